@@ -1,0 +1,150 @@
+/*
+ * conf: hc.conf, the cluster's static shape.
+ *
+ * Slurm-style lines of Key=Value pairs; '#' starts a comment; values with
+ * spaces are double-quoted; a line that starts with NodeName= or QueueName=
+ * declares a node (range) or a queue and the rest of its pairs belong to it.
+ * Every key is one row of a declarative table (name, type, range, default,
+ * scope, one help sentence): the parser, `hcctl show config`, `hcctld
+ * --check-config` and the hc.conf(5) man page are all checked against it.
+ *
+ * Errors are collected, not stopped at: each is "FILE:LINE: Key: problem;
+ * hint", and a file with any error is refused whole.
+ */
+#ifndef HC_CONF_H
+#define HC_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hc_err.h"
+#include "parse.h"
+
+enum conf_type {
+	CONF_STRING,	/* free text */
+	CONF_PATH,	/* a path (absolute, or relative to the conf's dir) */
+	CONF_INT,	/* long in [min, max] */
+	CONF_BOOL,
+	CONF_DURATION,	/* seconds, parse_duration_secs() */
+	CONF_TIMELIMIT,	/* minutes, parse_time_limit(); -1 unlimited */
+	CONF_SIZE_MB,	/* parse_size_mb() */
+	CONF_LIST,	/* comma-separated strings */
+	CONF_HOSTLIST,	/* hostlist expression */
+	CONF_RES,	/* resource list "gpu:h100:4" */
+};
+
+enum conf_scope { CONF_GLOBAL, CONF_NODE, CONF_QUEUE };
+
+struct conf_key {
+	const char *name;	/* CamelCase, as written in hc.conf */
+	enum conf_type type;
+	enum conf_scope scope;
+	long min, max;		/* for CONF_INT / durations / sizes */
+	const char *def;	/* default as it would be written, or NULL */
+	size_t offset;		/* into struct hc_conf / conf_node / conf_queue */
+	const char *help;	/* one sentence, shown by --help-config and man */
+};
+
+/* The table, terminated by a row with name == NULL. */
+extern const struct conf_key conf_keys[];
+
+struct conf_node {		/* one NodeName= line expands to many of these */
+	char *name;
+	char *addr;		/* NodeAddr (default 127.0.0.1 if unset? no:
+				   the node name) */
+	long port;		/* Port (default 6818) */
+	long cpus;		/* CPUs (0 = as discovered) */
+	long sockets, cores_per_socket, threads_per_core;
+	uint64_t real_memory_mb;	/* RealMemory (0 = as discovered) */
+	struct res_list gres;	/* Gres=gpu:h100:4 */
+	char **features;	/* Features=a,b (NULL-terminated, owned) */
+	long weight;		/* Weight (lower is used first) */
+	char *topology;		/* Topology=FILE: hwloc XML hcnoded loads */
+	int line;		/* where it was declared */
+};
+
+struct conf_queue {
+	char *name;
+	char *nodes;		/* hostlist expression */
+	bool is_default;	/* Default=YES */
+	long max_time;		/* minutes, -1 unlimited */
+	long default_time;	/* minutes, -1 = use max_time */
+	long priority_tier;	/* PriorityTier */
+	long max_nodes;		/* MaxNodes, -1 unlimited */
+	bool exclusive;		/* OverSubscribe=EXCLUSIVE -> true */
+	char *state;		/* "UP" | "DOWN" | "INACTIVE" */
+	int line;
+};
+
+struct hc_conf {
+	char *path;		/* the file read */
+	char *cluster_name;	/* ClusterName */
+	char *control_addr;	/* ControlAddr */
+	long control_port;	/* ControlPort */
+	char *state_dir;	/* StateDir */
+	uint64_t state_map_size_mb;	/* StateMapSize (ceiling) */
+	char *munge_socket;	/* MungeSocket */
+	char **scheduler_plugins;	/* SchedulerPlugins (NULL-terminated) */
+	char *plugin_dir;	/* PluginDir */
+	char **admin_users;	/* AdminUsers (names or uids) */
+	uint64_t def_mem_per_cpu_mb;	/* DefMemPerCPU */
+	long min_job_age;	/* MinJobAge, seconds */
+	long job_retention;	/* JobRetention, seconds (0 = forever) */
+	char *prolog;		/* Prolog */
+	char *epilog;		/* Epilog */
+	char *health_check_program;	/* HealthCheckProgram */
+	long health_check_interval;	/* HealthCheckInterval, seconds */
+	long node_timeout;	/* NodeTimeout, seconds */
+	long heartbeat_interval;	/* HeartbeatInterval, seconds */
+	long kill_wait;		/* KillWait, seconds */
+	long message_timeout;	/* MessageTimeout, seconds */
+	long sched_interval;	/* SchedulerInterval, seconds */
+	bool requeue_hold;	/* RequeueHold */
+	bool allow_root_jobs;	/* AllowRootJobs */
+	long max_job_count;	/* MaxJobCount */
+	char *log_file;		/* LogFile (hcctld) */
+	char *log_level;	/* LogLevel */
+	char *spool_dir;	/* SpoolDir (hcnoded; %n = node name) */
+	char *tmp_dir;		/* TmpDir: where private job TMPDIRs are made */
+	char *cgroup_root;	/* CgroupRoot (default /sys/fs/cgroup) */
+	char *cgroup_prefix;	/* CgroupPrefix (default "hc") */
+	long max_submit_per_user;	/* MaxSubmitJobsPerUser? no: MaxJobsPerUser */
+
+	struct conf_node *nodes;	/* expanded, in declaration order */
+	size_t node_count;
+	struct conf_queue *queues;
+	size_t queue_count;
+};
+
+/*
+ * Read and validate path. Returns a new conf, or NULL with err holding the
+ * first error; every error (one per line, "FILE:LINE: Key: problem; hint")
+ * is also appended to *errors (malloc'ed, caller frees; may be NULL) so that
+ * --check-config can print them all. Unknown keys are errors that suggest
+ * the closest known key.
+ */
+struct hc_conf *conf_load(const char *path, char **errors, struct hc_err *err);
+/* Same, from a string (tests); name is used in messages. */
+struct hc_conf *conf_load_string(const char *text, const char *name,
+				 char **errors, struct hc_err *err);
+void conf_destroy(struct hc_conf *conf);	/* NULL ok */
+
+/* The path commands and daemons read: $HC_CONF, else SYSCONFDIR/hc/hc.conf.
+ * Borrowed. */
+const char *conf_default_path(void);
+
+const struct conf_node *conf_node_find(const struct hc_conf *conf,
+				       const char *name);
+const struct conf_queue *conf_queue_find(const struct hc_conf *conf,
+					 const char *name);
+const struct conf_queue *conf_queue_default(const struct hc_conf *conf);
+
+/* The value of a global key as hc.conf would write it (for `hcctl show
+ * config`). Returns a malloc'ed string; "(null)" never: unset is "". */
+char *conf_value_string(const struct hc_conf *conf, const struct conf_key *k);
+
+/* Whether uid is an admin (root always is). */
+bool conf_is_admin(const struct hc_conf *conf, unsigned uid);
+
+#endif

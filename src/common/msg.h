@@ -1,0 +1,167 @@
+/*
+ * msg: the catalogue of message types, their size limits and body schemas.
+ *
+ * Bodies are JSON objects. hc_msg_decode() parses a body and checks it
+ * against the type's schema (required fields and their JSON types; unknown
+ * fields are ignored for forward compatibility). Every handler may then read
+ * the fields it needs without re-checking their JSON type.
+ *
+ * Replies are HC_MSG_REPLY frames carrying the request's reqid and a body
+ *	{"rc": 0 | enum hc_err_code, "error": "text" (when rc != 0), ...}
+ * plus the fields listed for the request below.
+ *
+ * Commands -> hcctld (munge credential required on every frame):
+ *  PING            {}                      -> {"version","cluster_name","now"}
+ *  SUBMIT          {"job": JOBSPEC}        -> {"job_id"}
+ *  JOB_QUERY       {"job_ids"?:[int], "users"?:[int uid], "states"?:[str],
+ *                   "queues"?:[str], "names"?:[str], "detail"?:bool}
+ *                                          -> {"jobs":[JOB]}
+ *  JOB_SIGNAL      {"job_ids"?:[int], "users"?:[int], "states"?:[str],
+ *                   "queues"?:[str], "names"?:[str], "signal"?:int
+ *                   (absent/0 = cancel), "batch_only"?:bool}
+ *                                          -> {"results":[{"job_id","rc","error"?}]}
+ *  JOB_UPDATE      {"job_id":int, "action":"update"|"hold"|"release"|"requeue",
+ *                   "set"?:{"TimeLimit":str,"Nice":str,...}}  -> {}
+ *  NODE_QUERY      {"nodes"?:str hostlist} -> {"nodes":[NODE]}
+ *  NODE_UPDATE     {"nodes":str hostlist, "set":{"State":..,"Reason":..}} -> {}
+ *  QUEUE_QUERY     {"queues"?:[str]}       -> {"queues":[QUEUE]}
+ *  CONFIG_SHOW     {}                      -> {"config":[{"key","value"}]}
+ *  RECONFIGURE     {}                      -> {}
+ *  SHUTDOWN        {}                      -> {}
+ *  BACKUP          {"path":str absolute}   -> {"path","bytes"}
+ *  HISTORY_QUERY   {"job_ids"?,"users"?,"states"?,"start"?:int,"end"?:int}
+ *                                          -> {"jobs":[JOB]}
+ *
+ * hcnoded -> hcctld (one connection per node, dialled by the node; the first
+ * frame is NODE_REGISTER with a munge credential of uid 0 -- the seam that
+ * mutual TLS replaces; later frames on that connection carry no credential):
+ *  NODE_REGISTER   {"name","version","boot_time":int,"inventory":INVENTORY,
+ *                   "jobs":[{"job_id","state":"running"|"ended", EVENT fields}]}
+ *                  -> {"heartbeat_interval":int,"step_pubkey":str base64,
+ *                      "node_timeout":int}
+ *  NODE_HEARTBEAT  {"jobs":[int],"load"?:real,"free_mem_mb"?:int} (no reply)
+ *  JOB_EVENT       {"job_id","event":"started"|"ended","exit_status"?:int
+ *                   (wait(2) status),"start"?:int,"end"?:int,
+ *                   "max_rss_kb"?:int,"oom"?:bool,"timeout"?:bool,
+ *                   "reason"?:str}                              (no reply)
+ *  NODE_HEALTH     {"ok":bool,"message":str}                    (no reply)
+ *
+ * hcctld -> hcnoded (over the node's connection):
+ *  JOB_LAUNCH      LAUNCH (below)                               (no reply;
+ *                  the node answers with JOB_EVENT started/ended)
+ *  JOB_KILL        {"job_id","signal"?:int (0/absent = terminate: SIGTERM,
+ *                   KillWait, SIGKILL of the whole tree),"batch_only"?:bool,
+ *                   "reason"?:str}
+ *
+ * commands -> hcnoded (on the node's Port; workloads issue builds streams):
+ *  STEP_HELLO      {"cred":str (base64 step credential, stepcred.h)}
+ *                  -> {"job_id","step_id"}
+ *
+ * JOBSPEC (what hcsub sends; all optional but script):
+ *  name, script (str, the batch script text), cwd, stdout, stderr, stdin,
+ *  env ([ "K=V" ]), rlimits ({"RLIMIT_NOFILE":int,...}), queue, account,
+ *  nodes (int, min), nodes_max (int), ntasks, cpus_per_task, ntasks_per_node,
+ *  mem_mb (per node), mem_per_cpu_mb, gres (str "gpu[:type]:N"),
+ *  gpus_per_task, constraint (str), time_limit (int minutes; 0 = queue
+ *  default), exclusive (bool), hold (bool), begin_time (int epoch), requeue
+ *  (bool), open_mode ("append"|"truncate"), signal ({"num":int,"secs":int,
+ *  "batch_only":bool}), export (str "ALL"|"NONE"|list), nice (int),
+ *  comment, argv ([str], arguments to the script)
+ *
+ * JOB (records in replies; times are epoch seconds, 0 = unset):
+ *  job_id, name, user, uid, gid, group, queue, account, state (str as
+ *  DESIGN.md: PENDING ...), reason (str, pending/end reason), submit_time,
+ *  eligible_time, start_time, end_time, time_limit (minutes), nodes_req,
+ *  ntasks, cpus_per_task, cpus (total allocated), mem_mb (per node), gres,
+ *  nodelist (hostlist str), exit_code (str "code:signal"), priority, nice,
+ *  cwd, stdout, stderr, restart_count, requeue (bool), exclusive (bool),
+ *  constraint, max_rss_kb, gpus ({"node": [indices]}), command, comment
+ *
+ * NODE: name, addr, port, state (str "IDLE+DRAIN"), reason, reason_time,
+ *  cpus, cpus_alloc, real_memory_mb, mem_alloc_mb, gres (str), gres_alloc
+ *  (str), gpus ([{"index","type","model","vendor","pci_id","busid",
+ *  "memory_mb"}]), features ([str]), queues ([str]), boot_time,
+ *  last_heartbeat, sockets, cores_per_socket, threads_per_core, cpu_model,
+ *  arch, version, jobs ([int])
+ *
+ * QUEUE: name, default (bool), state ("UP"), nodes (hostlist), max_time,
+ *  default_time (minutes; -1 = unlimited), total_nodes, node_states
+ *  ({"IDLE":n,...}), cpus, cpus_alloc, gres
+ *
+ * INVENTORY (node registration): sockets, cores, threads, cpus,
+ *  memory_mb, cpu_vendor, cpu_model, arch, gpus ([{"index","vendor","model",
+ *  "type" (short lower-case model, e.g. "h100"),"pci_id" ("10de:2330"),
+ *  "busid","memory_mb","uuid"?}]), topology_digest (sha256 hex of the XML)
+ *
+ * LAUNCH: JOBSPEC fields (script, env, cwd, stdout, stderr, stdin, rlimits,
+ *  argv, open_mode, signal, export) plus job_id, name, uid, gid, user,
+ *  queue, nodelist, nnodes, ntasks, cpus_on_node, cpu_ids ([int], the
+ *  node's logical CPUs allocated), mem_mb, gpu_ids ([int]), time_limit
+ *  (minutes, 0 = none), restart_count, submit_dir, batch (bool: this node
+ *  runs the script), submit_time
+ */
+#ifndef HC_MSG_H
+#define HC_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "hc_err.h"
+
+enum hc_msg_type {
+	HC_MSG_REPLY = 1,
+	HC_MSG_PING = 2,
+
+	HC_MSG_SUBMIT = 10,
+	HC_MSG_JOB_QUERY = 11,
+	HC_MSG_JOB_SIGNAL = 12,
+	HC_MSG_JOB_UPDATE = 13,
+	HC_MSG_NODE_QUERY = 14,
+	HC_MSG_NODE_UPDATE = 15,
+	HC_MSG_QUEUE_QUERY = 16,
+	HC_MSG_CONFIG_SHOW = 17,
+	HC_MSG_RECONFIGURE = 18,
+	HC_MSG_SHUTDOWN = 19,
+	HC_MSG_BACKUP = 20,
+	HC_MSG_HISTORY_QUERY = 21,
+
+	HC_MSG_NODE_REGISTER = 40,
+	HC_MSG_NODE_HEARTBEAT = 41,
+	HC_MSG_JOB_EVENT = 42,
+	HC_MSG_NODE_HEALTH = 43,
+
+	HC_MSG_JOB_LAUNCH = 60,
+	HC_MSG_JOB_KILL = 61,
+
+	HC_MSG_STEP_HELLO = 80,
+};
+
+/* Maximum body sizes. Replies may be large (a listing of 100k jobs);
+ * requests are small except SUBMIT, which carries the script. */
+#define HC_MSG_BODY_SMALL (64u * 1024)
+#define HC_MSG_BODY_SUBMIT (8u * 1024 * 1024)
+#define HC_MSG_BODY_REPLY (256u * 1024 * 1024)
+
+/* Name of a type ("SUBMIT"), or NULL if the type is unknown. Borrowed. */
+const char *hc_msg_name(unsigned type);
+/* Maximum body length for a type; 0 if the type is unknown. */
+size_t hc_msg_max_body(unsigned type);
+/* Every known type in order, for tests that walk them all; *n gets count. */
+const uint16_t *hc_msg_types(size_t *n);
+
+/* Parse body as JSON and check it against type's schema. Returns a new
+ * reference (caller json_decref()s) or NULL with err (HC_EINVAL/HC_EPROTO)
+ * naming the field that is missing or of the wrong type. A body of length 0
+ * is treated as {}. */
+json_t *hc_msg_decode(unsigned type, const char *body, size_t len,
+		      struct hc_err *err);
+
+/* Serialise obj compactly into a new malloc'ed string; *lenp gets strlen. */
+char *hc_msg_encode(const json_t *obj, size_t *lenp);
+
+/* Make a reply body: {"rc": code, "error": text} for code != 0, or {"rc":0}.
+ * Returns a new reference. */
+json_t *hc_msg_reply_new(int code, const char *text);
+
+#endif

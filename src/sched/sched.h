@@ -1,0 +1,129 @@
+/*
+ * libhcsched: the scheduling core. Links only libhc: no sockets, no LMDB,
+ * the clock injected (`now` in every call), so the same code runs in hcctld
+ * on real time and in the trace simulator on virtual time.
+ *
+ * The caller builds views of the nodes and pending jobs (struct sched_node,
+ * struct sched_job), calls sched_pass(), and applies the allocations it
+ * returns. The pass: priority (plugin hooks) -> order (priority desc, then
+ * submit time, then id) -> for each job: admit (plugin hooks) -> place
+ * first-fit over the nodes of its queue (filter hooks say why a node cannot
+ * be used; score hooks order candidate nodes, default: weight then name) ->
+ * reserve the resources in the views, so later jobs see them used.
+ * Jobs that cannot start get a pending reason ("Resources", "Priority",
+ * "QueueLimit", "Held", "BeginTime", or a plugin's reason).
+ */
+#ifndef HC_SCHED_H
+#define HC_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hc_err.h"
+
+#define SCHED_MAX_GPUS 64	/* per node */
+#define SCHED_MAX_CPUS 4096	/* per node */
+#define SCHED_REASON_LEN 96
+
+struct sched_gpu {
+	char type[32];		/* "h100" */
+	bool used;		/* allocated to a job (in/out of sched_pass) */
+};
+
+struct sched_node {
+	const char *name;	/* borrowed from the caller */
+	uint32_t index;		/* caller's index, echoed in allocations */
+	bool usable;		/* up, registered, not drained/down */
+	long weight;
+	uint32_t cpus;		/* total logical CPUs */
+	uint8_t *cpu_used;	/* cpus entries, 1 = allocated (caller owns) */
+	uint64_t mem_mb;	/* RealMemory */
+	uint64_t mem_used_mb;
+	uint32_t gpu_count;
+	struct sched_gpu gpus[SCHED_MAX_GPUS];
+	const char *const *features;	/* NULL-terminated, borrowed */
+	uint32_t running_jobs;	/* jobs with an allocation here */
+	bool exclusive_used;	/* an exclusive job holds it */
+	uint64_t queue_mask;	/* bit q set: node in queue q */
+};
+
+struct sched_job {
+	uint32_t id;
+	uint32_t uid;
+	time_t submit_time;
+	time_t begin_time;	/* 0 = now */
+	uint32_t queue;		/* queue index (bit in sched_node.queue_mask) */
+	bool held;
+	int nice;
+	uint32_t admin_priority;	/* 0 = unset */
+	uint32_t nodes_min, nodes_max;	/* nodes_max 0 = nodes_min */
+	uint32_t ntasks;	/* total tasks (>= 1) */
+	uint32_t cpus_per_task;	/* >= 1 */
+	uint32_t ntasks_per_node;	/* 0 = unset */
+	uint64_t mem_per_node_mb;	/* resolved by the caller (DefMemPerCPU) */
+	uint64_t mem_per_cpu_mb;	/* if set, overrides mem_per_node_mb */
+	uint32_t gpus_per_node;	/* from --gres=gpu[:type]:N */
+	char gpu_type[32];	/* "" = any */
+	const char *constraint;	/* features expression: "a&b", "a|b", NULL */
+	bool exclusive;
+	long time_limit;	/* minutes (for plugins; backfill later) */
+	/* out: */
+	double priority;
+	char reason[SCHED_REASON_LEN];
+};
+
+struct sched_alloc_node {
+	uint32_t node;		/* sched_node.index */
+	uint32_t ncpus;
+	uint32_t *cpu_ids;	/* ncpus entries (owned by the result) */
+	uint64_t mem_mb;
+	uint32_t ngpus;
+	uint32_t gpu_ids[SCHED_MAX_GPUS];
+};
+
+struct sched_alloc {
+	uint32_t job;		/* sched_job.id */
+	uint32_t nnodes;
+	struct sched_alloc_node *nodes;	/* owned by the result */
+};
+
+struct sched_result {
+	struct sched_alloc *allocs;	/* in start order */
+	size_t count;
+	size_t cap;
+};
+
+struct sched_options {
+	const char *plugin_dir;		/* where plugins/sched/*.so live */
+	const char *const *plugins;	/* names, NULL-terminated; NULL = "basic" */
+	uint32_t max_jobs_per_pass;	/* 0 = no bound */
+};
+
+struct sched;
+
+/* Load the plugins (dlopen RTLD_NOW|RTLD_LOCAL, ABI checked). An unknown
+ * name is an error listing the ones available in plugin_dir. */
+struct sched *sched_create(const struct sched_options *opt,
+			   struct hc_err *err);
+void sched_destroy(struct sched *s);	/* NULL ok */
+
+/* Names of loaded plugins, for logs. Borrowed. */
+const char *sched_plugin_names(const struct sched *s);
+
+/* One scheduling pass at time `now` over jobs[0..njobs) (pending jobs only)
+ * and nodes[0..nnodes). Sets every job's priority and, for jobs that do not
+ * start, reason. Appends allocations to res (caller inits to {0} and frees
+ * with sched_result_free). Node views are updated as jobs are placed. */
+int sched_pass(struct sched *s, struct sched_job *jobs, size_t njobs,
+	       struct sched_node *nodes, size_t nnodes, time_t now,
+	       struct sched_result *res, struct hc_err *err);
+void sched_result_free(struct sched_result *res);
+
+/* Evaluate a features expression ("a&b", "a|b", "a", with & binding tighter
+ * than |) against a node's features. Returns 1/0, -1 with err on syntax. */
+int sched_features_match(const char *expr, const char *const *features,
+			 struct hc_err *err);
+
+#endif
