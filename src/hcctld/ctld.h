@@ -1,0 +1,48 @@
+/*
+ * ctld: the controller's context object. One pointer per subsystem; main()
+ * creates them in dependency order and destroys them in reverse. Everything
+ * runs on one libevent loop (ctld.base); the only other threads are the munge
+ * decode worker and the backup copier, which hand results back to the loop.
+ *
+ * Subsystems and who they are:
+ *	state	LMDB store, group commit (state.h)
+ *	rpc	listener, connections, framing, auth worker, dispatch (rpc.h)
+ *	nodes	node table, node connections, heartbeats, NodeTimeout (nodes.h)
+ *	jobs	job table, submit/query/signal/update/history, lifecycle,
+ *		scheduling passes through libhcsched (jobs.h)
+ */
+#ifndef CTLD_H
+#define CTLD_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct event_base;
+struct hc_conf;
+struct state;
+struct rpc;
+struct nodes;
+struct jobs;
+struct sched;
+struct stepcred_key;
+
+struct ctld {
+	struct event_base *base;
+	struct hc_conf *conf;		/* owned; replaced on reconfigure */
+	const char *conf_path;
+	struct state *state;
+	struct rpc *rpc;
+	struct nodes *nodes;
+	struct jobs *jobs;
+	struct sched *sched;
+	struct stepcred_key *key;	/* step credential signing key */
+	char *port_file;		/* --port-file */
+	char *ready_file;		/* --ready-file */
+	bool shutting_down;
+};
+
+/* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,
+ * to remove a node that still has running jobs. */
+int ctld_reconfigure(struct ctld *c, struct hc_err *err);
+
+#endif

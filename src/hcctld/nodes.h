@@ -1,0 +1,96 @@
+/*
+ * nodes: the controller's node table. hc.conf declares the nodes (static
+ * shape); LMDB keeps what changes (state, flags, reason, inventory).
+ * A node's connection (dialled by its agent) delivers heartbeats and job
+ * events; a node that misses heartbeats for NodeTimeout goes DOWN with a
+ * reason and jobs_on_node_down() ends or requeues its jobs.
+ */
+#ifndef NODES_H
+#define NODES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "sched.h"
+
+struct ctld;
+struct rpc_conn;
+struct conf_node;
+
+struct node_gpu {
+	char type[32];		/* "h100" (from Gres, checked by inventory) */
+	char model[128];
+	char vendor[64];
+	char pci_id[16];
+	char busid[32];
+	uint64_t memory_mb;
+	uint32_t job;		/* job id holding it, 0 = free */
+};
+
+struct node {
+	char *name;
+	uint32_t index;			/* position in the table */
+	const struct conf_node *cn;	/* its hc.conf entry (borrowed) */
+	int base;			/* enum node_base_state */
+	unsigned flags;			/* enum node_flag bits */
+	char *reason;
+	time_t reason_time;
+	uid_t reason_uid;
+	struct rpc_conn *conn;		/* NULL when not connected */
+	time_t last_heartbeat;
+	time_t boot_time;
+	json_t *inventory;		/* last registration's inventory */
+	char *version;
+	uint64_t queue_mask;		/* bit q: in queue q */
+
+	uint32_t cpus;			/* usable logical CPUs */
+	uint8_t *cpu_job_count;		/* per CPU: jobs using it (0 = free) */
+	uint64_t mem_mb, mem_alloc_mb;
+	uint32_t gpu_count;
+	struct node_gpu gpus[SCHED_MAX_GPUS];
+	uint32_t njobs;			/* jobs allocated here */
+	bool exclusive_used;
+	char **features;		/* NULL-terminated (from hc.conf) */
+	int sockets, cores_per_socket, threads_per_core;
+};
+
+struct nodes;
+
+struct nodes *nodes_create(struct ctld *c, struct hc_err *err);
+void nodes_destroy(struct nodes *ns);
+
+size_t nodes_count(const struct nodes *ns);
+struct node *nodes_at(struct nodes *ns, size_t i);
+struct node *nodes_find(struct nodes *ns, const char *name);
+
+/* Whether jobs may be placed on it now (connected, registered, not DOWN or
+ * DRAIN, inventory valid). */
+bool node_is_usable(const struct node *n);
+/* Recompute base state IDLE/MIXED/ALLOCATED from allocations. */
+void node_update_base(struct node *n);
+
+/* Send a frame to a node's agent (body borrowed). -1 if not connected. */
+int nodes_send(struct nodes *ns, struct node *n, uint16_t type,
+	       const json_t *body);
+/* Persist a node's changing state (base, flags, reason) into LMDB. */
+int nodes_save(struct nodes *ns, struct node *n);
+
+/* Allocation bookkeeping used by the jobs module. */
+void node_alloc(struct node *n, uint32_t job, const uint32_t *cpu_ids,
+		uint32_t ncpus, uint64_t mem_mb, const uint32_t *gpu_ids,
+		uint32_t ngpus, bool exclusive);
+void node_release(struct node *n, uint32_t job, const uint32_t *cpu_ids,
+		  uint32_t ncpus, uint64_t mem_mb, bool exclusive);
+
+/* JSON NODE record (msg.h). New reference. */
+json_t *node_to_json(const struct node *n);
+
+/* Frames arriving on a node's connection after registration. */
+void nodes_on_frame(struct nodes *ns, struct node *n, uint16_t type,
+		    json_t *body);
+/* Its connection closed. */
+void nodes_on_disconnect(struct nodes *ns, struct node *n);
+
+#endif
