@@ -83,4 +83,16 @@ void state_stats(const struct state *st, struct state_stats *out);
  * the caller's thread; the controller calls it from a worker thread. */
 int state_backup(struct state *st, const char *path, struct hc_err *err);
 
+/* Same as state_open with the map's starting size given (tests). */
+struct state *state_open_sized(const char *dir, uint64_t map_init_mb,
+			       uint64_t map_max_mb, struct hc_err *err);
+
+/* fn(arg) is called when the first write of a transaction is made, so the
+ * loop can schedule the commit of writes that no request is waiting on. */
+typedef void state_dirty_fn(void *arg);
+void state_on_dirty(struct state *st, state_dirty_fn *fn, void *arg);
+
+/* The random cluster id kept in the meta record (32 hex chars). Borrowed. */
+const char *state_cluster_id(const struct state *st);
+
 #endif
