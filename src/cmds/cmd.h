@@ -1,0 +1,125 @@
+/*
+ * cmd: what the user and admin commands share. Each command is thin: one
+ * option table (parsed here, and --help printed from it), one request to
+ * hcctld through client.h, and output built in one buffer.
+ */
+#ifndef HC_CMD_H
+#define HC_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "client.h"
+#include "hc_err.h"
+
+/* Keys for long-only options start here; a key below it is the short
+ * letter of the option. */
+enum { CMD_LONG = 256, CMD_HELP = 1000, CMD_VERSION };
+
+struct cmd_opt {
+	const char *name;	/* long name, without "--" */
+	int key;		/* short letter, or CMD_LONG + n */
+	const char *arg;	/* argument name shown by --help; NULL: none */
+	const char *help;	/* one sentence */
+};
+
+/* The rows every command has. */
+#define CMD_OPT_HELP {"help", CMD_HELP, NULL, "print this help and exit"}
+#define CMD_OPT_VERSION                                                     \
+	{"version", CMD_VERSION, NULL, "print the version and exit"}
+
+struct cmd_info {
+	const char *prog;	/* "hcsub" */
+	const char *usage;	/* after the name: "[OPTIONS] [SCRIPT [ARGS]]" */
+	const char *summary;	/* one line: what the command does */
+	const char *more;	/* text printed after the options, or NULL */
+	const struct cmd_opt *opts;	/* terminated by a row with name NULL */
+	bool stop_at_operand;	/* the first operand ends the options */
+};
+
+/* Called for each option found; val is the argument or NULL (borrowed from
+ * argv). Return 0, or -1 with err filled. */
+typedef int (*cmd_opt_fn)(void *arg, int key, const char *val,
+			  struct hc_err *err);
+
+/*
+ * Parse argv[0..argc) (the program name already removed). Options may be
+ * written -x VAL, -xVAL, --name VAL, --name=VAL; short flags bundle; "--"
+ * ends the options. --help and --version are answered here (exit 0).
+ * Operands are stored, in order, in operands (caller's array of argc + 1
+ * slots, pointers into argv). Returns the operand count or -1 with err:
+ * "unknown option '--foo'; see hcsub --help".
+ */
+int cmd_parse(const struct cmd_info *ci, int argc, char **argv, cmd_opt_fn fn,
+	      void *arg, char **operands, struct hc_err *err);
+
+/* Print --help from the table to f. */
+void cmd_help(const struct cmd_info *ci, FILE *f);
+
+/* Print "prog: message" on stderr and exit with hc_err_exit_status(code). */
+void cmd_die(const struct cmd_info *ci, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+void cmd_die_err(const struct cmd_info *ci, const struct hc_err *err)
+	__attribute__((noreturn));
+void cmd_warn(const struct cmd_info *ci, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Connect to hcctld: ControlAddr/ControlPort/MungeSocket from hc.conf
+ * (conf_default_path()), overridden by $HC_CONTROL_ADDR, $HC_CONTROL_PORT
+ * and $HC_MUNGE_SOCKET. Exits with a message on failure.
+ */
+struct hc_client *cmd_connect(const struct cmd_info *ci);
+/* Send req (stolen; NULL = {}) and return the reply (new reference), or
+ * exit with the error's message and status. */
+json_t *cmd_call(const struct cmd_info *ci, struct hc_client *c,
+		 unsigned type, json_t *req);
+
+/* Output built in one growing buffer, written once. */
+struct outbuf {
+	char *buf;
+	size_t len, cap;
+};
+void out_putn(struct outbuf *o, const char *s, size_t n);
+void out_puts(struct outbuf *o, const char *s);
+void out_putc(struct outbuf *o, char c);
+void out_printf(struct outbuf *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* s in a field of width (0 = as is): right-aligned if right, truncated to
+ * width if longer. */
+void out_field(struct outbuf *o, const char *s, int width, bool right);
+/* Write everything to f and free; returns 0 or -1 (errno). */
+int out_flush(struct outbuf *o, FILE *f);
+
+/* Print j as indented JSON on stdout. */
+void cmd_print_json(const json_t *j);
+
+/* Fields of a reply record: "" / 0 / false when missing. Borrowed. */
+const char *js(const json_t *o, const char *key);
+long long ji(const json_t *o, const char *key);
+bool jb(const json_t *o, const char *key);
+
+/*
+ * Comma-separated lists from flags into JSON arrays (new references), or
+ * NULL with err naming the bad item: strings, job ids, users (names or
+ * uids, to uids), job states (checked, sent as long names).
+ */
+json_t *cmd_list_strings(const char *csv, struct hc_err *err);
+json_t *cmd_list_ids(const char *csv, struct hc_err *err);
+json_t *cmd_list_uids(const char *csv, struct hc_err *err);
+json_t *cmd_list_states(const char *csv, struct hc_err *err);
+/* Append the items of src (borrowed) to the array at o[key], made if
+ * absent; repeated flags add up. */
+void cmd_list_merge(json_t *o, const char *key, const json_t *src);
+
+/* Elapsed seconds as squeue prints them: "M:SS", "H:MM:SS", "D-HH:MM:SS".
+ * buf >= 32. */
+void cmd_fmt_elapsed(long long secs, char *buf, size_t len);
+/* A limit in minutes: "UNLIMITED" (< 0), "NOT_SET" (0), else elapsed. */
+void cmd_fmt_limit(long long minutes, char *buf, size_t len);
+/* An epoch time as "2026-11-27T10:00:00", "Unknown" for 0. */
+void cmd_fmt_time(long long t, char *buf, size_t len);
+
+#endif
