@@ -279,7 +279,7 @@ nesting_exceeds(const char *s, size_t len, int limit)
 		} else if (c == '[' || c == '{') {
 			if (++depth > limit)
 				return 1;
-		} else if (c == ']' || c == '}') {
+		} else if ((c == ']' || c == '}') && depth > 0) {
 			depth--;
 		}
 	}
