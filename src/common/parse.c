@@ -158,10 +158,8 @@ number_unit(const char *s, uint64_t *v, const char **unit)
 		return -1;
 	errno = 0;
 	*v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -2;
 	*unit = end;
-	return 0;
+	return errno == ERANGE ? -2 : 0;
 }
 
 #define DUR_HINT "write seconds (300) or a number with s, min, h or d " \
@@ -211,7 +209,7 @@ parse_size_mb(const char *s, uint64_t *mb, struct hc_err *err)
 	if (!(u = unit_find(size_units, unit)))
 		return hc_err_set(err, HC_EINVAL, "%s: unknown unit '%s'; "
 				  SIZE_HINT, s, unit);
-	if (rc == -2 || (u->mult && v > UINT64_MAX / u->mult / 1024))
+	if (rc == -2 || (u->mult && v > UINT64_MAX / u->mult))
 		return hc_err_set(err, HC_EINVAL, "%s: size too large; "
 				  "use a smaller unit or value", s);
 	*mb = u->mult ? v * u->mult : v / 1024 + (v % 1024 != 0);

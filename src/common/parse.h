@@ -37,7 +37,7 @@ int parse_long(const char *s, long min, long max, long *out,
 
 /* Signal by name or number: "TERM", "SIGTERM", "15", "USR1". */
 int parse_signal(const char *s, int *sig, struct hc_err *err);
-const char *signal_name(int sig);	/* "TERM"; borrowed */
+const char *signal_name(int sig);	/* "TERM"; borrowed; NULL if unknown */
 
 /* Date-times for --begin: "now", "now+60" (seconds), "now+10min",
  * "YYYY-MM-DD[THH:MM[:SS]]", "HH:MM[:SS]" (today, or tomorrow if past). */
