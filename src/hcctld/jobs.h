@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "hc_err.h"
+
 struct ctld;
 struct node;
 struct jobs;

@@ -1,0 +1,81 @@
+/*
+ * job: one job as the controller keeps it in memory.
+ *
+ * Compact on purpose: 12,000 of these must fit with everything else in well
+ * under 100 MB. The batch script and the environment are NOT kept here; they
+ * live in STATE_DB_SCRIPTS and are read back only to build JOB_LAUNCH.
+ * Strings are malloc'ed and owned by the job (NULL when unset).
+ */
+#ifndef JOB_H
+#define JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sched.h"
+
+struct node;
+
+/* One node of a job's allocation. */
+struct job_node {
+	char *name;		/* owned; kept even if the node leaves hc.conf */
+	struct node *node;	/* resolved on load/alloc; NULL if unknown */
+	uint32_t ncpus;
+	uint32_t *cpu_ids;	/* owned, ncpus entries */
+	uint64_t mem_mb;
+	uint32_t ngpus;
+	uint32_t *gpu_ids;	/* owned, ngpus entries */
+	bool ended;		/* this node's part is over (released) */
+	bool held;		/* resources are held in the node table */
+};
+
+enum job_open_mode { JOB_OPEN_DEFAULT, JOB_OPEN_APPEND, JOB_OPEN_TRUNCATE };
+enum job_hold { JOB_HOLD_NONE, JOB_HOLD_USER, JOB_HOLD_ADMIN };
+
+struct job {
+	uint32_t id;
+	char *name;
+	uint32_t uid, gid;
+	char *user, *group;
+	char *queue;
+	uint32_t queue_index;	/* into conf->queues: bit in node queue_mask */
+	char *account;
+	uint8_t state;		/* enum job_state */
+	uint8_t hold;		/* enum job_hold */
+	uint8_t open_mode;	/* enum job_open_mode */
+	uint8_t final_state;	/* COMPLETING: the state it ends in */
+	bool exclusive, requeue;
+	bool cancelling;	/* a cancel was sent: ends CANCELLED */
+	bool requeueing;	/* a requeue was asked: PENDING when it ends */
+	bool oom, timed_out, has_exit;
+	char reason[SCHED_REASON_LEN];
+
+	time_t submit_time, eligible_time, start_time, end_time, begin_time;
+	long time_limit;	/* minutes; -1 unlimited */
+	uint32_t nodes_min, nodes_max, ntasks, cpus_per_task, ntasks_per_node;
+	uint64_t mem_per_node_mb;	/* resolved (DefMemPerCPU x CPUs) */
+	uint64_t mem_per_cpu_mb;
+	char *gres;		/* "gpu:h100:2" as asked, or NULL */
+	uint32_t gpus_per_node;
+	char gpu_type[32];
+	uint32_t gpus_per_task;
+	char *constraint;
+	int sig_num, sig_secs;	/* --signal=[B:]SIG@secs */
+	bool sig_batch_only;
+	int nice;
+	uint32_t admin_priority;
+	double priority;	/* from the last pass */
+	uint32_t restart_count;
+
+	char *comment, *cwd, *out, *err, *in;
+	char *command;		/* script's first line or --wrap text */
+
+	struct job_node *alloc;	/* nalloc entries; alloc[0] runs the script */
+	uint32_t nalloc;
+	char *nodelist;		/* hostlist_ranged of the allocation */
+	int exit_status;	/* wait(2) status, valid if has_exit */
+	uint64_t max_rss_kb;
+};
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * jobs_int: what the jobs_*.c files share and nothing else sees.
+ *
+ * The table is an array of job pointers sorted by id: ids are handed out in
+ * increasing order, so a submit appends; lookups are binary searches; the
+ * MinJobAge sweep compacts the array in one pass.
+ */
+#ifndef JOBS_INT_H
+#define JOBS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/time.h>
+#include <jansson.h>
+
+#include "hc_err.h"
+#include "job.h"
+
+struct ctld;
+struct event;
+
+struct jobs {
+	struct ctld *c;
+	struct job **v;		/* sorted by id */
+	size_t n, cap;
+	uint32_t next_id;
+	struct event *sched_ev;	/* coalesced pass */
+	struct event *tick_ev;	/* periodic pass + MinJobAge sweep */
+	bool sched_queued;
+	struct timeval last_pass;
+	bool own_sched;		/* we created c->sched: we destroy it */
+	time_t last_sweep;
+};
+
+/* jobs.c: table and lifecycle */
+struct job *jobs_find(struct jobs *js, uint32_t id);
+void jobs_insert(struct jobs *js, struct job *j);
+void job_free(struct job *j);
+/* Persist j into STATE_DB_JOBS (current write transaction). Logs errors. */
+int jobs_save(struct jobs *js, struct job *j);
+/* Persist the id counter into STATE_DB_META (same transaction). */
+int jobs_save_next_id(struct jobs *js, struct hc_err *err);
+/* Hold j's allocation in the node table (node_alloc on each node). */
+void jobs_alloc_attach(struct jobs *js, struct job *j);
+/* Release node k of j's allocation (node_release), mark it ended. */
+void jobs_node_release(struct jobs *js, struct job *j, uint32_t k);
+/* Drop the allocation entirely (after releasing every node). */
+void job_alloc_clear(struct job *j);
+/* Send JOB_KILL (sig 0 = terminate) to every node of j still running it. */
+void jobs_kill(struct jobs *js, struct job *j, int sig, bool batch_only,
+	       const char *reason);
+/* End j in final state `state` now: release, end time, persist, pass. */
+void jobs_finish(struct jobs *js, struct job *j, int state,
+		 const char *reason);
+/* Make j PENDING again (restart_count+1, held if hold), release, persist. */
+void jobs_requeue(struct jobs *js, struct job *j, bool hold,
+		  const char *reason);
+/* Move finished jobs older than MinJobAge to the history; purge history. */
+void jobs_sweep(struct jobs *js, time_t now);
+/* Whether uid may act on every job (AdminUsers, root). */
+bool jobs_is_admin(struct jobs *js, uint32_t uid);
+
+/* jobs_json.c: JOB records (msg.h) and LMDB records */
+json_t *job_to_json(const struct job *j, bool detail, time_t now);
+json_t *job_to_record(const struct job *j);
+struct job *job_from_record(json_t *rec, struct hc_err *err);
+/* "code:signal" from a wait status. buf >= 16. */
+void job_exit_code(const struct job *j, char *buf, size_t len);
+/* JSON helpers: NULL / def when absent or of another type. */
+const char *jstr(const json_t *o, const char *key);
+long long jint(const json_t *o, const char *key, long long def);
+bool jbool(const json_t *o, const char *key, bool def);
+
+/* jobs_sched.c */
+int jobs_sched_init(struct jobs *js, struct hc_err *err);
+void jobs_sched_fini(struct jobs *js);
+/* Send JOB_LAUNCH for j to every node of its allocation. */
+void jobs_launch(struct jobs *js, struct job *j);
+
+/* jobs_rpc.c / jobs_filter: whether j passes a query's filters. */
+bool jobs_filter_match(const struct job *j, const json_t *q);
+
+#endif
