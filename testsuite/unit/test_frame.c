@@ -14,7 +14,12 @@
 
 #include <cmocka.h>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "frame.h"
+#include "hmunge.h"
 #include "msg.h"
 
 static struct hc_frame_hdr
@@ -247,6 +252,106 @@ test_digest(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 }
 
+/* A private munged in a temp dir, for the credential binding check;
+ * skipped where munged cannot be started. */
+struct munge_env {
+	char dir[64];
+	char sock[128];
+	int up;
+};
+
+static int
+run_cmd(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int
+munge_setup(void **state)
+{
+	static struct munge_env env;
+	char cmd[1024];
+
+	memset(&env, 0, sizeof(env));
+	*state = &env;
+	snprintf(env.dir, sizeof(env.dir), "/tmp/hc-test-munge.XXXXXX");
+	if (!mkdtemp(env.dir))
+		return 0;
+	snprintf(env.sock, sizeof(env.sock), "%s/sock", env.dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mungekey -c -k %s/key -b 1024 >/dev/null 2>&1 && "
+		 "munged -f --socket=%s --key-file=%s/key "
+		 "--pid-file=%s/pid --log-file=%s/log --seed-file=%s/seed "
+		 ">/dev/null 2>&1", env.dir, env.sock, env.dir, env.dir,
+		 env.dir, env.dir);
+	env.up = run_cmd(cmd) == 0;
+	return 0;
+}
+
+static int
+munge_teardown(void **state)
+{
+	struct munge_env *env = *state;
+	char cmd[512];
+
+	if (env->up) {
+		snprintf(cmd, sizeof(cmd),
+			 "munged -s --socket=%s >/dev/null 2>&1", env->sock);
+		run_cmd(cmd);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", env->dir);
+	run_cmd(cmd);
+	return 0;
+}
+
+/* A credential signs one request's digest; it cannot vouch for another
+ * body, type or reqid. */
+static void
+test_munge_binding(void **state)
+{
+	struct munge_env *env = *state;
+	uint8_t d1[HC_FRAME_DIGEST_LEN], d2[HC_FRAME_DIGEST_LEN];
+	struct hc_err err = { 0 };
+	uid_t uid = 99;
+	gid_t gid = 99;
+	char *cred;
+
+	if (!env->up)
+		skip();
+	hc_frame_digest(HC_MSG_SUBMIT, 5, "{\"a\":1}", 7, d1);
+	hc_frame_digest(HC_MSG_SUBMIT, 5, "{\"a\":2}", 7, d2);
+	cred = hmunge_encode(env->sock, d1, sizeof(d1), &err);
+	if (!cred)
+		fail_msg("%s", err.text);
+	assert_int_equal(hmunge_decode(env->sock, cred, strlen(cred), d2,
+				       sizeof(d2), &uid, &gid, &err), -1);
+	assert_int_equal(err.code, HC_EAUTH);
+	assert_non_null(strstr(err.text, "does not match"));
+	free(cred);
+
+	cred = hmunge_encode(env->sock, d1, sizeof(d1), &err);
+	assert_non_null(cred);
+	if (hmunge_decode(env->sock, cred, strlen(cred), d1, sizeof(d1),
+			  &uid, &gid, &err) != 0)
+		fail_msg("%s", err.text);
+	assert_int_equal(uid, getuid());
+	assert_int_equal(gid, getgid());
+	/* The same credential again is a replay. */
+	assert_int_equal(hmunge_decode(env->sock, cred, strlen(cred), d1,
+				       sizeof(d1), &uid, &gid, &err), -1);
+	/* A truncated one is garbage. */
+	assert_int_equal(hmunge_decode(env->sock, cred, strlen(cred) / 2, d1,
+				       sizeof(d1), &uid, &gid, &err), -1);
+	free(cred);
+
+	/* No munged there: the message says what to check. */
+	assert_null(hmunge_encode("/nonexistent/sock", d1, sizeof(d1), &err));
+	assert_non_null(strstr(err.text, "is munged running"));
+	assert_non_null(strstr(err.text, "MungeSocket=/nonexistent/sock"));
+}
+
 int
 main(void)
 {
@@ -256,6 +361,8 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test_setup_teardown(test_munge_binding,
+						munge_setup, munge_teardown),
 	};
 
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
