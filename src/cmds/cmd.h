@@ -13,6 +13,8 @@
 
 #include "client.h"
 #include "hc_err.h"
+#include "log.h"
+#include "states.h"
 
 /* Keys for long-only options start here; a key below it is the short
  * letter of the option. */
