@@ -96,15 +96,21 @@ struct sched_result {
 };
 
 struct sched_options {
-	const char *plugin_dir;		/* where plugins/sched/*.so live */
+	const char *plugin_dir;		/* where the plugin NAME.so files live */
 	const char *const *plugins;	/* names, NULL-terminated; NULL = "basic" */
 	uint32_t max_jobs_per_pass;	/* 0 = no bound */
+	/* SchedulerParameters: "Plugin.Param=value", NULL-terminated, or
+	 * NULL. Validated against each plugin's declared table. */
+	const char *const *params;
 };
 
 struct sched;
 
 /* Load the plugins (dlopen RTLD_NOW|RTLD_LOCAL, ABI checked). An unknown
- * name is an error listing the ones available in plugin_dir. */
+ * name is an error listing the ones available in plugin_dir. plugin_dir
+ * NULL: $HC_SCHED_PLUGIN_DIR if set (tests run from the build tree), else
+ * the installed $(pkglibdir). opt and what it points to are only read
+ * during the call. */
 struct sched *sched_create(const struct sched_options *opt,
 			   struct hc_err *err);
 void sched_destroy(struct sched *s);	/* NULL ok */

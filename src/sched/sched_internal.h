@@ -1,0 +1,75 @@
+/*
+ * sched_internal: what the files of libhcsched share and nothing else sees.
+ */
+#ifndef SCHED_INTERNAL_H
+#define SCHED_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hc/sched_plugin.h"
+#include "hc_err.h"
+#include "sched.h"
+#include "sched_plugin.h"
+
+#define SCHED_MAX_QUEUES 64	/* bits of sched_node.queue_mask */
+
+struct sched {
+	struct sched_plugin *plugins;
+	size_t nplugins;
+	char *names;			/* "basic,testfilter" */
+	uint32_t max_jobs_per_pass;
+	time_t now;			/* the current pass's clock */
+	bool has_filter, has_score;
+};
+
+/* A features expression compiled to postfix form, evaluated per node
+ * without re-parsing. */
+struct sched_features;
+
+/* Compile expr ("a&b|c", "(a|b)&c"). NULL with err on a syntax error; an
+ * expression of only blanks compiles to "always true". Caller frees with
+ * sched_features_free. */
+struct sched_features *sched_features_compile(const char *expr,
+					      struct hc_err *err);
+void sched_features_free(struct sched_features *f);	/* NULL ok */
+/* Whether a node with these (NULL-terminated) features satisfies f. */
+bool sched_features_eval(const struct sched_features *f,
+			 const char *const *features);
+
+
+/* What a job asks of each node it is placed on. */
+struct sched_req {
+	uint32_t nnodes;
+	uint32_t cpus;
+	uint64_t mem_mb;	/* 0 with exclusive: all of it */
+	uint32_t gpus;
+	const char *gpu_type;	/* "" = any */
+	struct sched_features *feat;	/* NULL = no constraint */
+	bool exclusive;
+};
+
+/* Outcomes of sched_place_job. */
+enum sched_place {
+	SCHED_PLACED,		/* allocation appended, node views updated */
+	SCHED_BUSY,		/* fits when running jobs end: "Resources" */
+	SCHED_NEVER,		/* cannot fit now or later: reason set */
+};
+
+struct sched_place_ctx;
+
+/* Per-pass placement state over nodes[0..nnodes) (borrowed for the pass).
+ * NULL never (allocation failure is fatal). */
+struct sched_place_ctx *sched_place_begin(struct sched *s,
+					  struct sched_node *nodes,
+					  size_t nnodes);
+void sched_place_end(struct sched_place_ctx *pc);	/* NULL ok */
+
+/* Try to place one job (its view jv, request rq) in queue `queue`.
+ * Returns enum sched_place; on SCHED_NEVER writes reason (len bytes). */
+int sched_place_job(struct sched_place_ctx *pc, uint32_t queue,
+		    const struct hc_job_view *jv, const struct sched_req *rq,
+		    struct sched_result *res, char *reason, size_t len);
+
+#endif
