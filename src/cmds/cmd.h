@@ -116,6 +116,22 @@ json_t *cmd_list_states(const char *csv, struct hc_err *err);
  * absent; repeated flags add up. */
 void cmd_list_merge(json_t *o, const char *key, const json_t *src);
 
+/*
+ * A table whose columns are as wide as their widest cell, printed into an
+ * outbuf. Cells are copied.
+ */
+struct table {
+	int ncols;
+	unsigned right;		/* bit i: column i aligned right */
+	char **cells;		/* rows * ncols, owned */
+	size_t rows, cap;
+};
+void table_init(struct table *t, int ncols, unsigned right);
+/* Add a row of ncols strings (NULL is printed as ""). */
+void table_add(struct table *t, const char *const *row);
+/* Print (first row as is: the caller adds the header) and free. */
+void table_print(struct table *t, struct outbuf *o);
+
 /* Elapsed seconds as squeue prints them: "M:SS", "H:MM:SS", "D-HH:MM:SS".
  * buf >= 32. */
 void cmd_fmt_elapsed(long long secs, char *buf, size_t len);
