@@ -480,3 +480,25 @@ trap 'diag "interrupted"; exit 1' INT TERM
 (sleep "$HC_TEST_WALL" && echo "watchdog: $HC_TEST_WALL s" >&2 &&
 	kill -TERM $$) >/dev/null 2>&1 &
 _hc_watchdog=$!
+
+# --- more job helpers -------------------------------------------------------
+
+# job_node ID: the (first) node a job runs or ran on.
+job_node() {
+	local n
+	n=$(job_field "$1" nodelist)
+	[ -n "$n" ] || n=$(hcqueue -h -j "$1" -o %N 2>/dev/null | head -1)
+	echo "${n%%,*}" | sed 's/\[\([0-9]*\).*/\1/'
+}
+
+# job_done ID: the job reached a final state.
+job_done() {
+	case $(job_state "$1") in
+	COMPLETED | FAILED | CANCELLED* | TIMEOUT | OUT_OF_MEMORY | NODE_FAIL | \
+		PREEMPTED) return 0 ;;
+	esac
+	return 1
+}
+
+# out_file NAME: a path in the job output dir (writable by the test users).
+out_file() { echo "$HC_TEST_DIR/out/$1"; }

@@ -1,0 +1,82 @@
+#!/bin/bash
+# GPU jobs get CUDA_VISIBLE_DEVICES for the GPUs allocated to them, two jobs
+# never share a device, and the devices cgroup lets a job open only its own
+# GPUs (character devices with the NVIDIA major made here with mknod).
+. "$(dirname "$0")/lib/cluster.sh"
+plan 9
+cluster_start
+
+dev=$HC_TEST_DIR/dev
+mkdir -p "$dev"
+chmod 0755 "$dev"
+for i in 0 1 2 3 4 5 6 7; do
+	mknod -m 0666 "$dev/nvidia$i" c 195 "$i"
+done
+# Each job waits for the go file so that all six run at once (12 GPUs on
+# n3+n4, 2 each), then tries every device: EPERM from the devices cgroup
+# for others' GPUs, anything else (ENXIO: no driver) for its own.
+go=$(out_file go)
+script='echo CVD=$CUDA_VISIBLE_DEVICES
+echo NODE=$HC_JOB_NODELIST
+while [ ! -e '"$go"' ]; do sleep 0.1; done
+for i in 0 1 2 3 4 5 6 7; do
+	if err=$( (exec 3<'"$dev"'/nvidia$i) 2>&1 ); then echo "open$i=ok"
+	elif echo "$err" | grep -q "not permitted"; then echo "open$i=EPERM"
+	else echo "open$i=other"; fi
+done'
+ids=""
+for k in 1 2 3 4 5 6; do
+	ids="$ids $(submit_as "$HC_USER1" -p gpu --gres=gpu:2 -J g$k \
+		-o "$(out_file 'gpu-%j.out')" --wrap "$script")"
+done
+n=0
+for id in $ids; do wait_job_state "$id" RUNNING && n=$((n + 1)); done
+is "six 2-GPU jobs run at once on 12 GPUs" "$n" 6
+touch "$go"
+n=0
+for id in $ids; do wait_job_state "$id" COMPLETED && n=$((n + 1)); done
+is "all complete" "$n" 6
+
+bad_count=0 shared="" isolated=0 match=0
+declare -A used=()
+for id in $ids; do
+	f=$(out_file "gpu-$id.out")
+	cvd=$(sed -n 's/^CVD=//p' "$f")
+	node=$(sed -n 's/^NODE=//p' "$f")
+	[ "$(echo "$cvd" | tr , '\n' | grep -c '^[0-9]')" = 2 ] ||
+		bad_count=$((bad_count + 1))
+	for g in ${cvd//,/ }; do
+		[ -z "${used[$node:$g]:-}" ] || shared="$shared $node:$g"
+		used[$node:$g]=$id
+	done
+	want=$(job_field "$id" gpus | jq -r --arg n "$node" \
+		'(.[$n] // []) | map(tostring) | join(",")' 2>/dev/null)
+	[ "$want" = "$cvd" ] && match=$((match + 1))
+	ok_dev=1
+	for i in 0 1 2 3 4 5 6 7; do
+		r=$(sed -n "s/^open$i=//p" "$f")
+		if [[ ",$cvd," == *",$i,"* ]]; then
+			[ "$r" != EPERM ] || ok_dev=0
+		else
+			[ "$r" = EPERM ] || ok_dev=0
+		fi
+	done
+	[ $ok_dev = 1 ] && isolated=$((isolated + 1))
+	diag "job $id on $node: CUDA_VISIBLE_DEVICES=$cvd; $(grep ^open "$f" |
+		tr '\n' ' ')"
+done
+is "each job sees 2 devices in CUDA_VISIBLE_DEVICES" "$bad_count" 0
+is "no device is given to two jobs" "$shared" ""
+is "CUDA_VISIBLE_DEVICES lists the GPUs the controller allocated" "$match" 6
+is "each job can open its own GPUs and no other (devices cgroup)" \
+	"$isolated" 6
+
+id=$(submit_as "$HC_USER1" -p gpu --gres=gpu:h100:1 \
+	-o "$(out_file 'typed-%j.out')" --wrap 'echo CVD=$CUDA_VISIBLE_DEVICES')
+ok "a typed request gpu:h100:1 runs" wait_job_state "$id" COMPLETED
+ok "and gets one device" grep -Eqx 'CVD=[0-9]+' "$(out_file "typed-$id.out")"
+id=$(submit_as "$HC_USER1" -o "$(out_file 'cpu-%j.out')" -p batch \
+	--wrap 'echo CVD=${CUDA_VISIBLE_DEVICES-unset}')
+wait_job_state "$id" COMPLETED
+ok "a job without GPUs gets no GPU" \
+	grep -Eqx 'CVD=(unset|)' "$(out_file "cpu-$id.out")"
