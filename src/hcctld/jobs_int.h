@@ -71,6 +71,13 @@ const char *jstr(const json_t *o, const char *key);
 long long jint(const json_t *o, const char *key, long long def);
 bool jbool(const json_t *o, const char *key, bool def);
 
+/* jobs_submit.c / jobs_fit.c: checks shared by SUBMIT and JOB_UPDATE */
+int jobs_check_time_limit(struct jobs *js, const struct job *j, long tl,
+			  struct hc_err *err);
+/* Whether some nodes of j's queue could ever hold j (CPUs, memory, GPUs of
+ * the type, features); -1 with a message saying what no node has. */
+int jobs_check_fit(struct jobs *js, const struct job *j, struct hc_err *err);
+
 /* jobs_sched.c */
 int jobs_sched_init(struct jobs *js, struct hc_err *err);
 void jobs_sched_fini(struct jobs *js);

@@ -32,6 +32,8 @@
 #define SCHED_MIN_GAP_MS 20
 #define TICK_SECS 5
 
+static const char *const no_features[] = { NULL };
+
 static long
 ms_since(const struct timeval *t)
 {
@@ -77,7 +79,8 @@ view_node(struct sched_node *sn, struct node *n, uint32_t i, uint8_t *buf)
 		       sizeof(sn->gpus[g].type));
 		sn->gpus[g].used = n->gpus[g].job != 0;
 	}
-	sn->features = (const char *const *)n->features;
+	sn->features = n->features ? (const char *const *)n->features :
+		       no_features;
 	sn->running_jobs = n->njobs;
 	sn->exclusive_used = n->exclusive_used;
 	sn->queue_mask = n->queue_mask;

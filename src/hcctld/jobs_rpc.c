@@ -1,0 +1,323 @@
+/*
+ * jobs_rpc: JOB_QUERY, HISTORY_QUERY and JOB_SIGNAL (cancel and signals).
+ *
+ * Queries read the in-memory table only (and the history for hcacct). With
+ * "detail": false the short JOB record is sent, which is all hcqueue's
+ * default listing needs; absent, the full record.
+ *
+ * Security: an ordinary user may signal or cancel only their own jobs; a job
+ * named by id that belongs to someone else gets rc HC_EPERM in the results,
+ * and filters (-u/-t/-p/-n) given by an ordinary user without -u match only
+ * their own jobs. AdminUsers (and root) may touch every job.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hc_err.h"
+#include "conf.h"
+#include "ctld.h"
+#include "jobs.h"
+#include "jobs_int.h"
+#include "log.h"
+#include "rpc.h"
+#include "state.h"
+#include "states.h"
+
+static bool
+match_str(const json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && s && !strcmp(json_string_value(v), s))
+			return true;
+	return false;
+}
+
+static bool
+match_user(const json_t *a, uint32_t uid, const char *user)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v) {
+		if (json_is_integer(v) && json_integer_value(v) == uid)
+			return true;
+		if (json_is_string(v) && user &&
+		    !strcmp(json_string_value(v), user))
+			return true;
+	}
+	return false;
+}
+
+static bool
+match_state(const json_t *a, int state)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) &&
+		    job_state_parse(json_string_value(v)) == state)
+			return true;
+	return false;
+}
+
+static bool
+match_id(const json_t *a, uint32_t id)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_integer(v) && json_integer_value(v) == id)
+			return true;
+	return false;
+}
+
+/* Filters other than job_ids (the caller looks ids up directly). */
+bool
+jobs_filter_match(const struct job *j, const json_t *q)
+{
+	const json_t *a;
+
+	if ((a = json_object_get(q, "users")) && json_array_size(a) &&
+	    !match_user(a, j->uid, j->user))
+		return false;
+	if ((a = json_object_get(q, "states")) && json_array_size(a) &&
+	    !match_state(a, j->state))
+		return false;
+	if ((a = json_object_get(q, "queues")) && json_array_size(a) &&
+	    !match_str(a, j->queue))
+		return false;
+	if ((a = json_object_get(q, "names")) && json_array_size(a) &&
+	    !match_str(a, j->name))
+		return false;
+	return true;
+}
+
+void
+jobs_rpc_query(struct rpc_req *req, json_t *body)
+{
+	struct jobs *js = req->ctld->jobs;
+	bool detail = jbool(body, "detail", true);
+	const json_t *ids = json_object_get(body, "job_ids");
+	json_t *out = json_array();
+	time_t now = time(NULL);
+	size_t i;
+	json_t *v;
+
+	if (json_array_size(ids)) {
+		json_array_foreach(ids, i, v) {
+			struct job *j = jobs_find(js,
+				(uint32_t)json_integer_value(v));
+
+			if (j && jobs_filter_match(j, body))
+				json_array_append_new(out,
+					job_to_json(j, detail, now));
+		}
+	} else {
+		for (i = 0; i < js->n; i++)
+			if (jobs_filter_match(js->v[i], body))
+				json_array_append_new(out,
+					job_to_json(js->v[i], detail, now));
+	}
+	rpc_reply(req, json_pack("{s:o}", "jobs", out));
+}
+
+/* --- history (hcacct) --- */
+
+struct hist_ctx {
+	const json_t *q;
+	struct jobs *js;
+	json_t *out;
+	time_t start, end;
+};
+
+static bool
+hist_match(const struct hist_ctx *h, const json_t *rec)
+{
+	const json_t *a;
+	time_t st = (time_t)jint(rec, "start_time", 0);
+	time_t et = (time_t)jint(rec, "end_time", 0);
+	time_t sub = (time_t)jint(rec, "submit_time", 0);
+
+	if ((a = json_object_get(h->q, "job_ids")) && json_array_size(a) &&
+	    !match_id(a, (uint32_t)jint(rec, "job_id", 0)))
+		return false;
+	if ((a = json_object_get(h->q, "users")) && json_array_size(a) &&
+	    !match_user(a, (uint32_t)jint(rec, "uid", -1), jstr(rec, "user")))
+		return false;
+	if ((a = json_object_get(h->q, "states")) && json_array_size(a) &&
+	    !match_state(a, job_state_parse(jstr(rec, "state") ?
+					    jstr(rec, "state") : "")))
+		return false;
+	/* In the window: began (or was submitted) before its end, and had
+	 * not finished before its start. */
+	if (h->end && (st ? st : sub) > h->end)
+		return false;
+	if (h->start && et && et < h->start)
+		return false;
+	return true;
+}
+
+static int
+hist_one(const void *key, size_t klen, json_t *rec, void *arg)
+{
+	struct hist_ctx *h = arg;
+
+	if (hist_match(h, rec)) {
+		json_t *c = json_deep_copy(rec);
+
+		json_object_del(c, "v");
+		json_array_append_new(h->out, c);
+	}
+	return 0;
+}
+
+void
+jobs_rpc_history(struct rpc_req *req, json_t *body)
+{
+	struct jobs *js = req->ctld->jobs;
+	struct hist_ctx h = { .q = body, .js = js, .out = json_array(),
+			      .start = (time_t)jint(body, "start", 0),
+			      .end = (time_t)jint(body, "end", 0) };
+	struct hc_err err = { 0 };
+	time_t now = time(NULL);
+
+	if (state_walk(js->c->state, STATE_DB_HISTORY, hist_one, &h,
+		       &err) < 0) {
+		json_decref(h.out);
+		rpc_reply_err(req, HC_EIO, "cannot read the job history: %s",
+			      err.text);
+		return;
+	}
+	for (size_t i = 0; i < js->n; i++) {
+		json_t *rec = job_to_json(js->v[i], true, now);
+
+		if (hist_match(&h, rec))
+			json_array_append(h.out, rec);
+		json_decref(rec);
+	}
+	rpc_reply(req, json_pack("{s:o}", "jobs", h.out));
+}
+
+/* --- signal / cancel --- */
+
+static json_t *
+sig_result(uint32_t id, int rc, const char *text)
+{
+	json_t *r = json_pack("{s:I,s:i}", "job_id", (json_int_t)id, "rc", rc);
+
+	if (rc && text)
+		json_object_set_new(r, "error", json_string(text));
+	return r;
+}
+
+/* Signal or cancel one job the caller may touch. */
+static json_t *
+sig_one(struct jobs *js, struct job *j, int sig, bool batch_only,
+	uid_t uid)
+{
+	char msg[256];
+
+	if (job_state_is_final(j->state)) {
+		snprintf(msg, sizeof(msg), "job %u has already finished (%s)",
+			 j->id, job_state_name(j->state));
+		return sig_result(j->id, HC_EBUSY, msg);
+	}
+	if (sig == 0 && j->state == JOB_PENDING) {
+		jobs_finish(js, j, JOB_CANCELLED, "");
+	} else if (sig == 0) {
+		j->cancelling = true;
+		jobs_kill(js, j, 0, false, "cancelled");
+		jobs_save(js, j);
+	} else if (j->state == JOB_PENDING) {
+		snprintf(msg, sizeof(msg), "job %u is pending; only a cancel "
+			 "(no -s) applies to it", j->id);
+		return sig_result(j->id, HC_EBUSY, msg);
+	} else {
+		jobs_kill(js, j, sig, batch_only, NULL);
+	}
+	hc_log(HC_LOG_INFO, "job=%u uid=%u signal=%d%s", j->id, (unsigned)uid,
+	       sig, sig ? "" : " (cancel)");
+	return sig_result(j->id, 0, NULL);
+}
+
+static json_t *
+sig_checked(struct jobs *js, struct job *j, int sig, bool batch_only,
+	    uid_t uid, bool admin)
+{
+	char msg[256];
+
+	/* Security: ordinary users touch only their own jobs. */
+	if (!admin && j->uid != uid) {
+		snprintf(msg, sizeof(msg), "job %u belongs to %s; you may only "
+			 "%s your own jobs", j->id, j->user ? j->user : "?",
+			 sig ? "signal" : "cancel");
+		return sig_result(j->id, HC_EPERM, msg);
+	}
+	return sig_one(js, j, sig, batch_only, uid);
+}
+
+void
+jobs_rpc_signal(struct rpc_req *req, json_t *body)
+{
+	struct jobs *js = req->ctld->jobs;
+	const json_t *ids = json_object_get(body, "job_ids");
+	int sig = (int)jint(body, "signal", 0);
+	bool batch_only = jbool(body, "batch_only", false);
+	bool admin = jobs_is_admin(js, req->uid);
+	bool own_only = !admin && !json_array_size(json_object_get(body,
+								   "users"));
+	json_t *res = json_array(), *v;
+	size_t i;
+
+	if (sig < 0 || sig > 64) {
+		json_decref(res);
+		rpc_reply_err(req, HC_EINVAL, "signal %d is out of range", sig);
+		return;
+	}
+	if (json_array_size(ids)) {
+		json_array_foreach(ids, i, v) {
+			uint32_t id = (uint32_t)json_integer_value(v);
+			struct job *j = jobs_find(js, id);
+			char msg[160];
+
+			if (!j) {
+				snprintf(msg, sizeof(msg), "job %u does not "
+					 "exist (or finished long ago: see "
+					 "hcacct)", id);
+				json_array_append_new(res, sig_result(id,
+					HC_ENOENT, msg));
+			} else if (jobs_filter_match(j, body)) {
+				json_array_append_new(res, sig_checked(js, j,
+					sig, batch_only, req->uid, admin));
+			}
+		}
+	} else if (!json_array_size(json_object_get(body, "users")) &&
+		   !json_array_size(json_object_get(body, "states")) &&
+		   !json_array_size(json_object_get(body, "queues")) &&
+		   !json_array_size(json_object_get(body, "names"))) {
+		json_decref(res);
+		rpc_reply_err(req, HC_EINVAL, "no jobs named; give job ids or "
+			      "a filter (-u, -t, -p, -n)");
+		return;
+	} else {
+		for (i = 0; i < js->n; i++) {
+			struct job *j = js->v[i];
+
+			if (job_state_is_final(j->state) ||
+			    (own_only && j->uid != req->uid) ||
+			    !jobs_filter_match(j, body))
+				continue;
+			json_array_append_new(res, sig_checked(js, j, sig,
+				batch_only, req->uid, admin));
+		}
+	}
+	rpc_reply(req, json_pack("{s:o}", "results", res));
+}
