@@ -8,10 +8,17 @@
  * returns. The pass: priority (plugin hooks) -> order (priority desc, then
  * submit time, then id) -> for each job: admit (plugin hooks) -> place
  * first-fit over the nodes of its queue (filter hooks say why a node cannot
- * be used; score hooks order candidate nodes, default: weight then name) ->
+ * be used; score hooks order candidate nodes, default: weight then index) ->
  * reserve the resources in the views, so later jobs see them used.
- * Jobs that cannot start get a pending reason ("Resources", "Priority",
- * "QueueLimit", "Held", "BeginTime", or a plugin's reason).
+ * Jobs that cannot start get a pending reason: "Held", "BeginTime", a
+ * plugin's admit or filter reason ("QueueLimit", ...), "Resources" (fits
+ * once running jobs end), "Priority" (a higher-priority job of the same
+ * queue waits on Resources, or the pass's job bound was reached),
+ * "ReqNodeNotAvail" (only down/drained nodes could take it),
+ * "BadConstraints" (no node of its queue ever could; hcctld refuses such
+ * jobs at submit, this covers nodes removed since).
+ *
+ * Plugins: see src/include/hc/sched_plugin.h (the installed ABI).
  */
 #ifndef HC_SCHED_H
 #define HC_SCHED_H
@@ -35,7 +42,8 @@ struct sched_gpu {
 struct sched_node {
 	const char *name;	/* borrowed from the caller */
 	uint32_t index;		/* caller's index, echoed in allocations */
-	bool usable;		/* up, registered, not drained/down */
+	bool usable;		/* up, registered, not drained/down (and
+				 * cpu_used non-NULL, gpu_count in range) */
 	long weight;
 	uint32_t cpus;		/* total logical CPUs */
 	uint8_t *cpu_used;	/* cpus entries, 1 = allocated (caller owns) */
@@ -57,7 +65,8 @@ struct sched_job {
 	uint32_t queue;		/* queue index (bit in sched_node.queue_mask) */
 	bool held;
 	int nice;
-	uint32_t admin_priority;	/* 0 = unset */
+	uint32_t admin_priority;	/* 0 = unset; set, it is the priority
+					 * (the plugins' factors are ignored) */
 	uint32_t nodes_min, nodes_max;	/* nodes_max 0 = nodes_min */
 	uint32_t ntasks;	/* total tasks (>= 1) */
 	uint32_t cpus_per_task;	/* >= 1 */
@@ -66,21 +75,23 @@ struct sched_job {
 	uint64_t mem_per_cpu_mb;	/* if set, overrides mem_per_node_mb */
 	uint32_t gpus_per_node;	/* from --gres=gpu[:type]:N */
 	char gpu_type[32];	/* "" = any */
-	const char *constraint;	/* features expression: "a&b", "a|b", NULL */
-	bool exclusive;
+	const char *constraint;	/* features expression: "a&b", "a|b", NULL;
+				 * validate at submit (sched_features_match) */
+	bool exclusive;		/* needs empty nodes; gets all CPUs and memory */
 	long time_limit;	/* minutes (for plugins; backfill later) */
 	/* out: */
 	double priority;
-	char reason[SCHED_REASON_LEN];
+	char reason[SCHED_REASON_LEN];	/* "" when the job starts */
 };
 
 struct sched_alloc_node {
 	uint32_t node;		/* sched_node.index */
 	uint32_t ncpus;
-	uint32_t *cpu_ids;	/* ncpus entries (owned by the result) */
+	uint32_t *cpu_ids;	/* ncpus node-local CPU ids, ascending (owned
+				 * by the result) */
 	uint64_t mem_mb;
 	uint32_t ngpus;
-	uint32_t gpu_ids[SCHED_MAX_GPUS];
+	uint32_t gpu_ids[SCHED_MAX_GPUS];	/* node-local GPU indices */
 };
 
 struct sched_alloc {

@@ -593,6 +593,25 @@ test_scale(void **state)
 	assert_true(res.count > 20000);
 	assert_true(secs < 3.0);
 	sched_result_free(&res);
+
+	/* Again on the now full cluster, jobs spread over 8 queues and a
+	 * few hundred shapes that can never fit. */
+	for (int i = 0; i < NNODES; i++)
+		c.nodes[i].queue_mask = 0xff;
+	for (int i = 0; i < NJOBS; i++) {
+		j[i].queue = (uint32_t)(i % 8);
+		if (i % 7 == 0)
+			j[i].ntasks = 65 + i % 300;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pass(s, j, NJOBS, &c, &res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	print_message("# pass on a full cluster, 8 queues: %zu started in "
+		      "%.3f s\n", res.count, secs);
+	assert_true(secs < 3.0);
+	sched_result_free(&res);
 	cluster_free(&c);
 	free(j);
 	sched_destroy(s);
