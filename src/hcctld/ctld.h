@@ -18,6 +18,7 @@
 #include <time.h>
 
 struct event_base;
+struct hc_err;
 struct hc_conf;
 struct state;
 struct rpc;

@@ -54,6 +54,16 @@ struct node {
 	bool exclusive_used;
 	char **features;		/* NULL-terminated (from hc.conf) */
 	int sockets, cores_per_socket, threads_per_core;
+
+	/* Added by nodes.c for its own bookkeeping. */
+	uint32_t cpu_cap;		/* entries in cpu_job_count */
+	uint32_t cpus_alloc;		/* CPUs with at least one job */
+	uint32_t *job_ids;		/* njobs entries: jobs allocated here */
+	uint32_t job_cap;
+	bool registered;		/* has registered since start */
+	bool admin_down;		/* DOWN set by an admin (persisted) */
+	bool health_drain;		/* DRAIN set by HealthCheckProgram */
+	char *inv_reason;		/* INVALID_INVENTORY: the mismatch */
 };
 
 struct nodes;
@@ -86,6 +96,11 @@ void node_release(struct node *n, uint32_t job, const uint32_t *cpu_ids,
 
 /* JSON NODE record (msg.h). New reference. */
 json_t *node_to_json(const struct node *n);
+
+/* Log "node=NAME state=STATE reason=..." if its state string changed since
+ * `before` (a node_state_format() result), and save it. */
+void node_state_changed(struct nodes *ns, struct node *n, const char *before,
+			int level);
 
 /* Frames arriving on a node's connection after registration. */
 void nodes_on_frame(struct nodes *ns, struct node *n, uint16_t type,

@@ -1,0 +1,299 @@
+/*
+ * node_conn: node agents' connections. NODE_REGISTER binds a connection to
+ * a node (munge uid 0 today; the transport's verified identity later), checks
+ * the inventory against hc.conf, and lets the jobs module re-attach the jobs
+ * the node reports. Later frames on the connection are heartbeats, job
+ * events and health reports. A periodic timer takes a node that has been
+ * silent for NodeTimeout DOWN ("Not responding") and fails its jobs.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/event.h>
+
+#include "conf.h"
+#include "ctld.h"
+#include "jobs.h"
+#include "log.h"
+#include "msg.h"
+#include "nodes.h"
+#include "nodes_int.h"
+#include "rpc.h"
+#include "stepcred.h"
+#include "states.h"
+
+#define NODE_TIMEOUT_DEFAULT 300
+#define HEARTBEAT_DEFAULT 30
+
+static long
+node_timeout(const struct nodes *ns)
+{
+	long t = ns->c->conf->node_timeout;
+
+	return t > 0 ? t : NODE_TIMEOUT_DEFAULT;
+}
+
+static json_int_t
+jint_or(const json_t *o, const char *key, json_int_t def)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+/* Fill GPU details from the inventory and say what falls short of hc.conf
+ * (into why; empty when the inventory covers it). */
+static void
+inventory_check(struct node *n, const json_t *inv, char *why, size_t len)
+{
+	json_int_t cpus = jint_or(inv, "cpus", 0);
+	json_int_t mem = jint_or(inv, "memory_mb", 0);
+	json_t *gpus = json_object_get(inv, "gpus");
+	uint32_t matched = 0;
+	bool used[SCHED_MAX_GPUS] = { false };
+
+	why[0] = '\0';
+	if (n->cn->cpus > 0 && cpus < n->cn->cpus)
+		snprintf(why, len, "inventory has %lld CPUs, hc.conf says %ld",
+			 (long long)cpus, n->cn->cpus);
+	else if (n->cn->real_memory_mb && (uint64_t)mem < n->cn->real_memory_mb)
+		snprintf(why, len, "inventory has %lld MB of memory, hc.conf "
+			 "says RealMemory=%llu", (long long)mem,
+			 (unsigned long long)n->cn->real_memory_mb);
+	if (n->cn->cpus <= 0 && cpus > 0 && cpus <= SCHED_MAX_CPUS) {
+		n->cpus = (uint32_t)cpus;
+		node_cpus_resize(n, n->cpus);
+	}
+	if (!n->cn->real_memory_mb && mem > 0)
+		n->mem_mb = (uint64_t)mem;
+	for (uint32_t g = 0; g < n->gpu_count; g++) {
+		size_t i;
+		json_t *ig;
+
+		json_array_foreach(gpus, i, ig) {
+			const char *t = json_string_value(
+				json_object_get(ig, "type"));
+			if (i >= SCHED_MAX_GPUS || used[i] ||
+			    (n->gpus[g].type[0] && (!t ||
+			     strcasecmp(t, n->gpus[g].type))))
+				continue;
+			used[i] = true;
+			matched++;
+#define CP(f) snprintf(n->gpus[g].f, sizeof(n->gpus[g].f), "%s", \
+		       json_string_value(json_object_get(ig, #f)) ? \
+		       json_string_value(json_object_get(ig, #f)) : "")
+			CP(model); CP(vendor); CP(pci_id); CP(busid);
+#undef CP
+			n->gpus[g].memory_mb = jint_or(ig, "memory_mb", 0);
+			break;
+		}
+	}
+	if (!why[0] && matched < n->gpu_count)
+		snprintf(why, len, "inventory has %u of the %u GPUs hc.conf "
+			 "declares (Gres)", matched, n->gpu_count);
+	if (!n->sockets)
+		n->sockets = (int)jint_or(inv, "sockets", 0);
+}
+
+static void
+register_apply(struct nodes *ns, struct node *n, json_t *body)
+{
+	json_t *inv = json_object_get(body, "inventory");
+	const char *ver = json_string_value(json_object_get(body, "version"));
+	char why[256];
+
+	json_decref(n->inventory);
+	n->inventory = json_is_object(inv) ? json_incref(inv) : NULL;
+	free(n->version);
+	n->version = ver ? hc_strdup(ver) : NULL;
+	n->boot_time = jint_or(body, "boot_time", 0);
+	n->last_heartbeat = time(NULL);
+	inventory_check(n, n->inventory, why, sizeof(why));
+	free(n->inv_reason);
+	n->inv_reason = why[0] ? hc_strdup(why) : NULL;
+	if (why[0])
+		n->flags |= NODE_F_INVALID_INVENTORY;
+	else
+		n->flags &= ~NODE_F_INVALID_INVENTORY;
+	/* An admin's or a health check's reason stays; ours is replaced. */
+	if (!(n->flags & NODE_F_DRAIN) && !n->admin_down)
+		node_set_reason(n, n->inv_reason, 0);
+	n->flags &= ~NODE_F_NOT_RESPONDING;
+	n->registered = true;
+	if (!n->admin_down && (n->base == NODE_DOWN || n->base == NODE_UNKNOWN))
+		n->base = NODE_IDLE;
+	node_update_base(n);
+}
+
+/* NODE_REGISTER: the first frame of a node agent's connection. */
+void
+nodes_rpc_register(struct rpc_req *req, json_t *body)
+{
+	struct ctld *c = req->ctld;
+	struct nodes *ns = c->nodes;
+	const char *name = json_string_value(json_object_get(body, "name"));
+	struct node *n;
+	char before[128], *pub;
+	json_t *rep;
+
+	/* Security: only root's munge credential may speak for a node (the
+	 * seam that mutual TLS replaces). */
+	if (req->uid != 0) {
+		hc_log(HC_LOG_WARN, "peer=%s uid=%u node registration refused: "
+		       "not root", req->peer, (unsigned)req->uid);
+		rpc_reply_err(req, HC_EPERM, "node registration needs a munge "
+			      "credential of root (uid 0); hcnoded must run "
+			      "as root");
+		return;
+	}
+	if (!name || !(n = nodes_find(ns, name))) {
+		hc_log(HC_LOG_WARN, "peer=%s node=%s registration refused: not "
+		       "in hc.conf", req->peer, name ? name : "?");
+		rpc_reply_err(req, HC_ENOENT, "node %s is not declared in "
+			      "hc.conf; add a NodeName line and run hcctl "
+			      "reconfigure", name ? name : "(none)");
+		return;
+	}
+	if (n->conn && n->conn != req->conn) {
+		struct rpc_conn *old = n->conn;
+		hc_log(HC_LOG_INFO, "node=%s peer=%s replaces connection from "
+		       "%s", n->name, req->peer, rpc_conn_peer(old));
+		rpc_conn_set_node(old, NULL);
+		rpc_conn_close(old);
+	}
+	node_state_format(n->base, n->flags, before, sizeof(before));
+	n->conn = req->conn;
+	rpc_conn_set_node(req->conn, n);
+	register_apply(ns, n, body);
+	hc_log(HC_LOG_INFO, "node=%s peer=%s registered version=%s cpus=%u "
+	       "gpus=%u", n->name, req->peer, n->version ? n->version : "?",
+	       n->cpus, n->gpu_count);
+
+	pub = stepcred_key_public_b64(c->key);
+	rep = json_pack("{s:I, s:I, s:s}", "heartbeat_interval",
+			(json_int_t)(c->conf->heartbeat_interval > 0 ?
+				     c->conf->heartbeat_interval :
+				     HEARTBEAT_DEFAULT),
+			"node_timeout", (json_int_t)node_timeout(ns),
+			"step_pubkey", pub ? pub : "");
+	free(pub);
+	rpc_reply(req, rep);
+	if (c->jobs)
+		jobs_on_node_register(c->jobs, n, json_object_get(body, "jobs"));
+	node_state_changed(ns, n, before, HC_LOG_INFO);
+	nodes_save(ns, n);
+	if (c->jobs)
+		jobs_sched_request(c->jobs);
+}
+
+static void
+on_health(struct nodes *ns, struct node *n, json_t *body)
+{
+	bool ok = json_is_true(json_object_get(body, "ok"));
+	const char *msg = json_string_value(json_object_get(body, "message"));
+	char before[128], reason[256];
+
+	node_state_format(n->base, n->flags, before, sizeof(before));
+	if (!ok && !(n->flags & NODE_F_DRAIN)) {
+		snprintf(reason, sizeof(reason), "health check: %s",
+			 msg && *msg ? msg : "failed");
+		n->flags |= NODE_F_DRAIN;
+		n->health_drain = true;
+		node_set_reason(n, reason, 0);
+	} else if (ok && n->health_drain) {
+		/* only a drain the health check set is lifted by it */
+		n->flags &= ~NODE_F_DRAIN;
+		n->health_drain = false;
+		node_set_reason(n, n->inv_reason, 0);
+		if (ns->c->jobs)
+			jobs_sched_request(ns->c->jobs);
+	}
+	node_state_changed(ns, n, before, HC_LOG_INFO);
+}
+
+void
+nodes_on_frame(struct nodes *ns, struct node *n, uint16_t type, json_t *body)
+{
+	char before[128];
+
+	n->last_heartbeat = time(NULL);
+	if (n->flags & NODE_F_NOT_RESPONDING) {
+		node_state_format(n->base, n->flags, before, sizeof(before));
+		n->flags &= ~NODE_F_NOT_RESPONDING;
+		node_state_changed(ns, n, before, HC_LOG_INFO);
+	}
+	switch (type) {
+	case HC_MSG_NODE_HEARTBEAT:
+		break;
+	case HC_MSG_JOB_EVENT:
+		if (ns->c->jobs)
+			jobs_on_event(ns->c->jobs, n, body);
+		break;
+	case HC_MSG_NODE_HEALTH:
+		on_health(ns, n, body);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+nodes_on_disconnect(struct nodes *ns, struct node *n)
+{
+	char before[128];
+
+	node_state_format(n->base, n->flags, before, sizeof(before));
+	n->conn = NULL;
+	n->flags |= NODE_F_NOT_RESPONDING;
+	hc_log(HC_LOG_INFO, "node=%s disconnected; DOWN in %lds unless it "
+	       "comes back", n->name, node_timeout(ns));
+	node_state_changed(ns, n, before, HC_LOG_INFO);
+}
+
+/* A node silent for NodeTimeout goes DOWN and its jobs fail. */
+static void
+node_timeout_check(struct nodes *ns, struct node *n, time_t now)
+{
+	time_t ref = n->last_heartbeat ? n->last_heartbeat : ns->started;
+	char before[128];
+
+	if (n->base == NODE_DOWN || now - ref < node_timeout(ns))
+		return;
+	node_state_format(n->base, n->flags, before, sizeof(before));
+	n->base = NODE_DOWN;
+	n->flags |= NODE_F_NOT_RESPONDING;
+	node_set_reason(n, "Not responding", 0);
+	if (n->conn) {
+		struct rpc_conn *conn = n->conn;
+		rpc_conn_set_node(conn, NULL);
+		n->conn = NULL;
+		rpc_conn_close(conn);
+	}
+	node_state_changed(ns, n, before, HC_LOG_WARN);
+	if (ns->c->jobs)
+		jobs_on_node_down(ns->c->jobs, n, "Not responding");
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct nodes *ns = arg;
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < ns->n; i++)
+		node_timeout_check(ns, ns->v[i], now);
+}
+
+int
+nodes_timer_start(struct nodes *ns, struct hc_err *err)
+{
+	struct timeval tv = { 1, 0 };
+
+	ns->timer = event_new(ns->c->base, -1, EV_PERSIST, on_timer, ns);
+	if (!ns->timer || event_add(ns->timer, &tv) < 0)
+		return hc_err_set(err, HC_EIO, "nodes: cannot start the "
+				  "NodeTimeout timer");
+	return 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * rpc_int: what rpc.c and rpc_out.c share and nothing else sees.
+ */
+#ifndef RPC_INT_H
+#define RPC_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "frame.h"
+#include "hc_err.h"
+
+/* Per-connection and global limits. */
+#define RPC_MAX_CONNS 8192
+#define RPC_MAX_CONNS_PER_UID 256
+#define RPC_MAX_INFLIGHT 64		/* requests per connection */
+#define RPC_MAX_OUTPUT (512u << 20)	/* queued output per connection */
+
+struct auth;
+struct event;
+struct evconnlistener;
+struct bufferevent;
+
+struct rpc_conn {
+	struct rpc *r;
+	struct bufferevent *bev;	/* NULL once closed */
+	uint64_t id;
+	int refs;
+	char peer[64];
+	struct rpc_conn *next, **pprev;
+	struct hc_frame_hdr hdr;	/* of the frame being read */
+	bool have_hdr;
+	bool read_paused;
+	bool close_after_reply;
+	bool uid_counted;
+	uid_t uid;
+	unsigned inflight;
+	void *node;			/* struct node * once registered */
+};
+
+struct out_item {
+	struct out_item *next;
+	struct rpc_conn *conn;		/* holds a reference */
+	uint8_t *buf;
+	size_t len;
+	bool is_reply;
+	int rc;				/* the reply's rc */
+	uint32_t reqid;
+};
+
+struct rpc {
+	struct ctld *c;
+	struct evconnlistener *lis;
+	int port;
+	uint64_t next_id;
+	struct rpc_conn *conns;
+	size_t nconns;
+	struct auth *auth;
+	struct { uid_t uid; size_t count; } *uids;
+	size_t nuids;
+	bool destroying;
+	/* rpc_out.c */
+	struct event *flush_ev;
+	bool flush_pending;
+	struct out_item *out, **out_tail;
+	uint64_t commit_failures;
+};
+
+void conn_unref(struct rpc_conn *conn);
+void conn_resume(struct rpc_conn *conn);
+
+int out_init(struct rpc *r, struct hc_err *err);
+void out_fini(struct rpc *r);
+/* Commit, then write everything queued (also run from the flush event). */
+void out_flush_now(struct rpc *r);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * rpc_out: replies and frames to nodes, written only after the state they
+ * depend on is on disk (group commit).
+ *
+ * Everything a loop turn wants to send is queued; a zero-timeout event at
+ * the lowest priority (it runs once nothing else is ready) calls
+ * state_commit() once for every request handled in the turn, and then
+ * writes the queue in order. If the commit fails, every reply that claimed
+ * success becomes an HC_EIO error: an acknowledged change is a saved one.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "ctld.h"
+#include "log.h"
+#include "msg.h"
+#include "rpc.h"
+#include "rpc_int.h"
+#include "state.h"
+
+#define FLUSH_PRIORITY 2	/* main sets 3 priorities; default is 1 */
+
+static void
+out_schedule(struct rpc *r)
+{
+	if (r->flush_pending || !r->flush_ev)
+		return;
+	r->flush_pending = true;
+	event_active(r->flush_ev, EV_TIMEOUT, 0);
+}
+
+static void
+on_dirty(void *arg)
+{
+	out_schedule(arg);
+}
+
+static void
+out_queue(struct rpc *r, struct rpc_conn *conn, uint16_t type,
+	  uint32_t reqid, const json_t *body, int rc)
+{
+	struct out_item *it = hc_calloc(1, sizeof(*it));
+	size_t blen = 0;
+	char *text = hc_msg_encode(body, &blen);
+
+	it->conn = conn;
+	conn->refs++;
+	it->buf = hc_frame_build(type, reqid, NULL, 0, text, blen, &it->len);
+	free(text);
+	it->is_reply = type == HC_MSG_REPLY;
+	it->rc = rc;
+	it->reqid = reqid;
+	*r->out_tail = it;
+	r->out_tail = &it->next;
+	out_schedule(r);
+}
+
+static void
+req_done(struct rpc_req *req)
+{
+	struct rpc_conn *conn = req->conn;
+
+	conn->inflight--;
+	conn_unref(conn);
+	free(req);
+}
+
+void
+rpc_reply(struct rpc_req *req, json_t *body)
+{
+	struct rpc_conn *conn = req->conn;
+	json_t *rc;
+
+	if (!body)
+		body = json_object();
+	rc = json_object_get(body, "rc");
+	if (!rc)
+		json_object_set_new(body, "rc", json_integer(0));
+	out_queue(conn->r, conn, HC_MSG_REPLY, req->reqid, body,
+		  (int)json_integer_value(json_object_get(body, "rc")));
+	json_decref(body);
+	req_done(req);
+}
+
+void
+rpc_reply_err(struct rpc_req *req, int code, const char *fmt, ...)
+{
+	char text[HC_ERR_TEXT];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	rpc_reply(req, hc_msg_reply_new(code, text));
+}
+
+int
+rpc_conn_send(struct rpc_conn *conn, uint16_t type, uint32_t reqid,
+	      const json_t *body)
+{
+	json_t *empty = NULL;
+
+	if (!conn || !conn->bev)
+		return -1;
+	if (evbuffer_get_length(bufferevent_get_output(conn->bev)) >
+	    RPC_MAX_OUTPUT)
+		return -1;
+	if (!body)
+		body = empty = json_object();
+	out_queue(conn->r, conn, type, reqid, body, 0);
+	json_decref(empty);
+	return 0;
+}
+
+static void
+close_when_written(struct bufferevent *bev, void *arg)
+{
+	rpc_conn_close(arg);
+}
+
+static void
+out_write(struct out_item *it, const char *commit_error)
+{
+	struct rpc_conn *conn = it->conn;
+	struct evbuffer *outb;
+
+	if (!conn->bev)
+		return;
+	if (it->is_reply && it->rc == 0 && commit_error) {
+		json_t *b = hc_msg_reply_new(HC_EIO, commit_error);
+		char *text;
+		size_t blen = 0;
+
+		text = hc_msg_encode(b, &blen);
+		json_decref(b);
+		free(it->buf);
+		it->buf = hc_frame_build(HC_MSG_REPLY, it->reqid, NULL, 0,
+					 text, blen, &it->len);
+		free(text);
+	}
+	outb = bufferevent_get_output(conn->bev);
+	if (evbuffer_get_length(outb) + it->len > RPC_MAX_OUTPUT) {
+		hc_log_limited("rpc-output", HC_LOG_WARN, "peer=%s output "
+			       "queue over %u MiB (peer not reading); closing",
+			       conn->peer, RPC_MAX_OUTPUT >> 20);
+		rpc_conn_close(conn);
+		return;
+	}
+	bufferevent_write(conn->bev, it->buf, it->len);
+	if (conn->close_after_reply && it->is_reply)
+		bufferevent_setcb(conn->bev, NULL, close_when_written, NULL,
+				  conn);
+}
+
+void
+out_flush_now(struct rpc *r)
+{
+	struct ctld *c = r->c;
+	struct hc_err err = { 0 };
+	char commit_error[HC_ERR_TEXT + 64];
+	struct out_item *list = r->out, *next;
+	bool failed = false;
+
+	r->flush_pending = false;
+	r->out = NULL;
+	r->out_tail = &r->out;
+	if (c->state && state_commit(c->state, &err) < 0) {
+		r->commit_failures++;
+		failed = true;
+		hc_log(HC_LOG_ERR, "state commit failed: %s; replying with "
+		       "errors", err.text);
+		snprintf(commit_error, sizeof(commit_error), "the controller "
+			 "could not save the change: %s", err.text);
+	}
+	for (; list; list = next) {
+		next = list->next;
+		out_write(list, failed ? commit_error : NULL);
+		conn_resume(list->conn);
+		conn_unref(list->conn);
+		free(list->buf);
+		free(list);
+	}
+	if (c->shutting_down && !r->destroying) {
+		struct timeval tv = { 0, 200000 };	/* let replies drain */
+		event_base_loopexit(c->base, &tv);
+	}
+}
+
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	out_flush_now(arg);
+}
+
+int
+out_init(struct rpc *r, struct hc_err *err)
+{
+	r->out_tail = &r->out;
+	r->flush_ev = event_new(r->c->base, -1, 0, on_flush, r);
+	if (!r->flush_ev)
+		return hc_err_set(err, HC_ENOMEM, "rpc: cannot make an event");
+	if (event_priority_set(r->flush_ev, FLUSH_PRIORITY) < 0)
+		hc_log(HC_LOG_DEBUG, "rpc: loop has no priorities; the commit "
+		       "runs in turn with other events");
+	if (r->c->state)
+		state_on_dirty(r->c->state, on_dirty, r);
+	return 0;
+}
+
+void
+out_fini(struct rpc *r)
+{
+	struct out_item *next;
+
+	for (struct out_item *it = r->out; it; it = next) {
+		next = it->next;
+		conn_unref(it->conn);
+		free(it->buf);
+		free(it);
+	}
+	r->out = NULL;
+	if (r->c->state)
+		state_on_dirty(r->c->state, NULL, NULL);
+	if (r->flush_ev)
+		event_free(r->flush_ev);
+}
