@@ -1,0 +1,383 @@
+/*
+ * hcctl: one grammar for every object, `hcctl VERB OBJECT [NAME]
+ * [Key=Value...]` (DESIGN.md), driven by one table of actions: which verb
+ * takes which object, whether a name is needed, which keys are allowed and
+ * how each key's value is checked before it is sent.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "hcctl.h"
+#include "hostlist.h"
+#include "msg.h"
+#include "parse.h"
+
+enum { O_JSON = CMD_LONG };
+
+static const struct cmd_opt opts[] = {
+	{"json", O_JSON, NULL, "print the records of show as JSON"},
+	CMD_OPT_HELP,
+	CMD_OPT_VERSION,
+	{0},
+};
+
+static const char grammar_help[] =
+	"Commands:\n"
+	"  show job [ID]            show node [NAMES]      show queue [NAME]\n"
+	"  show config\n"
+	"  update node NAMES State=DRAIN|RESUME|DOWN [Reason=\"why\"]\n"
+	"  update job ID [TimeLimit=LIMIT] [Nice=N] [JobName=NAME] "
+	"[Comment=TEXT]\n"
+	"  hold job ID              release job ID         requeue job ID\n"
+	"  reconfigure              shutdown               backup FILE\n";
+
+const struct cmd_info hcctl_info = {
+	.prog = "hcctl",
+	.usage = "[OPTIONS] VERB [OBJECT] [NAME] [Key=Value...]",
+	.summary = "Show and change the cluster's jobs, nodes and queues; "
+		   "administer hcctld.",
+	.more = grammar_help,
+	.opts = opts,
+};
+
+/* A Key=Value key: its canonical spelling and how its value is checked. */
+typedef int (*check_fn)(const char *val, struct hc_err *err);
+
+struct key {
+	const char *name;
+	check_fn check;
+};
+
+static int
+check_state(const char *val, struct hc_err *err)
+{
+	static const char *const ok[] = {"DRAIN", "RESUME", "DOWN", NULL};
+
+	for (const char *const *s = ok; *s; s++)
+		if (strcasecmp(val, *s) == 0)
+			return 0;
+	return hc_err_set(err, HC_EINVAL, "State=%s: give DRAIN, RESUME or "
+			  "DOWN", val);
+}
+
+static int
+check_limit(const char *val, struct hc_err *err)
+{
+	long m;
+
+	if (parse_time_limit(val, &m, err) < 0)
+		return hc_err_prefix(err, "TimeLimit=%s: ", val);
+	return 0;
+}
+
+static int
+check_nice(const char *val, struct hc_err *err)
+{
+	long n;
+
+	if (parse_long(val, -10000, 10000, &n, err) < 0)
+		return hc_err_prefix(err, "Nice=%s: ", val);
+	return 0;
+}
+
+static int
+check_text(const char *val, struct hc_err *err)
+{
+	return 0;
+}
+
+static const struct key node_keys[] = {
+	{"State", check_state}, {"Reason", check_text}, {0}};
+static const struct key job_keys[] = {
+	{"TimeLimit", check_limit}, {"Nice", check_nice},
+	{"JobName", check_text}, {"Comment", check_text}, {0}};
+
+enum need { NAME_NONE, NAME_OPTIONAL, NAME_REQUIRED };
+
+struct action;
+typedef int (*action_fn)(struct hcctl *h, const struct action *a,
+			 const char *name, json_t *set);
+
+struct action {
+	const char *verb;
+	const char *object;	/* NULL: the verb takes no object */
+	enum need need;
+	const char *name_what;	/* "ID", "NAMES", "FILE" */
+	const struct key *keys;	/* NULL: no Key=Value */
+	action_fn fn;
+};
+
+static int act_show(struct hcctl *, const struct action *, const char *,
+		    json_t *);
+static int act_update_node(struct hcctl *, const struct action *,
+			   const char *, json_t *);
+static int act_job(struct hcctl *, const struct action *, const char *,
+		   json_t *);
+static int act_simple(struct hcctl *, const struct action *, const char *,
+		      json_t *);
+static int act_backup(struct hcctl *, const struct action *, const char *,
+		      json_t *);
+
+static const struct action actions[] = {
+	{"show", "job", NAME_OPTIONAL, "ID", NULL, act_show},
+	{"show", "node", NAME_OPTIONAL, "NAMES", NULL, act_show},
+	{"show", "queue", NAME_OPTIONAL, "NAME", NULL, act_show},
+	{"show", "config", NAME_NONE, NULL, NULL, act_show},
+	{"update", "node", NAME_REQUIRED, "NAMES", node_keys, act_update_node},
+	{"update", "job", NAME_REQUIRED, "ID", job_keys, act_job},
+	{"hold", "job", NAME_REQUIRED, "ID", NULL, act_job},
+	{"release", "job", NAME_REQUIRED, "ID", NULL, act_job},
+	{"requeue", "job", NAME_REQUIRED, "ID", NULL, act_job},
+	{"reconfigure", NULL, NAME_NONE, NULL, NULL, act_simple},
+	{"shutdown", NULL, NAME_NONE, NULL, NULL, act_simple},
+	{"backup", NULL, NAME_REQUIRED, "FILE", NULL, act_backup},
+};
+#define NACTIONS (sizeof(actions) / sizeof(actions[0]))
+
+static int
+act_show(struct hcctl *h, const struct action *a, const char *name,
+	 json_t *set)
+{
+	static const struct {
+		const char *object;
+		int (*fn)(struct hcctl *, const char *);
+	} shows[] = {
+		{"job", hcctl_show_job},
+		{"node", hcctl_show_node},
+		{"queue", hcctl_show_queue},
+		{"config", hcctl_show_config},
+	};
+
+	for (size_t i = 0; i < sizeof(shows) / sizeof(shows[0]); i++)
+		if (strcmp(shows[i].object, a->object) == 0)
+			return shows[i].fn(h, name);
+	return 5;
+}
+
+static int
+act_update_node(struct hcctl *h, const struct action *a, const char *name,
+		json_t *set)
+{
+	struct hc_err err = {0};
+	struct hostlist *hl = hostlist_parse(name, &err);
+	const char *st = json_string_value(json_object_get(set, "State"));
+
+	if (!hl)
+		cmd_die(&hcctl_info, HC_EINVAL, "node names '%s': %s", name,
+			err.text);
+	hostlist_destroy(hl);
+	if (!st)
+		cmd_die(&hcctl_info, HC_EINVAL, "update node: give "
+			"State=DRAIN|RESUME|DOWN");
+	/* Slurm's rule, kept: taking a node away needs a reason. */
+	if (strcasecmp(st, "RESUME") != 0 && !json_object_get(set, "Reason"))
+		cmd_die(&hcctl_info, HC_EINVAL, "State=%s needs a reason: add "
+			"Reason=\"why\"", st);
+	json_t *rep = cmd_call(&hcctl_info, h->c, HC_MSG_NODE_UPDATE,
+			       json_pack("{s:s,s:O}", "nodes", name, "set",
+					 set));
+	json_decref(rep);
+	return 0;
+}
+
+static int
+act_job(struct hcctl *h, const struct action *a, const char *name,
+	json_t *set)
+{
+	long id;
+	struct hc_err err = {0};
+	json_t *req;
+
+	if (parse_long(name, 1, 0x7fffffffL, &id, &err) < 0)
+		cmd_die(&hcctl_info, HC_EINVAL, "'%s' is not a job id (a "
+			"positive number)", name);
+	req = json_pack("{s:i,s:s}", "job_id", (int)id, "action", a->verb);
+	if (a->keys) {
+		if (json_object_size(set) == 0)
+			cmd_die(&hcctl_info, HC_EINVAL, "update job: nothing "
+				"to change; give Key=Value, e.g. "
+				"TimeLimit=1:00:00");
+		json_object_set(req, "set", set);
+	}
+	json_decref(cmd_call(&hcctl_info, h->c, HC_MSG_JOB_UPDATE, req));
+	return 0;
+}
+
+static int
+act_simple(struct hcctl *h, const struct action *a, const char *name,
+	   json_t *set)
+{
+	unsigned type = strcmp(a->verb, "shutdown") == 0 ? HC_MSG_SHUTDOWN
+							 : HC_MSG_RECONFIGURE;
+
+	json_decref(cmd_call(&hcctl_info, h->c, type, NULL));
+	return 0;
+}
+
+/* hcctld writes the copy, so the path must not depend on our cwd. */
+static int
+act_backup(struct hcctl *h, const struct action *a, const char *name,
+	   json_t *set)
+{
+	char cwd[PATH_MAX];
+	char *path;
+
+	if (name[0] == '/') {
+		path = hc_strdup(name);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			cmd_die(&hcctl_info, HC_EIO, "cannot tell the current "
+				"directory; give FILE as an absolute path");
+		path = hc_asprintf("%s/%s", cwd, name);
+	}
+	json_t *rep = cmd_call(&hcctl_info, h->c, HC_MSG_BACKUP,
+			       json_pack("{s:s}", "path", path));
+	printf("backup written to %s (%lld bytes)\n",
+	       *js(rep, "path") ? js(rep, "path") : path, ji(rep, "bytes"));
+	json_decref(rep);
+	free(path);
+	return 0;
+}
+
+/* "a, b, c" of the distinct verbs, or the objects of verb. */
+static void
+list_words(const char *verb, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NACTIONS; i++) {
+		const char *w = verb ? actions[i].object : actions[i].verb;
+		if ((verb && strcmp(actions[i].verb, verb) != 0) || !w)
+			continue;
+		char word[64];
+		snprintf(word, sizeof(word), "%s%s", n ? ", " : "", w);
+		if (!strstr(buf, w) && n + strlen(word) < len) {
+			strcpy(buf + n, word);
+			n += strlen(word);
+		}
+	}
+}
+
+static const struct action *
+action_find(char **ops, int n, int *used)
+{
+	char list[256];
+	const struct action *any = NULL;
+
+	list_words(NULL, list, sizeof(list));
+	if (n == 0)
+		cmd_die(&hcctl_info, HC_EINVAL, "no command given; commands: "
+			"%s (see hcctl --help)", list);
+	for (size_t i = 0; i < NACTIONS; i++)
+		if (strcmp(actions[i].verb, ops[0]) == 0)
+			any = &actions[i];
+	if (!any)
+		cmd_die(&hcctl_info, HC_EINVAL, "unknown command '%s'; "
+			"commands: %s", ops[0], list);
+	if (!any->object) {
+		*used = 1;
+		return any;
+	}
+	list_words(ops[0], list, sizeof(list));
+	if (n < 2)
+		cmd_die(&hcctl_info, HC_EINVAL, "%s what? give one of: %s",
+			ops[0], list);
+	for (size_t i = 0; i < NACTIONS; i++)
+		if (strcmp(actions[i].verb, ops[0]) == 0 &&
+		    strcmp(actions[i].object, ops[1]) == 0) {
+			*used = 2;
+			return &actions[i];
+		}
+	cmd_die(&hcctl_info, HC_EINVAL, "cannot %s '%s'; objects: %s", ops[0],
+		ops[1], list);
+}
+
+/* Key=Value words into set (canonical key spelling), checked. */
+static void
+keys_parse(const struct action *a, char **ops, int n, json_t *set)
+{
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(ops[i], '=');
+		const struct key *k = NULL;
+		char valid[256] = "";
+		struct hc_err err = {0};
+
+		for (const struct key *p = a->keys; p && p->name; p++) {
+			size_t l = strlen(valid);
+			snprintf(valid + l, sizeof(valid) - l, "%s%s",
+				 l ? ", " : "", p->name);
+			if (eq && strlen(p->name) == (size_t)(eq - ops[i]) &&
+			    strncasecmp(p->name, ops[i], (size_t)(eq - ops[i]))
+				    == 0)
+				k = p;
+		}
+		if (!a->keys)
+			cmd_die(&hcctl_info, HC_EINVAL, "unexpected argument "
+				"'%s': %s %s takes no Key=Value", ops[i],
+				a->verb, a->object ? a->object : "");
+		if (!eq)
+			cmd_die(&hcctl_info, HC_EINVAL, "'%s' is not "
+				"Key=Value; keys: %s", ops[i], valid);
+		if (!k)
+			cmd_die(&hcctl_info, HC_EINVAL, "%s %s: unknown key "
+				"'%.*s'; valid keys: %s", a->verb, a->object,
+				(int)(eq - ops[i]), ops[i], valid);
+		if (k->check(eq + 1, &err) < 0)
+			cmd_die_err(&hcctl_info, &err);
+		char *v = hc_strdup(eq + 1);
+		if (k->check == check_state)
+			for (char *c = v; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+		json_object_set_new(set, k->name, json_string(v));
+		free(v);
+	}
+}
+
+static int
+opt_fn(void *arg, int key, const char *val, struct hc_err *err)
+{
+	struct hcctl *h = arg;
+
+	if (key == O_JSON)
+		h->json = true;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hcctl h = {0};
+	char **ops = hc_calloc((size_t)argc + 1, sizeof(*ops));
+	struct hc_err err = {0};
+	int n = cmd_parse(&hcctl_info, argc - 1, argv + 1, opt_fn, &h, ops,
+			  &err);
+	int used = 0;
+	const char *name = NULL;
+
+	if (n < 0)
+		cmd_die_err(&hcctl_info, &err);
+	const struct action *a = action_find(ops, n, &used);
+	if (a->need != NAME_NONE && used < n &&
+	    (a->need == NAME_REQUIRED || !strchr(ops[used], '=')))
+		name = ops[used++];
+	if (a->need == NAME_REQUIRED && !name)
+		cmd_die(&hcctl_info, HC_EINVAL, "%s%s%s needs %s", a->verb,
+			a->object ? " " : "", a->object ? a->object : "",
+			a->name_what);
+	json_t *set = json_object();
+	keys_parse(a, ops + used, n - used, set);
+
+	h.c = cmd_connect(&hcctl_info);
+	int status = a->fn(&h, a, name, set);
+	json_decref(set);
+	hc_client_destroy(h.c);
+	free(ops);
+	return status;
+}

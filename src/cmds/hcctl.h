@@ -1,0 +1,28 @@
+/*
+ * hcctl: the admin and self-service command, in one grammar:
+ *	hcctl VERB OBJECT [NAME] [Key=Value...]
+ * hcctl.c holds the table of verbs and objects, argument checks and the
+ * changing requests; hcctl_show.c prints the show views (Key=Value lines
+ * like scontrol's).
+ */
+#ifndef HC_HCCTL_H
+#define HC_HCCTL_H
+
+#include <stdbool.h>
+
+#include "cmd.h"
+
+struct hcctl {
+	bool json;
+	struct hc_client *c;	/* connected lazily by the action */
+};
+
+extern const struct cmd_info hcctl_info;
+
+/* Each prints the object(s) named (NULL: all) and returns the exit status. */
+int hcctl_show_job(struct hcctl *h, const char *name);
+int hcctl_show_node(struct hcctl *h, const char *name);
+int hcctl_show_queue(struct hcctl *h, const char *name);
+int hcctl_show_config(struct hcctl *h, const char *name);
+
+#endif
