@@ -1,0 +1,327 @@
+/*
+ * ctl_conn: the node's one connection to hcctld, dialled by the node.
+ *
+ * States: IDLE (waiting for the backoff timer) -> CONNECTING -> REGISTERING
+ * (NODE_REGISTER sent, waiting for its reply) -> REGISTERED (heartbeats,
+ * events, JOB_LAUNCH/JOB_KILL in). Any error drops the connection and
+ * retries after 0.1 s, doubling to 5 s; jobs keep running meanwhile and
+ * their end events travel in the next NODE_REGISTER.
+ *
+ * The node proves itself only in ctl_auth_credential(): a munge credential
+ * of root over the frame digest today, the seam where mutual TLS goes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "discover.h"
+#include "frame.h"
+#include "hmunge.h"
+#include "log.h"
+#include "msg.h"
+#include "noded.h"
+#include "stepcred.h"
+
+#define CTL_OUT_MAX (64u * 1024 * 1024)
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+
+enum ctl_state { CTL_IDLE, CTL_CONNECTING, CTL_REGISTERING, CTL_REGISTERED };
+
+struct ctl_conn {
+	struct noded *nd;
+	enum ctl_state state;
+	struct bufferevent *bev;
+	struct event *ev_retry, *ev_beat;
+	long backoff_ms;
+	uint32_t reqid, register_reqid;
+	long heartbeat_interval;
+	json_t *queue;		/* [[type, body]] to send once registered */
+};
+
+static void ctl_drop(struct ctl_conn *c, const char *why);
+
+/* The node's credential for a frame. The only place that knows how the
+ * node authenticates. */
+static char *
+ctl_auth_credential(struct ctl_conn *c, uint16_t type, uint32_t reqid,
+		    const char *body, size_t len, struct hc_err *err)
+{
+	uint8_t digest[HC_FRAME_DIGEST_LEN];
+
+	hc_frame_digest(type, reqid, body, len, digest);
+	return hmunge_encode(c->nd->conf->munge_socket, digest, sizeof(digest),
+			     err);
+}
+
+static int
+ctl_write(struct ctl_conn *c, uint16_t type, json_t *body, bool auth)
+{
+	struct hc_err err = { 0 };
+	size_t blen = 0, flen = 0;
+	char *text = hc_msg_encode(body, &blen), *cred = NULL;
+	uint32_t reqid = ++c->reqid;
+	uint8_t *frame;
+
+	if (auth && !(cred = ctl_auth_credential(c, type, reqid, text, blen,
+						 &err))) {
+		hc_log_limited("ctl_auth", HC_LOG_ERR, "cannot sign %s: %s",
+			       hc_msg_name(type), err.text);
+		free(text);
+		return -1;
+	}
+	frame = hc_frame_build(type, reqid, cred, cred ? strlen(cred) : 0,
+			       text, blen, &flen);
+	bufferevent_write(c->bev, frame, flen);
+	free(frame);
+	free(text);
+	free(cred);
+	if (type == HC_MSG_NODE_REGISTER)
+		c->register_reqid = reqid;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > CTL_OUT_MAX) {
+		ctl_drop(c, "output queue over its limit");
+		return -1;
+	}
+	return 0;
+}
+
+void
+ctl_conn_send(struct ctl_conn *c, uint16_t type, json_t *body, bool queue)
+{
+	if (c && c->state == CTL_REGISTERED)
+		ctl_write(c, type, body, false);
+	else if (c && queue)
+		json_array_append_new(c->queue, json_pack("[i,O]", type, body));
+	json_decref(body);
+}
+
+bool
+ctl_conn_registered(const struct ctl_conn *c)
+{
+	return c && c->state == CTL_REGISTERED;
+}
+
+static void
+on_beat(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	ctl_conn_send(c, HC_MSG_NODE_HEARTBEAT, json_pack("{s:o}", "jobs",
+				      jobs_ids_json(c->nd->jobs)), false);
+}
+
+static void
+ctl_registered(struct ctl_conn *c, json_t *reply)
+{
+	struct noded *nd = c->nd;
+	struct hc_err err = { 0 };
+	json_int_t hb = json_integer_value(json_object_get(reply,
+						"heartbeat_interval"));
+	const char *pk = json_string_value(json_object_get(reply,
+							   "step_pubkey"));
+	struct timeval tv;
+	size_t i;
+	json_t *m;
+
+	if (pk) {
+		struct stepcred_key *k = stepcred_key_from_public_b64(pk, &err);
+		if (k) {
+			stepcred_key_destroy(nd->step_key);
+			nd->step_key = k;
+		} else {
+			hc_log(HC_LOG_ERR, "controller's step key: %s",
+			       err.text);
+		}
+	}
+	c->heartbeat_interval = hb > 0 ? (long)hb : 30;
+	c->state = CTL_REGISTERED;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	jobs_register_done(nd->jobs);
+	json_array_foreach(c->queue, i, m)
+		ctl_write(c, (uint16_t)json_integer_value(json_array_get(m, 0)),
+			  json_array_get(m, 1), false);
+	json_array_clear(c->queue);
+	tv.tv_sec = c->heartbeat_interval;
+	tv.tv_usec = 0;
+	event_add(c->ev_beat, &tv);
+	hc_log(HC_LOG_INFO, "registered with controller %s:%ld heartbeat=%lds",
+	       nd->control_addr, nd->control_port, c->heartbeat_interval);
+	if (!nd->registered_once && nd->opts.ready_file) {
+		FILE *f = fopen(nd->opts.ready_file, "w");
+		if (f) {
+			fprintf(f, "%d\n", (int)getpid());
+			fclose(f);
+		}
+	}
+	nd->registered_once = true;
+}
+
+/* One complete frame from the controller. */
+static void
+ctl_frame(struct ctl_conn *c, const struct hc_frame_view *v)
+{
+	struct hc_err err = { 0 };
+	unsigned type = v->hdr.type;
+	json_t *body;
+
+	if (!(body = hc_msg_decode(type, v->body, v->hdr.body_len, &err))) {
+		hc_log_limited("ctl_bad", HC_LOG_WARN, "controller sent a bad "
+			       "%s: %s", hc_msg_name(type), err.text);
+		return;
+	}
+	if (c->state == CTL_REGISTERING && type == HC_MSG_REPLY &&
+	    v->hdr.reqid == c->register_reqid) {
+		json_int_t rc = json_integer_value(json_object_get(body, "rc"));
+		if (rc == 0)
+			ctl_registered(c, body);
+		else
+			hc_log(HC_LOG_ERR, "registration refused: %s",
+			       json_string_value(json_object_get(body,
+								 "error")));
+		json_decref(body);
+		if (rc != 0)
+			ctl_drop(c, "registration refused");
+		return;
+	}
+	if (c->state == CTL_REGISTERED && type == HC_MSG_JOB_LAUNCH)
+		jobs_launch(c->nd->jobs, body);
+	else if (c->state == CTL_REGISTERED && type == HC_MSG_JOB_KILL)
+		jobs_kill(c->nd->jobs, body);
+	else if (type != HC_MSG_REPLY)
+		hc_log_limited("ctl_unexpected", HC_LOG_WARN, "controller sent "
+			       "unexpected %s", hc_msg_name(type));
+	json_decref(body);
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t hdrbuf[HC_FRAME_HDR_LEN];
+	struct hc_frame_hdr hdr;
+	struct hc_frame_view v;
+	struct hc_err err = { 0 };
+
+	while (c->bev && evbuffer_get_length(in) >= HC_FRAME_HDR_LEN) {
+		evbuffer_copyout(in, hdrbuf, sizeof(hdrbuf));
+		/* Limits come from the header, before buffering the rest. */
+		if (hc_frame_hdr_decode(hdrbuf, &hdr, &err) < 0) {
+			hc_log(HC_LOG_ERR, "controller frame: %s", err.text);
+			ctl_drop(c, "bad frame");
+			return;
+		}
+		size_t total = HC_FRAME_HDR_LEN + (size_t)hdr.cred_len +
+			       hdr.body_len;
+		if (evbuffer_get_length(in) < total)
+			return;
+		const void *buf = evbuffer_pullup(in, (ssize_t)total);
+		if (hc_frame_parse(buf, total, &v, &err) <= 0) {
+			ctl_drop(c, "bad frame");
+			return;
+		}
+		ctl_frame(c, &v);
+		if (c->bev)
+			evbuffer_drain(in, total);
+	}
+}
+
+static void
+ctl_register(struct ctl_conn *c)
+{
+	struct noded *nd = c->nd;
+	json_t *body = json_pack("{s:s,s:s,s:I,s:o,s:o}", "name", nd->me->name,
+				 "version", PACKAGE_VERSION, "boot_time",
+				 (json_int_t)nd->boot_time, "inventory",
+				 inventory_json(nd->disc), "jobs",
+				 jobs_register_json(nd->jobs));
+
+	c->state = CTL_REGISTERING;
+	if (ctl_write(c, HC_MSG_NODE_REGISTER, body, true) < 0 && c->bev)
+		ctl_drop(c, "cannot sign NODE_REGISTER");
+	json_decref(body);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		ctl_register(c);
+		return;
+	}
+	ctl_drop(c, what & BEV_EVENT_EOF ? "controller closed the "
+		 "connection" : evutil_socket_error_to_string(
+			 EVUTIL_SOCKET_ERROR()));
+}
+
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+	struct noded *nd = c->nd;
+
+	c->state = CTL_CONNECTING;
+	c->bev = bufferevent_socket_new(nd->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect_hostname(c->bev, NULL, AF_UNSPEC,
+						nd->control_addr,
+						(int)nd->control_port) < 0)
+		ctl_drop(c, "cannot connect");
+}
+
+static void
+ctl_drop(struct ctl_conn *c, const char *why)
+{
+	struct timeval tv = { c->backoff_ms / 1000,
+			      (c->backoff_ms % 1000) * 1000 };
+
+	if (c->state != CTL_CONNECTING || c->backoff_ms >= BACKOFF_MAX_MS)
+		hc_log_limited("ctl_drop", HC_LOG_WARN, "controller %s:%ld: "
+			       "%s; retrying in %ld ms", c->nd->control_addr,
+			       c->nd->control_port, why, c->backoff_ms);
+	if (c->bev)
+		bufferevent_free(c->bev);
+	c->bev = NULL;
+	c->state = CTL_IDLE;
+	event_del(c->ev_beat);
+	evtimer_add(c->ev_retry, &tv);
+	c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+			c->backoff_ms * 2;
+}
+
+struct ctl_conn *
+ctl_conn_create(struct noded *nd, struct hc_err *err)
+{
+	struct ctl_conn *c = hc_calloc(1, sizeof(*c));
+
+	c->nd = nd;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	c->queue = json_array();
+	c->ev_retry = evtimer_new(nd->base, on_retry, c);
+	c->ev_beat = event_new(nd->base, -1, EV_PERSIST, on_beat, c);
+	event_active(c->ev_retry, EV_TIMEOUT, 0);
+	return c;
+}
+
+void
+ctl_conn_destroy(struct ctl_conn *c)
+{
+	if (!c)
+		return;
+	if (c->bev)
+		bufferevent_free(c->bev);
+	event_free(c->ev_retry);
+	event_free(c->ev_beat);
+	json_decref(c->queue);
+	free(c);
+}

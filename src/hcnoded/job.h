@@ -1,0 +1,60 @@
+/*
+ * job: one job on this node, shared by launch.c (life cycle, timers,
+ * events) and job_child.c (what runs between fork and exec).
+ */
+#ifndef HC_JOB_H
+#define HC_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "hc_err.h"
+
+struct noded;
+
+enum job_phase { JOB_PH_PROLOG, JOB_PH_RUNNING, JOB_PH_ENDING };
+
+struct job {
+	struct job *next;
+	struct jobs *js;
+	uint32_t id;
+	uid_t uid;
+	gid_t gid;
+	char *user;		/* owned */
+	json_t *spec;		/* the LAUNCH body (owned reference) */
+	bool batch;
+	enum job_phase phase;
+	pid_t pid;		/* the batch script (its own session) */
+	time_t start, end;
+	bool timeout, terminating;
+	char *dir;		/* spool/job_<id>, 0700, the user's */
+	char *script;		/* dir/script */
+	char *nodefile;		/* dir/hc_nodefile */
+	char *tmpdir;		/* private TMPDIR */
+	int *cpu_ids, *gpu_ids;
+	size_t ncpus, ngpus;
+	struct event *ev_limit, *ev_warn, *ev_kill;
+};
+
+/* job_setup.c: check the launch request, fill j from it, make the spool
+ * dir, script, node file, TMPDIR and cgroup. 0 or -1 with err. */
+int job_setup(struct noded *nd, struct job *j, struct hc_err *err);
+
+/* job_child.c. Build the job's environment (NULL-terminated, malloc'ed
+ * strings; free with job_env_free). */
+char **job_env_build(const struct job *j, const char *node);
+void job_env_free(char **env);
+/* Expand %j %x %u %N %% in pattern; malloc'ed. */
+char *job_expand_pattern(const char *pattern, const struct job *j,
+			 const char *node);
+/* In the child after fork: confine, drop privileges, set up files and
+ * exec the script. Never returns. */
+void job_child_exec(struct noded *nd, struct job *j, char **env)
+	__attribute__((noreturn));
+
+#endif

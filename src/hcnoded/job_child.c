@@ -1,0 +1,265 @@
+/*
+ * job_child: the batch script's process between fork and exec. Order
+ * matters: join the job's cgroup and set limits while still root, then
+ * initgroups/setgid/setuid, and only then touch the user's files (cwd,
+ * output files) so that they are opened with the user's rights.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "job.h"
+#include "log.h"
+#include "noded.h"
+
+static const struct {
+	const char *name;
+	int res;
+} rlimit_names[] = {
+	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_STACK", RLIMIT_STACK },
+	{ "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_RSS", RLIMIT_RSS },
+	{ "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS },
+	{ NULL, 0 },
+};
+
+static const char *
+spec_str(const struct job *j, const char *key, const char *def)
+{
+	const char *s = json_string_value(json_object_get(j->spec, key));
+	return s && *s ? s : def;
+}
+
+char *
+job_expand_pattern(const char *pattern, const struct job *j, const char *node)
+{
+	size_t cap = strlen(pattern) + 256, off = 0;
+	char *out = hc_malloc(cap);
+
+	for (const char *p = pattern; *p; p++) {
+		char tmp[256];
+		const char *add = tmp;
+		if (*p != '%' || !p[1]) {
+			tmp[0] = *p, tmp[1] = '\0';
+		} else {
+			switch (*++p) {
+			case 'j': snprintf(tmp, sizeof(tmp), "%u", j->id); break;
+			case 'x': add = spec_str(j, "name", "hc"); break;
+			case 'u': add = j->user; break;
+			case 'N': add = node; break;
+			case '%': add = "%"; break;
+			default: snprintf(tmp, sizeof(tmp), "%%%c", *p); break;
+			}
+		}
+		size_t n = strlen(add);
+		if (off + n + 1 > cap)
+			out = hc_realloc(out, cap = (off + n + 1) * 2);
+		memcpy(out + off, add, n);
+		off += n;
+	}
+	out[off] = '\0';
+	return out;
+}
+
+/* Set KEY=VAL, replacing an earlier KEY. */
+static void
+env_set(char ***envp, size_t *n, const char *key, const char *val)
+{
+	size_t klen = strlen(key);
+	char *kv = hc_asprintf("%s=%s", key, val);
+
+	for (size_t i = 0; i < *n; i++)
+		if (strncmp((*envp)[i], key, klen) == 0 &&
+		    (*envp)[i][klen] == '=') {
+			free((*envp)[i]);
+			(*envp)[i] = kv;
+			return;
+		}
+	*envp = hc_realloc(*envp, (*n + 2) * sizeof(**envp));
+	(*envp)[(*n)++] = kv;
+	(*envp)[*n] = NULL;
+}
+
+static void
+env_set_int(char ***envp, size_t *n, const char *key, json_int_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	env_set(envp, n, key, buf);
+}
+
+char **
+job_env_build(const struct job *j, const char *node)
+{
+	char **env = hc_calloc(1, sizeof(*env));
+	size_t n = 0, i;
+	json_t *v, *s = j->spec;
+	char buf[4096];
+
+	json_array_foreach(json_object_get(s, "env"), i, v) {
+		const char *kv = json_string_value(v), *eq;
+		if (kv && (eq = strchr(kv, '=')) && eq != kv) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(eq - kv), kv);
+			env_set(&env, &n, buf, eq + 1);
+		}
+	}
+	env_set_int(&env, &n, "HC_JOB_ID", j->id);
+	env_set(&env, &n, "HC_JOB_NAME", spec_str(j, "name", "hc"));
+	env_set(&env, &n, "HC_JOB_USER", j->user);
+	env_set(&env, &n, "HC_JOB_NODELIST", spec_str(j, "nodelist", node));
+	env_set(&env, &n, "HC_NODEFILE", j->nodefile);
+	env_set_int(&env, &n, "HC_NNODES",
+		    json_integer_value(json_object_get(s, "nnodes")) ?: 1);
+	env_set_int(&env, &n, "HC_NTASKS",
+		    json_integer_value(json_object_get(s, "ntasks")) ?: 1);
+	env_set_int(&env, &n, "HC_CPUS_ON_NODE",
+		    json_integer_value(json_object_get(s, "cpus_on_node")) ?:
+		    (json_int_t)j->ncpus);
+	env_set(&env, &n, "HC_QUEUE", spec_str(j, "queue", ""));
+	env_set(&env, &n, "HC_SUBMIT_DIR", spec_str(j, "submit_dir",
+		spec_str(j, "cwd", "/")));
+	env_set_int(&env, &n, "HC_RESTART_COUNT",
+		    json_integer_value(json_object_get(s, "restart_count")));
+	env_set(&env, &n, "HC_NODENAME", node);
+	env_set(&env, &n, "TMPDIR", j->tmpdir);
+	if (j->ngpus) {
+		size_t off = 0;
+		buf[0] = '\0';
+		for (size_t g = 0; g < j->ngpus && off < sizeof(buf); g++)
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+						"%s%d", g ? "," : "",
+						j->gpu_ids[g]);
+		env_set(&env, &n, "CUDA_VISIBLE_DEVICES", buf);
+		env_set(&env, &n, "ROCR_VISIBLE_DEVICES", buf);
+		env_set(&env, &n, "ZE_AFFINITY_MASK", buf);
+		env_set(&env, &n, "GPU_DEVICE_ORDINAL", buf);
+	}
+	return env;
+}
+
+void
+job_env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+child_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	dprintf(2, "hcnoded: ");
+	vdprintf(2, fmt, ap);
+	dprintf(2, "\n");
+	va_end(ap);
+	_exit(code);
+}
+
+static void
+child_rlimits(const struct job *j)
+{
+	json_t *lims = json_object_get(j->spec, "rlimits");
+
+	for (size_t i = 0; rlimit_names[i].name; i++) {
+		json_t *v = json_object_get(lims, rlimit_names[i].name);
+		struct rlimit rl;
+		if (!json_is_integer(v) ||
+		    getrlimit(rlimit_names[i].res, &rl) < 0)
+			continue;
+		json_int_t x = json_integer_value(v);
+		rl.rlim_cur = x < 0 ? RLIM_INFINITY : (rlim_t)x;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_max = rl.rlim_cur;
+		setrlimit(rlimit_names[i].res, &rl);
+	}
+}
+
+static void
+child_output(const struct job *j, const char *node)
+{
+	const char *pat_o = spec_str(j, "stdout", "hc-%j.out");
+	const char *pat_e = spec_str(j, "stderr", NULL);
+	const char *mode = spec_str(j, "open_mode", "truncate");
+	int fl = O_WRONLY | O_CREAT | O_CLOEXEC |
+		 (strcmp(mode, "append") == 0 ? O_APPEND : O_TRUNC);
+	char *po = job_expand_pattern(pat_o, j, node);
+	int fo = open(po, fl, 0644), fe = fo;
+
+	if (fo < 0)
+		child_die(1, "job=%u cannot open stdout %s: %s", j->id, po,
+			  strerror(errno));
+	if (pat_e) {
+		char *pe = job_expand_pattern(pat_e, j, node);
+		if (strcmp(pe, po) != 0 && (fe = open(pe, fl, 0644)) < 0)
+			child_die(1, "job=%u cannot open stderr %s: %s", j->id,
+				  pe, strerror(errno));
+		free(pe);
+	}
+	free(po);
+	int in = open("/dev/null", O_RDONLY);
+	if (in < 0 || dup2(in, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+		child_die(1, "job=%u dup2: %s", j->id, strerror(errno));
+}
+
+void
+job_child_exec(struct noded *nd, struct job *j, char **env)
+{
+	const char *cwd = spec_str(j, "cwd", "/tmp");
+	json_t *args = json_object_get(j->spec, "argv"), *v;
+	const char **argv;
+	size_t na = json_array_size(args), i, k = 0;
+	bool shebang = strncmp(spec_str(j, "script", ""), "#!", 2) == 0;
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (cgroup_mode(nd->cg) != CGROUP_NONE &&
+	    cgroup_job_attach(nd->cg, j->id, getpid()) < 0)
+		child_die(1, "job=%u cannot join its cgroup: %s", j->id,
+			  strerror(errno));
+	child_rlimits(j);
+	umask(022);
+	/* Security: drop to the job's user before touching its files. */
+	if (geteuid() == 0 && (initgroups(j->user, j->gid) < 0 ||
+			       setgid(j->gid) < 0 || setuid(j->uid) < 0))
+		child_die(1, "job=%u cannot become uid=%u: %s", j->id,
+			  (unsigned)j->uid, strerror(errno));
+	if (j->uid != 0 && (setuid(0) == 0 || getuid() != j->uid))
+		child_die(1, "job=%u privileges not dropped", j->id);
+	bool cwd_ok = chdir(cwd) == 0;
+	int cwd_errno = errno;
+	if (!cwd_ok && chdir("/tmp") < 0)
+		child_die(1, "job=%u chdir /tmp: %s", j->id, strerror(errno));
+	child_output(j, nd->me->name);
+	if (!cwd_ok)
+		dprintf(2, "hcnoded: job=%u could not chdir to %s (%s); "
+			"running in /tmp\n", j->id, cwd, strerror(cwd_errno));
+	argv = hc_calloc(na + 3, sizeof(*argv));
+	if (!shebang)
+		argv[k++] = "/bin/sh";
+	argv[k++] = j->script;
+	json_array_foreach(args, i, v)
+		if (json_is_string(v))
+			argv[k++] = json_string_value(v);
+	execve(argv[0], (char *const *)argv, env);
+	child_die(127, "job=%u exec %s: %s", j->id, argv[0], strerror(errno));
+}

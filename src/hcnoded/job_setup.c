@@ -1,0 +1,177 @@
+/*
+ * job_setup: turn a JOB_LAUNCH body into a job ready to start: who it runs
+ * as, its CPUs and GPUs, its spool directory (0700, the user's: the script
+ * and the node file), its private TMPDIR and its cgroup.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "discover.h"
+#include "hostlist.h"
+#include "job.h"
+#include "log.h"
+#include "noded.h"
+
+static int
+int_array(json_t *a, int **out, size_t *n)
+{
+	size_t i;
+	json_t *v;
+
+	*n = 0;
+	*out = hc_calloc(json_array_size(a) + 1, sizeof(int));
+	json_array_foreach(a, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 65535)
+			return -1;
+		(*out)[(*n)++] = (int)json_integer_value(v);
+	}
+	return 0;
+}
+
+static int
+write_file(const char *path, const char *text, mode_t mode, uid_t uid,
+	   gid_t gid, struct hc_err *err)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC,
+		      mode);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len ||
+	    fchown(fd, uid, gid) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return hc_err_set(err, HC_EIO, "%s: %s", path, strerror(e));
+	}
+	return close(fd);
+}
+
+static int
+make_dir(const char *path, uid_t uid, gid_t gid, struct hc_err *err)
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return hc_err_set(err, HC_EIO, "mkdir %s: %s", path,
+				  strerror(errno));
+	if (chown(path, uid, gid) < 0 || chmod(path, 0700) < 0)
+		return hc_err_set(err, HC_EIO, "chown %s: %s", path,
+				  strerror(errno));
+	return 0;
+}
+
+/* Who the job runs as. Security: uid/gid come from the controller, which
+ * took them from the submitter's munge credential. */
+static int
+job_identity(struct noded *nd, struct job *j, struct hc_err *err)
+{
+	json_t *s = j->spec;
+	json_t *uid = json_object_get(s, "uid"), *gid = json_object_get(s,
+									 "gid");
+	const char *user = json_string_value(json_object_get(s, "user"));
+	struct passwd *pw;
+
+	if (!json_is_integer(uid) || !json_is_integer(gid) ||
+	    json_integer_value(uid) < 0 || json_integer_value(gid) < 0)
+		return hc_err_set(err, HC_EINVAL, "launch without uid/gid");
+	j->uid = (uid_t)json_integer_value(uid);
+	j->gid = (gid_t)json_integer_value(gid);
+	/* Security: root jobs only where the site allows them. */
+	if (j->uid == 0 && !nd->conf->allow_root_jobs)
+		return hc_err_set(err, HC_EPERM, "refused to run a job as "
+				  "root; set AllowRootJobs=yes to allow it");
+	if ((pw = getpwuid(j->uid)))
+		user = pw->pw_name;
+	else if (geteuid() == 0)
+		return hc_err_set(err, HC_ENOENT, "uid %u has no account on "
+				  "this node", (unsigned)j->uid);
+	j->user = hc_strdup(user ? user : "nobody");
+	return 0;
+}
+
+static int
+job_files(struct noded *nd, struct job *j, struct hc_err *err)
+{
+	const char *script = json_string_value(json_object_get(j->spec,
+							       "script"));
+	const char *nl = json_string_value(json_object_get(j->spec,
+							   "nodelist"));
+	const char *tmp = nd->conf->tmp_dir && *nd->conf->tmp_dir ?
+			  nd->conf->tmp_dir : "/tmp";
+	struct hostlist *hl;
+	size_t cap = 64, off = 0;
+	char *text;
+
+	j->dir = hc_asprintf("%s/job_%u", nd->spool, j->id);
+	j->script = hc_asprintf("%s/script", j->dir);
+	j->nodefile = hc_asprintf("%s/hc_nodefile", j->dir);
+	j->tmpdir = hc_asprintf("%s/hc.%s.%u", tmp, nd->me->name, j->id);
+	if (make_dir(j->dir, j->uid, j->gid, err) < 0 ||
+	    make_dir(j->tmpdir, j->uid, j->gid, err) < 0)
+		return -1;
+	if (!(hl = hostlist_parse(nl && *nl ? nl : nd->me->name, err)))
+		return -1;
+	text = hc_malloc(cap);
+	text[0] = '\0';
+	for (size_t i = 0; i < hl->count; i++) {
+		size_t n = strlen(hl->names[i]);
+		if (off + n + 2 > cap)
+			text = hc_realloc(text, cap = (off + n + 2) * 2);
+		off += (size_t)snprintf(text + off, cap - off, "%s\n",
+					hl->names[i]);
+	}
+	hostlist_destroy(hl);
+	unlink(j->nodefile);
+	unlink(j->script);
+	if (write_file(j->nodefile, text, 0644, j->uid, j->gid, err) < 0 ||
+	    (j->batch && write_file(j->script, script ? script : "", 0700,
+				    j->uid, j->gid, err) < 0)) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
+int
+job_setup(struct noded *nd, struct job *j, struct hc_err *err)
+{
+	struct cgroup_limits lim = { 0 };
+	json_t *s = j->spec;
+
+	j->batch = json_is_true(json_object_get(s, "batch"));
+	if (job_identity(nd, j, err) < 0)
+		return -1;
+	if (j->batch && !json_is_string(json_object_get(s, "script")))
+		return hc_err_set(err, HC_EINVAL, "batch launch without a "
+				  "script");
+	if (int_array(json_object_get(s, "cpu_ids"), &j->cpu_ids,
+		      &j->ncpus) < 0 ||
+	    int_array(json_object_get(s, "gpu_ids"), &j->gpu_ids,
+		      &j->ngpus) < 0)
+		return hc_err_set(err, HC_EINVAL, "bad cpu_ids or gpu_ids");
+	for (size_t i = 0; i < j->ngpus; i++)
+		if ((size_t)j->gpu_ids[i] >= nd->disc->gpu_count)
+			return hc_err_set(err, HC_EINVAL, "gpu %d is not on "
+					  "this node", j->gpu_ids[i]);
+	if (job_files(nd, j, err) < 0)
+		return -1;
+	lim.mem_mb = (uint64_t)json_integer_value(json_object_get(s,
+								  "mem_mb"));
+	lim.cpu_ids = j->cpu_ids;
+	lim.ncpus = j->ncpus;
+	lim.gpu_ids = j->gpu_ids;
+	lim.ngpus = j->ngpus;
+	lim.node_gpus = nd->disc->gpu_count;
+	return cgroup_job_create(nd->cg, j->id, &lim, err);
+}

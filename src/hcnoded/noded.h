@@ -1,0 +1,111 @@
+/*
+ * noded: the node agent's context object and the seams between its
+ * subsystems. main.c creates them in dependency order (discovery, cgroups,
+ * jobs, health, the stream listener, the controller connection) and destroys
+ * them in reverse.
+ */
+#ifndef HC_NODED_H
+#define HC_NODED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "conf.h"
+#include "hc_err.h"
+
+struct discover;
+struct cgroup;
+struct ctl_conn;
+struct jobs;
+struct stream;
+struct health;
+struct stepcred_key;
+
+struct noded_opts {
+	const char *conf_path;
+	const char *name;
+	const char *topology;
+	const char *control_addr;
+	long control_port;	/* 0 = from hc.conf */
+	const char *spool;
+	const char *ready_file;
+	const char *log_file;
+	bool foreground;
+};
+
+struct noded {
+	struct noded_opts opts;
+	struct event_base *base;
+	struct hc_conf *conf;
+	const struct conf_node *me;	/* borrowed from conf */
+	char *spool;			/* this node's spool dir */
+	char *control_addr;
+	long control_port;
+	time_t boot_time;
+	struct discover *disc;
+	struct cgroup *cg;
+	struct jobs *jobs;
+	struct health *health;
+	struct stream *stream;
+	struct ctl_conn *ctl;
+	struct stepcred_key *step_key;	/* from the REGISTER reply */
+	struct event *ev_term, *ev_int, *ev_chld, *ev_hup;
+	struct child_watch *children;	/* pids we wait for */
+	bool registered_once;
+};
+
+/* Children: callers register a pid and are called once with its wait
+ * status when SIGCHLD reaps it. */
+typedef void (*child_exit_fn)(void *arg, pid_t pid, int status);
+void noded_child_watch(struct noded *nd, pid_t pid, child_exit_fn fn,
+		       void *arg);
+void noded_child_forget(struct noded *nd, void *arg);
+
+/* inventory.c: msg.h's INVENTORY from the discovery; and a comparison with
+ * the node's hc.conf line (logged, not fatal). */
+json_t *inventory_json(const struct discover *d);
+void inventory_check(const struct discover *d, const struct conf_node *me);
+
+/* ctl_conn.c: the controller connection. */
+struct ctl_conn *ctl_conn_create(struct noded *nd, struct hc_err *err);
+void ctl_conn_destroy(struct ctl_conn *c);
+/* Send a message; while not registered it is queued when queue is true,
+ * else dropped. Steals the reference to body. */
+void ctl_conn_send(struct ctl_conn *c, uint16_t type, json_t *body,
+		   bool queue);
+bool ctl_conn_registered(const struct ctl_conn *c);
+
+/* launch.c: the jobs this node runs. */
+struct jobs *jobs_create(struct noded *nd, struct hc_err *err);
+void jobs_destroy(struct jobs *js);
+void jobs_launch(struct jobs *js, json_t *launch);
+void jobs_kill(struct jobs *js, json_t *kill);
+/* Running ids (for heartbeats) and the REGISTER "jobs" list. */
+json_t *jobs_ids_json(const struct jobs *js);
+json_t *jobs_register_json(struct jobs *js);
+/* The registration carrying jobs_register_json() was accepted. */
+void jobs_register_done(struct jobs *js);
+/* Whether job_id runs here (for step credentials). */
+bool jobs_running(const struct jobs *js, uint32_t job_id);
+/* An event for the controller: sent now, or queued until registered. */
+void jobs_event_send(struct noded *nd, json_t *ev);
+
+/* health.c: HealthCheckProgram, and Prolog/Epilog runs. */
+struct health *health_create(struct noded *nd, struct hc_err *err);
+void health_destroy(struct health *h);
+typedef void (*script_done_fn)(void *arg, int status, const char *first_line);
+/* Run program as root with env (NULL-terminated "K=V"), killing it after
+ * timeout seconds; done is called once. Returns 0 or -1 (fork failed). */
+int health_run_script(struct noded *nd, const char *program, char **env,
+		      int timeout, script_done_fn done, void *arg);
+
+/* stream.c: the listener on the node's Port. */
+struct stream *stream_create(struct noded *nd, struct hc_err *err);
+void stream_destroy(struct stream *s);
+
+#endif

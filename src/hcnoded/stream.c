@@ -1,0 +1,207 @@
+/*
+ * stream: the listener on the node's Port, where commands open streams to
+ * a job (job steps, hc-rsh, --pty in later work). A stream starts with
+ * STEP_HELLO carrying a step credential signed by hcctld; nothing else is
+ * served yet. Anything malformed closes that connection with a log line.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+
+#include "frame.h"
+#include "log.h"
+#include "msg.h"
+#include "noded.h"
+#include "stepcred.h"
+
+#define STREAM_OUT_MAX (1u << 20)
+#define STREAM_CONN_MAX 256
+
+struct stream {
+	struct noded *nd;
+	struct evconnlistener *lis;
+	int nconn;
+};
+
+struct sconn {
+	struct stream *s;
+	struct bufferevent *bev;
+	char peer[64];
+};
+
+static void
+sconn_close(struct sconn *sc, const char *why)
+{
+	if (why)
+		hc_log_limited("stream_close", HC_LOG_WARN, "stream peer=%s "
+			       "closed: %s", sc->peer, why);
+	bufferevent_free(sc->bev);
+	sc->s->nconn--;
+	free(sc);
+}
+
+static int
+sconn_reply(struct sconn *sc, uint32_t reqid, json_t *body)
+{
+	size_t blen = 0, flen = 0;
+	char *text = hc_msg_encode(body, &blen);
+	uint8_t *f = hc_frame_build(HC_MSG_REPLY, reqid, NULL, 0, text, blen,
+				    &flen);
+
+	bufferevent_write(sc->bev, f, flen);
+	free(f);
+	free(text);
+	json_decref(body);
+	return evbuffer_get_length(bufferevent_get_output(sc->bev)) >
+	       STREAM_OUT_MAX ? -1 : 0;
+}
+
+/* Security: a stream is accepted only with a step credential that
+ * verifies with the controller's key, names this node, has not expired
+ * and names a job running here. */
+static json_t *
+step_hello(struct stream *s, json_t *req)
+{
+	struct noded *nd = s->nd;
+	struct hc_err err = { 0 };
+	const char *cred = json_string_value(json_object_get(req, "cred"));
+	struct stepcred sc;
+
+	if (!nd->step_key)
+		return hc_msg_reply_new(HC_EAUTH, "node has no step key yet "
+					"(not registered with the controller)");
+	if (!cred || stepcred_verify(nd->step_key, cred, nd->me->name,
+				     time(NULL), &sc, &err) < 0)
+		return hc_msg_reply_new(HC_EAUTH, cred ? err.text :
+					"missing step credential");
+	if (!jobs_running(nd->jobs, sc.job_id)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "job %u is not running on %s",
+			 sc.job_id, nd->me->name);
+		return hc_msg_reply_new(HC_EAUTH, msg);
+	}
+	json_t *r = hc_msg_reply_new(0, NULL);
+	json_object_set_new(r, "job_id", json_integer(sc.job_id));
+	json_object_set_new(r, "step_id", json_integer(sc.step_id));
+	return r;
+}
+
+static void
+on_sread(struct bufferevent *bev, void *arg)
+{
+	struct sconn *sc = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t hb[HC_FRAME_HDR_LEN];
+	struct hc_frame_hdr hdr;
+	struct hc_frame_view v;
+	struct hc_err err = { 0 };
+
+	while (evbuffer_get_length(in) >= HC_FRAME_HDR_LEN) {
+		evbuffer_copyout(in, hb, sizeof(hb));
+		if (hc_frame_hdr_decode(hb, &hdr, &err) < 0)
+			return sconn_close(sc, err.text);
+		if (hdr.type != HC_MSG_STEP_HELLO)
+			return sconn_close(sc, "only STEP_HELLO is served");
+		size_t total = HC_FRAME_HDR_LEN + (size_t)hdr.cred_len +
+			       hdr.body_len;
+		if (evbuffer_get_length(in) < total)
+			return;
+		if (hc_frame_parse(evbuffer_pullup(in, (ssize_t)total), total,
+				   &v, &err) <= 0)
+			return sconn_close(sc, err.text);
+		json_t *req = hc_msg_decode(hdr.type, v.body, hdr.body_len,
+					    &err);
+		json_t *rep = req ? step_hello(sc->s, req) :
+			      hc_msg_reply_new(HC_EPROTO, err.text);
+		const char *e = json_string_value(json_object_get(rep,
+								  "error"));
+		if (e)
+			hc_log_limited("step_hello", HC_LOG_WARN, "stream "
+				       "peer=%s refused: %s", sc->peer, e);
+		json_decref(req);
+		evbuffer_drain(in, total);
+		if (sconn_reply(sc, hdr.reqid, rep) < 0)
+			return sconn_close(sc, "output over its limit");
+	}
+}
+
+static void
+on_sevent(struct bufferevent *bev, short what, void *arg)
+{
+	sconn_close(arg, NULL);
+}
+
+static void
+on_accept(struct evconnlistener *lis, evutil_socket_t fd,
+	  struct sockaddr *sa, int salen, void *arg)
+{
+	struct stream *s = arg;
+	struct sconn *sc;
+
+	if (s->nconn >= STREAM_CONN_MAX) {
+		hc_log_limited("stream_max", HC_LOG_WARN, "stream: too many "
+			       "connections; refusing one");
+		evutil_closesocket(fd);
+		return;
+	}
+	sc = hc_calloc(1, sizeof(*sc));
+	sc->s = s;
+	s->nconn++;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr,
+			  sc->peer, sizeof(sc->peer));
+	else
+		snprintf(sc->peer, sizeof(sc->peer), "?");
+	sc->bev = bufferevent_socket_new(s->nd->base, fd,
+					 BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(sc->bev, on_sread, NULL, on_sevent, sc);
+	bufferevent_enable(sc->bev, EV_READ | EV_WRITE);
+}
+
+struct stream *
+stream_create(struct noded *nd, struct hc_err *err)
+{
+	struct stream *s = hc_calloc(1, sizeof(*s));
+	const char *addr = nd->me->addr && *nd->me->addr ? nd->me->addr :
+			   "0.0.0.0";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	s->nd = nd;
+	sin.sin_port = htons((uint16_t)(nd->me->port > 0 ? nd->me->port :
+					6818));
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	s->lis = evconnlistener_new_bind(nd->base, on_accept, s,
+					 LEV_OPT_CLOSE_ON_FREE |
+					 LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+					 128, (struct sockaddr *)&sin,
+					 sizeof(sin));
+	if (!s->lis) {
+		hc_err_set(err, HC_EIO, "cannot listen on %s:%ld: %s; check "
+			   "Port= of NodeName=%s", addr, nd->me->port,
+			   strerror(errno), nd->me->name);
+		free(s);
+		return NULL;
+	}
+	hc_log(HC_LOG_INFO, "listening on %s:%ld", addr, nd->me->port);
+	return s;
+}
+
+void
+stream_destroy(struct stream *s)
+{
+	if (!s)
+		return;
+	evconnlistener_free(s->lis);
+	free(s);
+}
