@@ -71,13 +71,13 @@ struct sched_job {
 	uint32_t ntasks;	/* total tasks (>= 1) */
 	uint32_t cpus_per_task;	/* >= 1 */
 	uint32_t ntasks_per_node;	/* 0 = unset */
-	uint64_t mem_per_node_mb;	/* resolved by the caller (DefMemPerCPU) */
+	uint64_t mem_per_node_mb;	/* resolved by the caller */
 	uint64_t mem_per_cpu_mb;	/* if set, overrides mem_per_node_mb */
 	uint32_t gpus_per_node;	/* from --gres=gpu[:type]:N */
 	char gpu_type[32];	/* "" = any */
 	const char *constraint;	/* features expression: "a&b", "a|b", NULL;
 				 * validate at submit (sched_features_match) */
-	bool exclusive;		/* needs empty nodes; gets all CPUs and memory */
+	bool exclusive;		/* needs empty nodes; gets all CPUs, memory */
 	long time_limit;	/* minutes (for plugins; backfill later) */
 	/* out: */
 	double priority;
@@ -107,8 +107,8 @@ struct sched_result {
 };
 
 struct sched_options {
-	const char *plugin_dir;		/* where the plugin NAME.so files live */
-	const char *const *plugins;	/* names, NULL-terminated; NULL = "basic" */
+	const char *plugin_dir;		/* where the NAME.so files live */
+	const char *const *plugins;	/* NULL-terminated; NULL = "basic" */
 	uint32_t max_jobs_per_pass;	/* 0 = no bound */
 	/* SchedulerParameters: "Plugin.Param=value", NULL-terminated, or
 	 * NULL. Validated against each plugin's declared table. */

@@ -212,9 +212,9 @@ fits_now(const struct sched_place_ctx *pc, uint32_t i,
 	if (n->exclusive_used || p->cpus_free < rq->cpus ||
 	    p->mem_free < rq->mem_mb)
 		return false;
-	if (rq->exclusive && (n->running_jobs || p->cpus_free != n->cpus ||
-			      n->mem_used_mb || gpus_count(n, NULL, false) !=
-						       gpus_count(n, NULL, true)))
+	if (rq->exclusive &&
+	    (n->running_jobs || p->cpus_free != n->cpus || n->mem_used_mb ||
+	     gpus_count(n, NULL, false) != gpus_count(n, NULL, true)))
 		return false;
 	return !rq->gpus || gpus_count(n, rq->gpu_type, true) >= rq->gpus;
 }
@@ -307,7 +307,8 @@ node_take(struct sched_place_ctx *pc, uint32_t i, const struct sched_req *rq,
 			an->cpu_ids[an->ncpus++] = c;
 		}
 	for (uint32_t g = 0; g < n->gpu_count && an->ngpus < rq->gpus; g++)
-		if (!n->gpus[g].used && gpu_type_ok(&n->gpus[g], rq->gpu_type)) {
+		if (!n->gpus[g].used &&
+		    gpu_type_ok(&n->gpus[g], rq->gpu_type)) {
 			n->gpus[g].used = true;
 			an->gpu_ids[an->ngpus++] = g;
 		}

@@ -59,8 +59,9 @@ sched_plugin_check_header(const struct hc_sched_plugin *ops,
 	    h->abi_minor > HC_SCHED_ABI_MINOR)
 		return hc_err_set(err, HC_EINVAL,
 				  "SchedulerPlugins: %s: built for scheduling "
-				  "ABI %u.%u, this hc speaks %d.%d; rebuild the "
-				  "plugin against this hc's sched_plugin.h",
+				  "ABI %u.%u, this hc speaks %d.%d; rebuild "
+				  "the plugin against this hc's "
+				  "sched_plugin.h",
 				  name, h->abi_major, h->abi_minor,
 				  HC_SCHED_ABI_MAJOR, HC_SCHED_ABI_MINOR);
 	if (h->size < sizeof(struct hc_sched_plugin_header) +

@@ -494,8 +494,9 @@ static void
 test_plugin_errors(void **state)
 {
 	expect_create_error((const char *[]){ "fairshar", NULL }, NULL,
-			    "SchedulerPlugins: no plugin 'fairshar' in " PLUGIN_DIR
-			    "; available: basic, testabi, testfilter");
+			    "SchedulerPlugins: no plugin 'fairshar' in "
+			    PLUGIN_DIR "; available: basic, testabi, "
+			    "testfilter");
 	expect_create_error((const char *[]){ "testabi", NULL }, NULL,
 			    "testabi: built for scheduling ABI 1.0, this hc "
 			    "speaks 0.1");
