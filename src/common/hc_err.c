@@ -53,7 +53,13 @@ hc_err_prefix(struct hc_err *err, const char *fmt, ...)
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->text, sizeof(old));
-	snprintf(err->text, sizeof(err->text), "%s%s", pre, old);
+	/* Truncation is acceptable: the prefix comes first and the text is
+	 * bounded; copy by hand so the compiler sees the bound. */
+	size_t plen = strnlen(pre, sizeof(err->text) - 1);
+	size_t olen = strnlen(old, sizeof(err->text) - 1 - plen);
+	memcpy(err->text, pre, plen);
+	memcpy(err->text + plen, old, olen);
+	err->text[plen + olen] = '\0';
 	return -1;
 }
 
