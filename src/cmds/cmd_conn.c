@@ -62,10 +62,9 @@ target_from_conf(const struct cmd_info *ci, struct target *t, bool need)
 	if (!conf) {
 		if (!need)
 			return;
-		cmd_die(ci, err.code ? err.code : HC_EINVAL,
-			"cannot read the cluster configuration: %s; set "
-			"HC_CONF to the cluster's hc.conf, or HC_CONTROL_ADDR "
-			"and HC_CONTROL_PORT",
+		cmd_die(ci, HC_EINVAL,
+			"%s (commands read the cluster's hc.conf from HC_CONF, "
+			"or need HC_CONTROL_ADDR and HC_CONTROL_PORT)",
 			err.text);
 	}
 	if (!t->addr[0] && conf->control_addr)

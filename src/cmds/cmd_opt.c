@@ -147,6 +147,28 @@ cmd_parse(const struct cmd_info *ci, int argc, char **argv, cmd_opt_fn fn,
 	return n;
 }
 
+/* Print text from column indent, wrapped before column 80. */
+static void
+help_wrap(FILE *f, const char *text, int indent)
+{
+	int col = indent;
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		if (col > indent && col + 1 + (int)n > 79) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		}
+		fprintf(f, "%s%.*s", col > indent ? " " : "  ", (int)n, p);
+		col += (int)n + (col > indent ? 1 : 2);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
 void
 cmd_help(const struct cmd_info *ci, FILE *f)
 {
@@ -168,7 +190,8 @@ cmd_help(const struct cmd_info *ci, FILE *f)
 			snprintf(sh, sizeof(sh), "-%c, ", o->key);
 		snprintf(col, sizeof(col), "%s--%s%s%s", sh, o->name,
 			 o->arg ? "=" : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-*s  %s\n", width, col, o->help);
+		fprintf(f, "  %-*s", width, col);
+		help_wrap(f, o->help, width + 4);
 	}
 	if (ci->more)
 		fprintf(f, "\n%s", ci->more);

@@ -85,10 +85,18 @@ report(struct ctx *cx, const json_t *results)
 		long long id = ji(r, "job_id");
 		int rc = (int)ji(r, "rc");
 
-		if (rc) {
+		if (rc == HC_ENOENT) {
+			fprintf(stderr, "hccancel: no such job %lld (a job "
+				"that ended long ago is in hcacct -j %lld)\n",
+				id, id);
+		} else if (rc && strncmp(js(r, "error"), "job ", 4) == 0) {
+			fprintf(stderr, "hccancel: %s\n", js(r, "error"));
+		} else if (rc) {
 			fprintf(stderr, "hccancel: job %lld: %s\n", id,
 				*js(r, "error") ? js(r, "error")
 						: hc_err_name(rc));
+		}
+		if (rc) {
 			if (!status)
 				status = hc_err_exit_status(rc);
 		} else if (cx->verbose) {

@@ -179,7 +179,7 @@ act_update_node(struct hcctl *h, const struct action *a, const char *name,
 	if (strcasecmp(st, "RESUME") != 0 && !json_object_get(set, "Reason"))
 		cmd_die(&hcctl_info, HC_EINVAL, "State=%s needs a reason: add "
 			"Reason=\"why\"", st);
-	json_t *rep = cmd_call(&hcctl_info, h->c, HC_MSG_NODE_UPDATE,
+	json_t *rep = cmd_call(&hcctl_info, hcctl_client(h), HC_MSG_NODE_UPDATE,
 			       json_pack("{s:s,s:O}", "nodes", name, "set",
 					 set));
 	json_decref(rep);
@@ -205,7 +205,7 @@ act_job(struct hcctl *h, const struct action *a, const char *name,
 				"TimeLimit=1:00:00");
 		json_object_set(req, "set", set);
 	}
-	json_decref(cmd_call(&hcctl_info, h->c, HC_MSG_JOB_UPDATE, req));
+	json_decref(cmd_call(&hcctl_info, hcctl_client(h), HC_MSG_JOB_UPDATE, req));
 	return 0;
 }
 
@@ -216,7 +216,7 @@ act_simple(struct hcctl *h, const struct action *a, const char *name,
 	unsigned type = strcmp(a->verb, "shutdown") == 0 ? HC_MSG_SHUTDOWN
 							 : HC_MSG_RECONFIGURE;
 
-	json_decref(cmd_call(&hcctl_info, h->c, type, NULL));
+	json_decref(cmd_call(&hcctl_info, hcctl_client(h), type, NULL));
 	return 0;
 }
 
@@ -236,7 +236,7 @@ act_backup(struct hcctl *h, const struct action *a, const char *name,
 				"directory; give FILE as an absolute path");
 		path = hc_asprintf("%s/%s", cwd, name);
 	}
-	json_t *rep = cmd_call(&hcctl_info, h->c, HC_MSG_BACKUP,
+	json_t *rep = cmd_call(&hcctl_info, hcctl_client(h), HC_MSG_BACKUP,
 			       json_pack("{s:s}", "path", path));
 	printf("backup written to %s (%lld bytes)\n",
 	       *js(rep, "path") ? js(rep, "path") : path, ji(rep, "bytes"));
@@ -340,6 +340,14 @@ keys_parse(const struct action *a, char **ops, int n, json_t *set)
 	}
 }
 
+struct hc_client *
+hcctl_client(struct hcctl *h)
+{
+	if (!h->c)
+		h->c = cmd_connect(&hcctl_info);
+	return h->c;
+}
+
 static int
 opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 {
@@ -374,7 +382,6 @@ main(int argc, char **argv)
 	json_t *set = json_object();
 	keys_parse(a, ops + used, n - used, set);
 
-	h.c = cmd_connect(&hcctl_info);
 	int status = a->fn(&h, a, name, set);
 	json_decref(set);
 	hc_client_destroy(h.c);

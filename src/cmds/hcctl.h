@@ -19,6 +19,10 @@ struct hcctl {
 
 extern const struct cmd_info hcctl_info;
 
+/* The connection to hcctld, made on first use (after the arguments have
+ * been checked, so that mistakes are reported without a cluster). */
+struct hc_client *hcctl_client(struct hcctl *h);
+
 /* Each prints the object(s) named (NULL: all) and returns the exit status. */
 int hcctl_show_job(struct hcctl *h, const char *name);
 int hcctl_show_node(struct hcctl *h, const char *name);

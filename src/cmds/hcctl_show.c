@@ -181,7 +181,7 @@ static int
 show_records(struct hcctl *h, unsigned type, json_t *req, const char *key,
 	     const char *what, const char *name, show_fn fn)
 {
-	json_t *rep = cmd_call(&hcctl_info, h->c, type, req);
+	json_t *rep = cmd_call(&hcctl_info, hcctl_client(h), type, req);
 	json_t *recs = json_object_get(rep, key);
 	struct outbuf o = {0};
 	size_t i;
@@ -189,7 +189,7 @@ show_records(struct hcctl *h, unsigned type, json_t *req, const char *key,
 
 	if (name && json_array_size(recs) == 0) {
 		json_decref(rep);
-		cmd_die(&hcctl_info, HC_ENOENT, "no %s '%s'%s", what, name,
+		cmd_die(&hcctl_info, HC_ENOENT, "no such %s '%s'%s", what, name,
 			strcmp(what, "job") == 0
 				? "; a job that ended more than MinJobAge "
 				  "ago is in the history: hcacct -j ID"
@@ -252,7 +252,7 @@ hcctl_show_queue(struct hcctl *h, const char *name)
 int
 hcctl_show_config(struct hcctl *h, const char *name)
 {
-	json_t *rep = cmd_call(&hcctl_info, h->c, HC_MSG_CONFIG_SHOW, NULL);
+	json_t *rep = cmd_call(&hcctl_info, hcctl_client(h), HC_MSG_CONFIG_SHOW, NULL);
 	json_t *cfg = json_object_get(rep, "config");
 	struct outbuf o = {0};
 	size_t i;
