@@ -137,6 +137,11 @@ job_to_json_short(const struct job *j, time_t now)
 	jset_int(o, "cpus", job_cpus(j));
 	jset_str(o, "nodelist", j->nodelist ? j->nodelist : "");
 	json_object_set_new(o, "priority", json_real(j->priority));
+	jset_str(o, "account", j->account);
+	jset_int(o, "ntasks", j->ntasks);
+	jset_int(o, "cpus_per_task", j->cpus_per_task);
+	jset_str(o, "gres", j->gres);
+	jset_int(o, "nice", j->nice);
 	return o;
 }
 
@@ -154,7 +159,6 @@ job_to_json(const struct job *j, bool detail, time_t now)
 		run = (long)((j->end_time ? j->end_time : now) - j->start_time);
 	jset_int(o, "gid", j->gid);
 	jset_str(o, "group", j->group);
-	jset_str(o, "account", j->account);
 	jset_str(o, "qos", "normal");
 	json_object_set_new(o, "dependency", json_null());
 	jset_int(o, "eligible_time", j->eligible_time);
@@ -162,18 +166,14 @@ job_to_json(const struct job *j, bool detail, time_t now)
 	jset_int(o, "run_time", run);
 	jset_int(o, "nodes_max", j->nodes_max);
 	jset_int(o, "nnodes", j->nalloc);
-	jset_int(o, "ntasks", j->ntasks);
-	jset_int(o, "cpus_per_task", j->cpus_per_task);
 	jset_int(o, "ntasks_per_node", j->ntasks_per_node);
 	jset_int(o, "mem_mb", j->mem_per_node_mb);
 	jset_int(o, "mem_per_cpu_mb", j->mem_per_cpu_mb);
-	jset_str(o, "gres", j->gres);
 	jset_int(o, "gpus_per_task", j->gpus_per_task);
 	jset_str(o, "constraint", j->constraint);
 	jset_str(o, "features", j->constraint);
 	jset_str(o, "exit_code", ec);
 	jset_int(o, "exit_status", j->has_exit ? j->exit_status : 0);
-	jset_int(o, "nice", j->nice);
 	jset_int(o, "admin_priority", j->admin_priority);
 	jset_str(o, "cwd", j->cwd);
 	jset_str(o, "stdout", j->out);

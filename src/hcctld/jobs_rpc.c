@@ -3,7 +3,8 @@
  *
  * Queries read the in-memory table only (and the history for hcacct). With
  * "detail": false the short JOB record is sent, which is all hcqueue's
- * default listing needs; absent, the full record.
+ * listings need (also what "detail" absent gives); "detail": true gives the
+ * full record (`hcctl show job`).
  *
  * Security: an ordinary user may signal or cancel only their own jobs; a job
  * named by id that belongs to someone else gets rc HC_EPERM in the results,
@@ -104,7 +105,7 @@ void
 jobs_rpc_query(struct rpc_req *req, json_t *body)
 {
 	struct jobs *js = req->ctld->jobs;
-	bool detail = jbool(body, "detail", true);
+	bool detail = jbool(body, "detail", false);
 	const json_t *ids = json_object_get(body, "job_ids");
 	json_t *out = json_array();
 	time_t now = time(NULL);
