@@ -32,6 +32,7 @@ enum conf_type {
 	CONF_LIST,	/* comma-separated strings */
 	CONF_HOSTLIST,	/* hostlist expression */
 	CONF_RES,	/* resource list "gpu:h100:4" */
+	CONF_CHOICE,	/* one of `choices` ("UP|DOWN"), stored upper-case */
 };
 
 enum conf_scope { CONF_GLOBAL, CONF_NODE, CONF_QUEUE };
@@ -44,6 +45,8 @@ struct conf_key {
 	const char *def;	/* default as it would be written, or NULL */
 	size_t offset;		/* into struct hc_conf / conf_node / conf_queue */
 	const char *help;	/* one sentence, shown by --help-config and man */
+	const char *choices;	/* CONF_CHOICE: "A|B|C" */
+	const char *hint;	/* what to give, for range errors, or NULL */
 };
 
 /* The table, terminated by a row with name == NULL. */
@@ -51,8 +54,7 @@ extern const struct conf_key conf_keys[];
 
 struct conf_node {		/* one NodeName= line expands to many of these */
 	char *name;
-	char *addr;		/* NodeAddr (default 127.0.0.1 if unset? no:
-				   the node name) */
+	char *addr;		/* NodeAddr (default: the node name) */
 	long port;		/* Port (default 6818) */
 	long cpus;		/* CPUs (0 = as discovered) */
 	long sockets, cores_per_socket, threads_per_core;
@@ -66,13 +68,14 @@ struct conf_node {		/* one NodeName= line expands to many of these */
 
 struct conf_queue {
 	char *name;
-	char *nodes;		/* hostlist expression */
+	char *nodes;		/* hostlist expression (Nodes=ALL expanded) */
 	bool is_default;	/* Default=YES */
 	long max_time;		/* minutes, -1 unlimited */
 	long default_time;	/* minutes, -1 = use max_time */
 	long priority_tier;	/* PriorityTier */
 	long max_nodes;		/* MaxNodes, -1 unlimited */
 	bool exclusive;		/* OverSubscribe=EXCLUSIVE -> true */
+	char *over_subscribe;	/* OverSubscribe as written: "EXCLUSIVE"|"NO" */
 	char *state;		/* "UP" | "DOWN" | "INACTIVE" */
 	int line;
 };
@@ -109,7 +112,7 @@ struct hc_conf {
 	char *tmp_dir;		/* TmpDir: where private job TMPDIRs are made */
 	char *cgroup_root;	/* CgroupRoot (default /sys/fs/cgroup) */
 	char *cgroup_prefix;	/* CgroupPrefix (default "hc") */
-	long max_submit_per_user;	/* MaxSubmitJobsPerUser? no: MaxJobsPerUser */
+	long max_jobs_per_user;	/* MaxJobsPerUser (0 = no limit) */
 
 	struct conf_node *nodes;	/* expanded, in declaration order */
 	size_t node_count;
@@ -138,11 +141,28 @@ const struct conf_node *conf_node_find(const struct hc_conf *conf,
 				       const char *name);
 const struct conf_queue *conf_queue_find(const struct hc_conf *conf,
 					 const char *name);
+/* The queue marked Default=YES, else the only queue, else NULL. */
 const struct conf_queue *conf_queue_default(const struct hc_conf *conf);
+
+/* The row for name (case-insensitive) in scope, or NULL. Borrowed. */
+const struct conf_key *conf_key_find(const char *name, enum conf_scope scope);
 
 /* The value of a global key as hc.conf would write it (for `hcctl show
  * config`). Returns a malloc'ed string; "(null)" never: unset is "". */
 char *conf_value_string(const struct hc_conf *conf, const struct conf_key *k);
+
+/*
+ * One value by its row, on base (struct hc_conf, conf_node or conf_queue as
+ * k->scope says). conf_value_set parses s (relative CONF_PATHs are joined to
+ * dir when dir is non-NULL), range-checks it, and replaces the field, freeing
+ * the old value; on error the field is kept and err says "Key: problem;
+ * hint". conf_value_format returns the field as hc.conf would write it
+ * (malloc'ed). conf_value_free frees the field's heap value and clears it.
+ */
+int conf_value_set(const struct conf_key *k, void *base, const char *s,
+		   const char *dir, struct hc_err *err);
+char *conf_value_format(const struct conf_key *k, const void *base);
+void conf_value_free(const struct conf_key *k, void *base);
 
 /* Whether uid is an admin (root always is). */
 bool conf_is_admin(const struct hc_conf *conf, unsigned uid);
