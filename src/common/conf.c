@@ -562,47 +562,56 @@ parse_line(struct cp *p, char *s)
 			global_pair(p, &p->pairs[i]);
 }
 
+/* Nodes=ALL: every declared node, written as a hostlist. */
+static void
+queue_expand_all(struct cp *p, struct conf_queue *q)
+{
+	struct hc_conf *c = p->conf;
+	struct hostlist *hl = hostlist_create();
+
+	if (!c->node_count)
+		cp_error(p, "", "QueueName=%s: Nodes=ALL, but no node is "
+			 "declared; add NodeName= lines", q->name);
+	for (size_t j = 0; j < c->node_count; j++)
+		hostlist_push(hl, c->nodes[j].name);
+	free(q->nodes);
+	q->nodes = hostlist_ranged(hl);
+	hostlist_destroy(hl);
+}
+
+static void
+queue_check_declared(struct cp *p, const struct conf_queue *q)
+{
+	struct hostlist *hl = hostlist_parse(q->nodes, NULL); /* checked */
+	struct hostlist *missing = hostlist_create();
+	char *s;
+
+	for (size_t j = 0; hl && j < hl->count; j++)
+		if (nameset_get(&p->nodes, hl->names[j]) < 0)
+			hostlist_push(missing, hl->names[j]);
+	if (missing->count) {
+		bool many = missing->count > 1;
+		s = hostlist_ranged(missing);
+		cp_error(p, "", "QueueName=%s: Nodes: %s %s not declared; "
+			 "declare %s with NodeName= or fix the list", q->name,
+			 s, many ? "are" : "is", many ? "them" : "it");
+		free(s);
+	}
+	hostlist_destroy(missing);
+	hostlist_destroy(hl);
+}
+
 /* Queues may name nodes declared after them: checked once all are read. */
 static void
 queues_check_nodes(struct cp *p)
 {
-	struct hc_conf *c = p->conf;
-
-	for (size_t i = 0; i < c->queue_count; i++) {
-		struct conf_queue *q = &c->queues[i];
-		struct hostlist *hl = hostlist_create(), *missing;
-		char *s;
-
+	for (size_t i = 0; i < p->conf->queue_count; i++) {
+		struct conf_queue *q = &p->conf->queues[i];
 		p->line = q->line;
-		if (!strcasecmp(q->nodes, "ALL")) {
-			if (!c->node_count)
-				cp_error(p, "", "QueueName=%s: Nodes=ALL, but no "
-					 "node is declared; add NodeName= "
-					 "lines", q->name);
-			for (size_t j = 0; j < c->node_count; j++)
-				hostlist_push(hl, c->nodes[j].name);
-			free(q->nodes);
-			q->nodes = hostlist_ranged(hl);
-			hostlist_destroy(hl);
-			continue;
-		}
-		hostlist_destroy(hl);
-		hl = hostlist_parse(q->nodes, NULL);	/* checked on read */
-		missing = hostlist_create();
-		for (size_t j = 0; hl && j < hl->count; j++)
-			if (nameset_get(&p->nodes, hl->names[j]) < 0)
-				hostlist_push(missing, hl->names[j]);
-		if (missing->count) {
-			s = hostlist_ranged(missing);
-			cp_error(p, "", "QueueName=%s: Nodes: %s %s; declare "
-				 "%s with NodeName= or fix the list", q->name,
-				 s, missing->count > 1 ? "are not declared" :
-				 "is not declared", missing->count > 1 ?
-				 "them" : "it");
-			free(s);
-		}
-		hostlist_destroy(missing);
-		hostlist_destroy(hl);
+		if (!strcasecmp(q->nodes, "ALL"))
+			queue_expand_all(p, q);
+		else
+			queue_check_declared(p, q);
 	}
 }
 

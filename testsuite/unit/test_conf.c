@@ -103,6 +103,11 @@ static const struct {
 	{ "NodeName=n[1-4]\nNodeName=n[3-5]\n",
 	  "hc.conf:2: NodeName=n[3-5]: n3 is already declared on line 1; "
 	  "declare each node once" },
+	{ "NodeName=n1 NodeName=n2\n",
+	  "hc.conf:1: NodeName=n1: NodeName: given twice on this line; keep "
+	  "one" },
+	{ "NodeName=n1 CPUs\n",
+	  "hc.conf:1: NodeName=n1: CPUs: missing value; write CPUs=VALUE" },
 	{ "NodeName=n1 Port=0\n",
 	  "hc.conf:1: NodeName=n1: Port must be > 0; give a TCP port" },
 	{ NODES "QueueName=batch Nodes=n[1-6]\n",
