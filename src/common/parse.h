@@ -48,7 +48,8 @@ void format_datetime(time_t t, char *buf, size_t len);
 /*
  * Resource lists, written one way everywhere: "name[:type]:count[,...]",
  * e.g. "gpu:h100:4", "gpu:2", "cpu:512,gpu:16". A missing count means 1
- * ("gpu", "gpu:h100"), as in Slurm's --gres; a type starts with a letter.
+ * ("gpu", "gpu:h100"), as in Slurm's --gres: in "name:x", x is the count
+ * when it starts with a digit, else the type.
  * A name (name and type) may appear once; "" is the empty list.
  */
 #define RES_NAME_MAX 32
