@@ -26,6 +26,7 @@ struct nodes;
 struct jobs;
 struct sched;
 struct stepcred_key;
+struct admin_backup;
 
 struct ctld {
 	struct event_base *base;
@@ -40,10 +41,17 @@ struct ctld {
 	char *port_file;		/* --port-file */
 	char *ready_file;		/* --ready-file */
 	bool shutting_down;
+	struct hc_conf **old_confs;	/* replaced by reconfigure; kept
+					   until exit (others may borrow) */
+	size_t nold_confs;
+	struct admin_backup *backup;	/* hcctl backup in progress */
 };
 
 /* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,
  * to remove a node that still has running jobs. */
 int ctld_reconfigure(struct ctld *c, struct hc_err *err);
+
+/* Wait for a backup in progress (before the state is closed). */
+void admin_fini(struct ctld *c);
 
 #endif

@@ -264,7 +264,8 @@ node_timeout_check(struct nodes *ns, struct node *n, time_t now)
 	node_state_format(n->base, n->flags, before, sizeof(before));
 	n->base = NODE_DOWN;
 	n->flags |= NODE_F_NOT_RESPONDING;
-	node_set_reason(n, "Not responding", 0);
+	if (!(n->flags & NODE_F_DRAIN) && !n->admin_down)
+		node_set_reason(n, "Not responding", 0);
 	if (n->conn) {
 		struct rpc_conn *conn = n->conn;
 		rpc_conn_set_node(conn, NULL);

@@ -233,12 +233,15 @@ int
 nodes_save(struct nodes *ns, struct node *n)
 {
 	struct hc_err err = { 0 };
+	/* Only an admin's or a health check's reason outlives a restart;
+	 * "Not responding" and inventory reasons are found again. */
+	bool keep = (n->flags & NODE_F_DRAIN) || n->admin_down;
 	json_t *rec = json_pack("{s:s, s:b, s:b, s:b, s:s?, s:I, s:I}",
 				"name", n->name,
 				"drain", (n->flags & NODE_F_DRAIN) != 0,
 				"admin_down", n->admin_down,
 				"health_drain", n->health_drain,
-				"reason", n->reason,
+				"reason", keep ? n->reason : NULL,
 				"reason_time", (json_int_t)n->reason_time,
 				"reason_uid", (json_int_t)n->reason_uid);
 	int rc;
@@ -332,4 +335,72 @@ nodes_destroy(struct nodes *ns)
 	free(ns->v);
 	free(ns->gone);
 	free(ns);
+}
+
+/* Removed nodes must have no jobs: the ids are named in the refusal. */
+static int
+reconf_check(struct nodes *ns, const struct hc_conf *conf,
+	     struct hc_err *err)
+{
+	for (size_t i = 0; i < ns->n; i++) {
+		struct node *n = ns->v[i];
+		char *ids;
+
+		if (conf_node_find(conf, n->name))
+			continue;
+		ids = ns->c->jobs ? jobs_on_node_list(ns->c->jobs, n) : NULL;
+		if (ids || n->njobs) {
+			hc_err_set(err, HC_EBUSY, "cannot remove node %s: jobs "
+				   "%s still run there; wait for them or "
+				   "cancel them, then reconfigure", n->name,
+				   ids ? ids : "(allocated)");
+			free(ids);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+nodes_reconfigure(struct nodes *ns, const struct hc_conf *conf,
+		  struct hc_err *err)
+{
+	struct node **v;
+
+	if (reconf_check(ns, conf, err) < 0)
+		return -1;
+	v = hc_calloc(conf->node_count ? conf->node_count : 1, sizeof(*v));
+	for (size_t i = 0; i < conf->node_count; i++) {
+		const struct conf_node *cn = &conf->nodes[i];
+		struct node *n = nodes_find(ns, cn->name);
+
+		if (n) {
+			node_apply_conf(n, conf, cn);
+			n->index = (uint32_t)i;
+		} else {
+			n = node_new(conf, cn, (uint32_t)i);
+			node_restore(ns, n);
+			hc_log(HC_LOG_INFO, "node=%s added", n->name);
+		}
+		v[i] = n;
+	}
+	for (size_t i = 0; i < ns->n; i++) {
+		struct node *n = ns->v[i];
+		if (conf_node_find(conf, n->name))
+			continue;
+		if (n->conn) {
+			struct rpc_conn *conn = n->conn;
+			rpc_conn_set_node(conn, NULL);
+			n->conn = NULL;
+			rpc_conn_close(conn);
+		}
+		hc_log(HC_LOG_INFO, "node=%s removed", n->name);
+		ns->gone = hc_realloc(ns->gone, (ns->ngone + 1) *
+				      sizeof(*ns->gone));
+		ns->gone[ns->ngone++] = n;
+	}
+	free(ns->v);
+	ns->v = v;
+	ns->n = conf->node_count;
+	return 0;
 }

@@ -18,6 +18,8 @@
 struct ctld;
 struct rpc_conn;
 struct conf_node;
+struct hc_conf;
+struct hc_err;
 
 struct node_gpu {
 	char type[32];		/* "h100" (from Gres, checked by inventory) */
@@ -70,6 +72,12 @@ struct nodes;
 
 struct nodes *nodes_create(struct ctld *c, struct hc_err *err);
 void nodes_destroy(struct nodes *ns);
+
+/* Take a new hc.conf: kept nodes keep their runtime state, new ones are
+ * added, removed ones must have no jobs (-1, HC_EBUSY naming them). conf
+ * must outlive the table. */
+int nodes_reconfigure(struct nodes *ns, const struct hc_conf *conf,
+		      struct hc_err *err);
 
 size_t nodes_count(const struct nodes *ns);
 struct node *nodes_at(struct nodes *ns, size_t i);

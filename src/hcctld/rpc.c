@@ -214,8 +214,7 @@ dispatch(struct rpc_conn *conn, struct auth_job *job)
 	}
 	body = hc_msg_decode(job->type, job->body, job->body_len, &err);
 	if (!body) {
-		rpc_reply_err(req, HC_EINVAL, "%s: %s", hc_msg_name(job->type),
-			      err.text);
+		rpc_reply_err(req, HC_EINVAL, "%s", err.text);
 		return;
 	}
 	/* Security: admin-only requests need AdminUsers (or root). */
