@@ -130,7 +130,7 @@ ctl_registered(struct ctl_conn *c, json_t *reply)
 	size_t i;
 	json_t *m;
 
-	if (pk) {
+	if (pk && *pk) {
 		struct stepcred_key *k = stepcred_key_from_public_b64(pk, &err);
 		if (k) {
 			stepcred_key_destroy(nd->step_key);

@@ -170,16 +170,20 @@ job_send_ended(struct job *j, int status, const char *reason)
 	jobs_event_send(j->js->nd, ev);
 }
 
-/* Signal every process of the job (cgroup), or its process group. */
+/* Who a signal reaches: every process of the job (its cgroup, else its
+ * process group), the batch script's process group, or the shell alone
+ * (--signal=B:). */
+enum sig_scope { SIG_JOB, SIG_PGRP, SIG_SHELL };
+
 static void
-job_signal(struct job *j, int sig, bool batch_only)
+job_signal(struct job *j, int sig, enum sig_scope scope)
 {
 	struct noded *nd = j->js->nd;
 
-	if (!batch_only && cgroup_job_signal(nd->cg, j->id, sig) >= 0)
+	if (scope == SIG_JOB && cgroup_job_signal(nd->cg, j->id, sig) >= 0)
 		return;
 	if (j->pid > 0)
-		kill(-j->pid, sig);
+		kill(scope == SIG_SHELL ? j->pid : -j->pid, sig);
 }
 
 static void
@@ -215,8 +219,8 @@ job_terminate(struct job *j)
 	if (j->terminating)
 		return;
 	j->terminating = true;
-	job_signal(j, SIGCONT, false);
-	job_signal(j, SIGTERM, false);
+	job_signal(j, SIGCONT, SIG_JOB);
+	job_signal(j, SIGTERM, SIG_JOB);
 	if (!j->ev_kill)
 		j->ev_kill = evtimer_new(nd->base, on_killwait, j);
 	evtimer_add(j->ev_kill, &tv);
@@ -241,7 +245,8 @@ on_warn(evutil_socket_t fd, short what, void *arg)
 
 	hc_log(HC_LOG_INFO, "job=%u warning signal %d before its limit",
 	       j->id, sig);
-	job_signal(j, sig, json_is_true(json_object_get(sg, "batch_only")));
+	job_signal(j, sig, json_is_true(json_object_get(sg, "batch_only")) ?
+		   SIG_SHELL : SIG_JOB);
 }
 
 static void
@@ -452,7 +457,7 @@ jobs_kill(struct jobs *js, json_t *req)
 	}
 	if (sig > 0) {
 		job_signal(j, sig, json_is_true(json_object_get(req,
-							"batch_only")));
+				"batch_only")) ? SIG_PGRP : SIG_JOB);
 		return;
 	}
 	hc_log(HC_LOG_INFO, "job=%u terminate", j->id);
