@@ -290,12 +290,13 @@ splice(const char *text, const char *lit)
 	return hc_asprintf("%.*s%s%s", (int)a, text, lit, p + pl);
 }
 
-/* body with field path (obj[key] or obj[key][sub]) replaced by each
- * value, or removed. */
+/* body with field key of obj (root or an object inside it) replaced by
+ * each value, then removed. */
 static void
 mutate_field(struct garbage *g, unsigned type, json_t *root, json_t *obj,
-	     const char *key, const char *const *vals, size_t nvals)
+	     const char *key_in, const char *const *vals, size_t nvals)
 {
+	char *key = hc_strdup(key_in);	/* obj's own copy dies with del */
 	json_t *saved = json_incref(json_object_get(obj, key));
 	char *text, *b;
 
@@ -312,6 +313,30 @@ mutate_field(struct garbage *g, unsigned type, json_t *root, json_t *obj,
 	send_body(g, type, text, strlen(text));
 	free(text);
 	json_object_set_new(obj, key, saved);
+	free(key);
+}
+
+/* Each field of obj in turn, and one level into object-valued fields.
+ * Keys are copied first: mutating obj invalidates its iterator. */
+static void
+mutate_fields(struct garbage *g, unsigned type, json_t *root, json_t *obj,
+	      int depth, const char *const *vals, size_t nvals)
+{
+	const char *k;
+	json_t *v;
+	char *keys[64];
+	size_t n = 0;
+
+	json_object_foreach(obj, k, v)
+		if (n < sizeof(keys) / sizeof(keys[0]))
+			keys[n++] = hc_strdup(k);
+	for (size_t i = 0; i < n; i++) {
+		v = json_object_get(obj, keys[i]);
+		if (depth == 0 && json_is_object(v))
+			mutate_fields(g, type, root, v, 1, vals, nvals);
+		mutate_field(g, type, root, obj, keys[i], vals, nvals);
+		free(keys[i]);
+	}
 }
 
 static const char *const odd_bodies[] = {
@@ -326,8 +351,7 @@ mutate_type(struct garbage *g, unsigned type, const char *const *vals,
 {
 	const char *gb = good_body(type);
 	size_t gl = strlen(gb);
-	json_t *root = json_loads(gb, 0, NULL), *v;
-	const char *key, *sub;
+	json_t *root = json_loads(gb, 0, NULL);
 	char *b;
 
 	send_body(g, type, gb, gl);
@@ -342,16 +366,7 @@ mutate_type(struct garbage *g, unsigned type, const char *const *vals,
 	for (size_t cut = 1; cut < gl; cut += (gl + 3) / 4)	/* truncated */
 		send_body(g, type, gb, cut);
 	send_body(g, type, gb, gl - 1);
-	json_object_foreach(root, key, v) {
-		if (json_is_object(v)) {
-			json_t *in;
-
-			json_object_foreach(v, sub, in)
-				mutate_field(g, type, root, v, sub, vals,
-					     nvals);
-		}
-		mutate_field(g, type, root, root, key, vals, nvals);
-	}
+	mutate_fields(g, type, root, root, 0, vals, nvals);
 	json_decref(root);
 	for (size_t i = 0; i < sizeof(odd_bodies) / sizeof(odd_bodies[0]);
 	     i++)

@@ -11,7 +11,7 @@ like "user1 submits a held job" "$id" '^[0-9]+$'
 out=$(as_user "$HC_USER2" hccancel "$id" 2>&1); rc=$?
 is "user2 cannot cancel user1's job: exit 2" "$rc" 2
 like "user2 cannot cancel: the message says so" "$out" \
-	'[Pp]ermission|not allowed|denied|owner'
+	'[Pp]ermission|not allowed|denied|owner|belongs to|your own'
 rc=0; as_user "$HC_USER2" hcctl update job "$id" TimeLimit=5 >/dev/null 2>&1 ||
 	rc=$?
 is "user2 cannot update user1's job: exit 2" "$rc" 2

@@ -52,8 +52,12 @@ for id in $ids; do
 	want=$(job_field "$id" gpus | jq -r --arg n "$node" \
 		'(.[$n] // []) | map(tostring) | join(",")' 2>/dev/null)
 	[ "$want" = "$cvd" ] && match=$((match + 1))
+	# Only the node's own GPUs exist there (a real node has no others).
+	ngpu=$(hcinfo -N --json | jq --arg n "$node" \
+		'[(if type == "array" then . else .nodes end)[]
+		  | select(.name == $n) | .gpus | length] | .[0] // 8')
 	ok_dev=1
-	for i in 0 1 2 3 4 5 6 7; do
+	for i in $(seq 0 $((ngpu - 1))); do
 		r=$(sed -n "s/^open$i=//p" "$f")
 		if [[ ",$cvd," == *",$i,"* ]]; then
 			[ "$r" != EPERM ] || ok_dev=0

@@ -23,14 +23,14 @@ while IFS= read -r row; do
 	cmd=${cmd//\$OTHER/$OTHER}
 	rc=0
 	case $who in
-	user1) out=$(as_user "$HC_USER1" bash -c "$cmd" 2>&1) || rc=$? ;;
-	root) out=$(bash -c "$cmd" 2>&1) || rc=$? ;;
-	noctld) out=$(HC_CONTROL_PORT=1 bash -c "$cmd" 2>&1) || rc=$? ;;
+	user1) out=$(as_user "$HC_USER1" bash -c "$cmd" 2>&1 </dev/null) || rc=$? ;;
+	root) out=$(bash -c "$cmd" 2>&1 </dev/null) || rc=$? ;;
+	noctld) out=$(HC_CONTROL_PORT=1 bash -c "$cmd" 2>&1 </dev/null) || rc=$? ;;
 	conf)
 		f=$HC_TEST_DIR/etc/bad.conf
 		{ cat "$HC_CONF"; echo "$cmd"; } >"$f"
 		line=$(wc -l <"$f")
-		out=$(hcctld --check-config -f "$f" 2>&1) || rc=$?
+		out=$(hcctld --check-config -f "$f" 2>&1 </dev/null) || rc=$?
 		re="$f:$line: .*$re|bad.conf:$line: .*$re"
 		[ "$rc" -ne 0 ] && rc=1 ;;
 	esac

@@ -140,7 +140,6 @@ declare -A HC_PIDS=()		# name -> pid of what this test started
 declare -A HC_NODE_PORT=()
 declare -A HC_NODE_TOPO=()
 HC_NODES=""
-_hc_ports=""
 _hc_watchdog=""
 
 hc_log() { echo "$(date +%T) $*" >>"$HC_TEST_DIR/log/harness.log"; }
@@ -168,7 +167,7 @@ free_port() {
 			bind($s, sockaddr_in($p, inet_aton("127.0.0.1"))) or exit 1;
 			print "$p\n";') || continue
 		mkdir "$HC_PORT_LOCKS/$p" 2>/dev/null || continue
-		_hc_ports="$_hc_ports $p"
+		echo "$p" >>"$HC_TEST_DIR/run/ports"
 		echo "$p"
 		return 0
 	done
@@ -249,7 +248,7 @@ _hc_reap() {
 		sleep 0.1
 	done
 	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null || true
+	{ wait "$pid"; } 2>/dev/null || true
 	unset "HC_PIDS[$name]"
 	hc_log "stopped $name pid=$pid ($sig)"
 }
@@ -459,7 +458,9 @@ _hc_exit() {
 		kill "$_hc_watchdog" 2>/dev/null; }
 	cluster_stop 2>/dev/null
 	local p
-	for p in $_hc_ports; do rmdir "$HC_PORT_LOCKS/$p" 2>/dev/null; done
+	[ -f "$HC_TEST_DIR/run/ports" ] && for p in $(cat "$HC_TEST_DIR/run/ports"); do
+		rmdir "$HC_PORT_LOCKS/$p" 2>/dev/null
+	done
 	if [ -n "$_tap_planned" ] && [ "$_tap_n" -lt "$_tap_planned" ] &&
 		[ "$_tap_planned" != 0 ]; then
 		diag "ran $_tap_n of $_tap_planned tests"
