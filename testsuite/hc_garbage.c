@@ -593,6 +593,7 @@ main(int argc, char **argv)
 		.count = 1000, .wait_ms = 200, .phase = "start",
 		.seed = (unsigned)time(NULL) ^ (unsigned)getpid(),
 	};
+	unsigned seed0;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "c:s:w:n", opts, NULL)) != -1) {
@@ -610,6 +611,7 @@ main(int argc, char **argv)
 	g.port = atoi(argv[optind + 1]);
 	g.msock = getenv("HC_MUNGE_SOCKET");
 	g.reqid = g.seed;
+	seed0 = g.seed;
 	signal(SIGPIPE, SIG_IGN);
 	printf("# hc_garbage %s:%d seed=%u\n", g.addr, g.port, g.seed);
 	check_alive(&g);
@@ -622,6 +624,6 @@ main(int argc, char **argv)
 	phase_random(&g);
 	check_alive(&g);
 	printf("# %s:%d survived %ld frames (seed %u)\n", g.addr, g.port,
-	       g.sent, g.seed);
+	       g.sent, seed0);
 	return 0;
 }
