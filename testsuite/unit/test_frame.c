@@ -14,10 +14,14 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "frame.h"
 #include "hmunge.h"
 #include "msg.h"
@@ -352,6 +356,172 @@ test_munge_binding(void **state)
 	assert_non_null(strstr(err.text, "MungeSocket=/nonexistent/sock"));
 }
 
+/* ---- the client against a scripted one-shot server ---- */
+
+enum srv_act { SRV_OK, SRV_RC, SRV_REQID, SRV_BIG, SRV_MAGIC, SRV_CLOSE,
+	       SRV_SILENT, SRV_BADJSON };
+
+struct srv {
+	int lfd;
+	int port;
+	enum srv_act act;
+	pid_t pid;
+};
+
+static int
+read_n(int fd, void *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* The server, in a child process: one connection, one scripted answer. */
+static void
+srv_main(struct srv *sv)
+{
+	uint8_t raw[HC_FRAME_HDR_LEN], *f, rest[8192];
+	struct hc_frame_hdr h;
+	const char *body = "{\"rc\":0,\"x\":1}";
+	size_t len;
+	int fd = accept(sv->lfd, NULL, NULL);
+
+	if (fd < 0 || read_n(fd, raw, sizeof(raw)) < 0 ||
+	    hc_frame_hdr_decode(raw, &h, NULL) < 0 ||
+	    h.cred_len + h.body_len > sizeof(rest) ||
+	    read_n(fd, rest, h.cred_len + h.body_len) < 0)
+		goto out;
+	if (sv->act == SRV_RC)
+		body = "{\"rc\":3,\"error\":\"job 9 not found\"}";
+	if (sv->act == SRV_BADJSON)
+		body = "{\"rc\":";
+	f = hc_frame_build(HC_MSG_REPLY, h.reqid + (sv->act == SRV_REQID),
+			   NULL, 0, body, strlen(body), &len);
+	if (sv->act == SRV_BIG) {
+		h.magic = HC_FRAME_MAGIC;
+		h.type = HC_MSG_REPLY;
+		h.body_len = HC_MSG_BODY_REPLY + 1;
+		hc_frame_hdr_encode(&h, f);
+	}
+	if (sv->act == SRV_MAGIC)
+		f[0] ^= 0xff;
+	if (sv->act == SRV_SILENT)
+		sleep(2);
+	else if (sv->act != SRV_CLOSE && write(fd, f, len) != (ssize_t)len)
+		_exit(1);
+	free(f);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
+srv_start(struct srv *sv, enum srv_act act)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sv->act = act;
+	sv->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(sv->lfd >= 0);
+	assert_int_equal(bind(sv->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(sv->lfd, 4), 0);
+	getsockname(sv->lfd, (struct sockaddr *)&a, &al);
+	sv->port = ntohs(a.sin_port);
+	sv->pid = fork();
+	assert_true(sv->pid >= 0);
+	if (sv->pid == 0) {
+		srv_main(sv);
+		_exit(0);
+	}
+}
+
+static void
+srv_stop(struct srv *sv)
+{
+	close(sv->lfd);
+	waitpid(sv->pid, NULL, 0);
+}
+
+static void
+test_client(void **state)
+{
+	static const struct {
+		enum srv_act act;
+		int code;		/* HC_OK: a reply object */
+		const char *expect;
+	} cases[] = {
+		{ SRV_OK, HC_OK, NULL },
+		{ SRV_RC, HC_ENOENT, "job 9 not found" },
+		{ SRV_REQID, HC_EPROTO, "expected the reply to request" },
+		{ SRV_BIG, HC_EPROTO, "body length" },
+		{ SRV_MAGIC, HC_EPROTO, "magic" },
+		{ SRV_BADJSON, HC_EPROTO, "not valid JSON" },
+		{ SRV_CLOSE, HC_ECONN, "closed the connection" },
+		{ SRV_SILENT, HC_ETIMEDOUT, "no answer within 1 s" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hc_err err = { 0 };
+		struct hc_client *c;
+		struct srv sv;
+		json_t *rep;
+
+		srv_start(&sv, cases[i].act);
+		c = hc_client_connect("127.0.0.1", sv.port, NULL, 1, &err);
+		assert_non_null(c);
+		rep = hc_client_call_noauth(c, HC_MSG_PING, NULL, &err);
+		if (cases[i].code == HC_OK) {
+			if (!rep)
+				fail_msg("case %zu: %s", i, err.text);
+			assert_int_equal(json_integer_value(
+				json_object_get(rep, "x")), 1);
+			json_decref(rep);
+		} else {
+			assert_null(rep);
+			if (err.code != cases[i].code ||
+			    !strstr(err.text, cases[i].expect))
+				fail_msg("case %zu: code %d '%s'", i, err.code,
+					 err.text);
+			/* A failed exchange leaves the client unusable. */
+			if (cases[i].code != HC_ENOENT)
+				assert_null(hc_client_call_noauth(
+					c, HC_MSG_PING, NULL, &err));
+		}
+		hc_client_destroy(c);
+		srv_stop(&sv);
+	}
+}
+
+static void
+test_client_unreachable(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	struct hc_err err = { 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	/* A port bound but not listening: connections are refused. */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	port = ntohs(a.sin_port);
+	assert_null(hc_client_connect("127.0.0.1", port, NULL, 1, &err));
+	assert_int_equal(err.code, HC_ECONN);
+	assert_non_null(strstr(err.text, "is it running?"));
+	assert_null(hc_client_connect("127.0.0.1", 0, NULL, 1, &err));
+	assert_null(hc_client_connect("no-such-host.invalid", 1, NULL, 1,
+				      &err));
+	assert_int_equal(err.code, HC_ECONN);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -361,6 +531,8 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_client),
+		cmocka_unit_test(test_client_unreachable),
 		cmocka_unit_test_setup_teardown(test_munge_binding,
 						munge_setup, munge_teardown),
 	};
