@@ -7,7 +7,6 @@
  * identical deny, so the job's unallocated GPU minors are denied one by one
  * rather than denying the major and allowing some minors back.
  */
-#define _GNU_SOURCE
 #include "config.h"
 
 #include <dirent.h>

@@ -4,7 +4,6 @@
  * first line of its output; the controller drains it), and Prolog/Epilog
  * around each job -- each killed after its timeout, never blocking the loop.
  */
-#define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>

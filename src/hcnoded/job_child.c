@@ -4,7 +4,6 @@
  * initgroups/setgid/setuid, and only then touch the user's files (cwd,
  * output files) so that they are opened with the user's rights.
  */
-#define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>

@@ -3,7 +3,6 @@
  * as, its CPUs and GPUs, its spool directory (0700, the user's: the script
  * and the node file), its private TMPDIR and its cgroup.
  */
-#define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>

@@ -10,7 +10,6 @@
  * through the cgroup. Events go to the controller, or wait for the next
  * registration when it is away; jobs keep running meanwhile.
  */
-#define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>

@@ -7,7 +7,6 @@
  * marks the node DOWN after NodeTimeout unless it comes back); SIGCHLD is
  * handled on the loop and reaps every child with a waitpid loop.
  */
-#define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>
