@@ -265,6 +265,13 @@ out:
 	stepcred_key_destroy(c.key);
 	if (c.state && state_commit(c.state, &err) < 0)
 		hc_log(HC_LOG_ERR, "final commit failed: %s", err.text);
+	if (c.state) {
+		struct state_stats ss;
+		state_stats(c.state, &ss);
+		hc_log(HC_LOG_INFO, "state commits=%llu puts=%llu",
+		       (unsigned long long)ss.commits,
+		       (unsigned long long)ss.puts);
+	}
 	state_close(c.state);
 	if (c.ready_file)
 		unlink(c.ready_file);
