@@ -10,8 +10,9 @@ for u in "$HC_USER1" "$HC_USER2"; do
 	as_user "$u" bash -c 'for i in $(seq '$((N / 2))'); do
 		hcsub --parsable -o /dev/null --wrap true || exit 1
 	done' >>"$ids.$u" &
+	subs="${subs:-} $!"
 done
-wait
+for p in $subs; do wait "$p"; done
 cat "$ids.$HC_USER1" "$ids.$HC_USER2" | cut -d';' -f1 >"$ids"
 is "$N jobs acknowledged" "$(sort -u "$ids" | grep -c '^[0-9]')" "$N"
 

@@ -466,12 +466,19 @@ _hc_exit() {
 		diag "ran $_tap_n of $_tap_planned tests"
 		rc=1
 	fi
-	if [ "$_tap_failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
+	if [ "$_tap_failed" -gt 0 ] || { [ "$rc" -ne 0 ] && { [ -z "$_tap_planned" ] ||
+		[ "$_tap_n" -lt "$_tap_planned" ]; }; }; then
 		_hc_dump_logs
 	elif [ -z "${HC_TEST_KEEP:-}" ]; then
 		rm -rf "$HC_TEST_DIR"
 	fi
-	[ "$_tap_failed" -gt 0 ] && rc=1
+	# The verdict is the TAP stream's: a last command that returned
+	# non-zero after every test passed is no failure.
+	if [ "$_tap_failed" -gt 0 ]; then
+		rc=1
+	elif [ -n "$_tap_planned" ] && [ "$_tap_n" -ge "$_tap_planned" ]; then
+		rc=0
+	fi
 	exit "$rc"
 }
 trap _hc_exit EXIT
