@@ -1,7 +1,7 @@
 #!/bin/bash
 # Table-driven: every documented error (errors.table) gives its message and
 # exit status -- bad flags for each command, bad hc.conf lines through
-# `hcctld --check-config`, refused requests.
+# `hcctld --check-config` or at hcctld's start, refused requests.
 . "$(dirname "$0")/lib/cluster.sh"
 table=$HC_SRCDIR/testsuite/errors.table
 rows=$(grep -Ev '^[[:space:]]*(#|$)' "$table")
@@ -33,6 +33,14 @@ while IFS= read -r row; do
 		out=$(hcctld --check-config -f "$f" 2>&1 </dev/null) || rc=$?
 		re="$f:$line: .*$re|bad.conf:$line: .*$re"
 		[ "$rc" -ne 0 ] && rc=1 ;;
+	start)	# refused when hcctld starts (a private state dir and port)
+		f=$HC_TEST_DIR/etc/bad-start.conf
+		{ sed "s|^StateDir=.*|StateDir=$HC_TEST_DIR/state-bad|;
+			s|^ControlPort=.*|ControlPort=0|" "$HC_CONF"
+		  echo "$cmd"; } >"$f"
+		mkdir -p "$HC_TEST_DIR/state-bad"
+		out=$(timeout 20 hcctld -f "$f" -D 2>&1 </dev/null) || rc=$?
+		[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && rc=1 ;;
 	esac
 	is "$who: $cmd: exit $want" "$rc" "$want"
 	like "$who: $cmd: message" "$(echo "$out" | head -5)" "$re"
