@@ -207,6 +207,8 @@ print_row(struct ctx *cx, struct outbuf *o, const struct col *cols, int n,
 		if ((int)strlen(cells[i]) > cols[i].width) {
 			out_putn(o, cells[i], (size_t)cols[i].width - 1);
 			out_putc(o, '+');
+		} else if (i == n - 1) {
+			out_puts(o, cells[i]);	/* no trailing blanks */
 		} else {
 			out_field(o, cells[i], cols[i].width, false);
 		}

@@ -319,6 +319,9 @@ main(int argc, char **argv)
 		cmd_die(&info, HC_EINVAL, "unexpected argument '%s'; to list "
 			"jobs by id use -j ID[,ID...]", ops[0]);
 	free(ops);
+	struct piece p[128];
+	if (format_parse(cx.format, p, 128, &err) < 0)
+		cmd_die_err(&info, &err);	/* before asking anyone */
 	struct hc_client *c = cmd_connect(&info);
 	json_t *rep = cmd_call(&info, c, HC_MSG_JOB_QUERY, cx.req);
 	json_t *jobs = json_object_get(rep, "jobs");

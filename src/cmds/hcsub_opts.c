@@ -118,7 +118,7 @@ apply_gres(struct sub *s, const char *val, struct hc_err *err)
 	struct res_list rl = {0};
 
 	if (res_list_parse(val, &rl, err) < 0)
-		return hc_err_prefix(err, "'%s': ", val);
+		return -1;
 	res_list_free(&rl);
 	json_object_set_new(s->spec, "gres", json_string(val));
 	return 0;
