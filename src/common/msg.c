@@ -179,6 +179,10 @@ static const struct msg_field s_job_kill[] = {
 	OPT("reason", F_STR), END
 };
 
+static const struct msg_field s_job_event_ack[] = {
+	REQ_ARR("job_ids", F_INT), END
+};
+
 static const struct msg_field s_step_hello[] = { REQ("cred", F_STR), END };
 
 /* ---- the catalogue: MSG(TYPE, max body, schema), in type order ---- */
@@ -204,6 +208,7 @@ static const struct msg_field s_step_hello[] = { REQ("cred", F_STR), END };
 	MSG(NODE_HEALTH, HC_MSG_BODY_SMALL, s_health) \
 	MSG(JOB_LAUNCH, MSG_BODY_LAUNCH, s_launch) \
 	MSG(JOB_KILL, HC_MSG_BODY_SMALL, s_job_kill) \
+	MSG(JOB_EVENT_ACK, HC_MSG_BODY_SMALL, s_job_event_ack) \
 	MSG(STEP_HELLO, HC_MSG_BODY_SMALL, s_step_hello)
 
 struct msg_def {

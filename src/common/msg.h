@@ -52,6 +52,11 @@
  *  JOB_KILL        {"job_id","signal"?:int (0/absent = terminate: SIGTERM,
  *                   KillWait, SIGKILL of the whole tree),"batch_only"?:bool,
  *                   "reason"?:str}
+ *  JOB_EVENT_ACK   {"job_ids":[int]}                            (no reply;
+ *                  sent once the controller has saved the outcome of these
+ *                  jobs' "ended" events: the node may forget them. Until
+ *                  then it re-reports them in every NODE_REGISTER, whose
+ *                  reply acknowledges the ended jobs it carried)
  *
  * commands -> hcnoded (on the node's Port; workloads issue builds streams):
  *  STEP_HELLO      {"cred":str (base64 step credential, stepcred.h)}
@@ -133,6 +138,7 @@ enum hc_msg_type {
 
 	HC_MSG_JOB_LAUNCH = 60,
 	HC_MSG_JOB_KILL = 61,
+	HC_MSG_JOB_EVENT_ACK = 62,
 
 	HC_MSG_STEP_HELLO = 80,
 };

@@ -197,29 +197,47 @@ jobs_finish(struct jobs *js, struct job *j, int state, const char *reason)
 	jobs_sched_request(js);
 }
 
-void
-jobs_requeue(struct jobs *js, struct job *j, bool hold, const char *reason)
+/* Back to PENDING; a requeue counts a restart, a relaunch (the job never
+ * started) does not. */
+static void
+job_to_pending(struct jobs *js, struct job *j, bool hold, bool count,
+	       const char *reason)
 {
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
 	job_alloc_clear(j);
 	j->state = JOB_PENDING;
-	j->restart_count++;
+	if (count)
+		j->restart_count++;
 	j->start_time = j->end_time = 0;
 	j->eligible_time = time(NULL);
 	j->has_exit = j->oom = j->timed_out = false;
 	j->cancelling = j->requeueing = false;
+	j->final_state = 0;
 	j->exit_status = 0;
 	j->max_rss_kb = 0;
 	if (hold)
 		j->hold = JOB_HOLD_USER;
 	snprintf(j->reason, sizeof(j->reason), "%s",
 		 hold ? "Held" : reason ? reason : "");
-	hc_log(HC_LOG_INFO, "job=%u requeued restart_count=%u%s%s", j->id,
+	hc_log(HC_LOG_INFO, "job=%u %s restart_count=%u%s%s", j->id,
+	       count ? "requeued" : "back to PENDING (never started)",
 	       j->restart_count, reason ? " reason=" : "",
 	       reason ? reason : "");
 	jobs_save(js, j);
 	jobs_sched_request(js);
+}
+
+void
+jobs_requeue(struct jobs *js, struct job *j, bool hold, const char *reason)
+{
+	job_to_pending(js, j, hold, true, reason);
+}
+
+void
+jobs_relaunch(struct jobs *js, struct job *j, const char *reason)
+{
+	job_to_pending(js, j, false, false, reason);
 }
 
 /* Loading: one record per job, in id order. */

@@ -10,8 +10,13 @@
  * requeued job.
  *
  * A node that registers reports the jobs it still has: running ones are
- * re-attached, ended ones completed; a job we believe runs there but which
- * the node does not report is lost: NODE_FAIL, or requeued with --requeue.
+ * re-attached, ended ones (ended while we could not hear it: the node keeps
+ * each end until acknowledged) completed with their real outcome; a job we
+ * believe runs there but which the node does not report is lost: NODE_FAIL,
+ * or requeued with --requeue -- unless it was still CONFIGURING: then its
+ * launch was lost and it goes back to PENDING. Every "ended" JOB_EVENT is
+ * acknowledged with JOB_EVENT_ACK, the registration reply acknowledging
+ * the ended jobs it carried.
  */
 #include "config.h"
 
@@ -61,7 +66,9 @@ job_try_finish(struct jobs *js, struct job *j)
 			return;
 		}
 	memcpy(reason, j->reason, sizeof(reason));
-	if (j->requeueing)
+	if (j->requeueing && j->final_state == JOB_CONFIGURING)
+		jobs_relaunch(js, j, reason);
+	else if (j->requeueing)
 		jobs_requeue(js, j, false, reason);
 	else
 		jobs_finish(js, j, j->final_state, reason);
@@ -122,6 +129,17 @@ job_node_ended(struct jobs *js, struct job *j, uint32_t k, const json_t *ev)
 	jobs_sched_request(js);
 }
 
+/* Tell the node that the outcome of job id's "ended" is saved (the frame
+ * leaves after the commit of this loop turn): it may forget the report. */
+static void
+job_event_ack(struct jobs *js, struct node *n, uint32_t id)
+{
+	json_t *ack = json_pack("{s:[I]}", "job_ids", (json_int_t)id);
+
+	nodes_send(js->c->nodes, n, HC_MSG_JOB_EVENT_ACK, ack);
+	json_decref(ack);
+}
+
 void
 jobs_on_event(struct jobs *js, struct node *n, json_t *body)
 {
@@ -130,6 +148,10 @@ jobs_on_event(struct jobs *js, struct node *n, json_t *body)
 	struct job *j = jobs_find(js, id);
 	long k;
 
+	/* Acknowledged even when ignored (a duplicate, a job already
+	 * final): the node must not keep reporting it. */
+	if (what && !strcmp(what, "ended"))
+		job_event_ack(js, n, id);
 	if (!j || !job_active(j) || !what ||
 	    (k = job_node_index(j, n)) < 0) {
 		hc_log(HC_LOG_DEBUG, "job=%u node=%s event=%s ignored", id,
@@ -148,14 +170,24 @@ jobs_on_event(struct jobs *js, struct node *n, json_t *body)
 }
 
 /* j lost node k (down, or did not know the job): NODE_FAIL or requeue
- * once the other nodes have stopped. */
+ * once the other nodes have stopped. A job still CONFIGURING that a node
+ * registers without (its JOB_LAUNCH died with a connection or with the
+ * controller) never started: it goes back to PENDING, no restart counted
+ * (requeueing with final_state CONFIGURING marks that). */
 static void
-job_node_lost(struct jobs *js, struct job *j, uint32_t k, const char *why)
+job_node_lost(struct jobs *js, struct job *j, uint32_t k, const char *why,
+	      bool unknown)
 {
 	bool batch_done = j->alloc[0].ended;
 
 	jobs_node_release(js, j, k);
-	if (!batch_done) {
+	if (!batch_done && unknown && j->state == JOB_CONFIGURING &&
+	    !j->cancelling && !j->requeueing) {
+		j->requeueing = true;
+		j->final_state = JOB_CONFIGURING;
+		snprintf(j->reason, sizeof(j->reason), "LaunchLost(%s)", why);
+		jobs_kill(js, j, 0, false, j->reason);
+	} else if (!batch_done) {
 		if (!j->requeueing && !j->cancelling && j->requeue) {
 			j->requeueing = true;
 			if (js->c->conf->requeue_hold)
@@ -181,7 +213,7 @@ jobs_on_node_down(struct jobs *js, struct node *n, const char *reason)
 			continue;
 		hc_log(HC_LOG_WARN, "job=%u node=%s down: %s", j->id, n->name,
 		       reason ? reason : "");
-		job_node_lost(js, j, (uint32_t)k, n->name);
+		job_node_lost(js, j, (uint32_t)k, n->name, false);
 	}
 }
 
@@ -217,14 +249,23 @@ register_one(struct jobs *js, struct node *n, json_t *rep)
 	}
 	if (!j->alloc[k].held)
 		jobs_alloc_attach(js, j);
+	hc_log(HC_LOG_INFO, "job=%u node=%s re-attached state=%s", id,
+	       n->name, st ? st : "?");
 	if (st && !strcmp(st, "ended")) {
 		job_node_ended(js, j, (uint32_t)k, rep);
 	} else if (j->state == JOB_CONFIGURING) {
 		j->state = JOB_RUNNING;
 		jobs_save(js, j);
+	} else if (j->state == JOB_COMPLETING || j->cancelling ||
+		   j->requeueing) {
+		/* Its end was decided while this node was away (the kill
+		 * could not be sent): tell it again. */
+		json_t *kill = json_pack("{s:I,s:i,s:s}", "job_id",
+			(json_int_t)id, "signal", 0, "reason", j->reason);
+
+		nodes_send(js->c->nodes, n, HC_MSG_JOB_KILL, kill);
+		json_decref(kill);
 	}
-	hc_log(HC_LOG_INFO, "job=%u node=%s re-attached state=%s", id,
-	       n->name, st ? st : "?");
 }
 
 void
@@ -247,9 +288,9 @@ jobs_on_node_register(struct jobs *js, struct node *n, json_t *jobs)
 		    j->alloc[k].ended ||
 		    bsearch(&j->id, seen, nseen, sizeof(*seen), id_cmp))
 			continue;
-		hc_log(HC_LOG_WARN, "job=%u node=%s registered without it",
-		       j->id, n->name);
-		job_node_lost(js, j, (uint32_t)k, n->name);
+		hc_log(HC_LOG_WARN, "job=%u node=%s registered without it "
+		       "(state=%s)", j->id, n->name, job_state_name(j->state));
+		job_node_lost(js, j, (uint32_t)k, n->name, true);
 	}
 	free(seen);
 }

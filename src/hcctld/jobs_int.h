@@ -55,6 +55,9 @@ void jobs_finish(struct jobs *js, struct job *j, int state,
 /* Make j PENDING again (restart_count+1, held if hold), release, persist. */
 void jobs_requeue(struct jobs *js, struct job *j, bool hold,
 		  const char *reason);
+/* Make j PENDING again without counting a restart: it never started (its
+ * launch was lost). Release, persist. */
+void jobs_relaunch(struct jobs *js, struct job *j, const char *reason);
 /* Move finished jobs older than MinJobAge to the history; purge history. */
 void jobs_sweep(struct jobs *js, time_t now);
 /* Whether uid may act on every job (AdminUsers, root). */

@@ -3,9 +3,10 @@
  *
  * States: IDLE (waiting for the backoff timer) -> CONNECTING -> REGISTERING
  * (NODE_REGISTER sent, waiting for its reply) -> REGISTERED (heartbeats,
- * events, JOB_LAUNCH/JOB_KILL in). Any error drops the connection and
- * retries after 0.1 s, doubling to 5 s; jobs keep running meanwhile and
- * their end events travel in the next NODE_REGISTER.
+ * events, JOB_LAUNCH/JOB_KILL/JOB_EVENT_ACK in). Any error drops the
+ * connection and retries after 0.1 s, doubling to 5 s; jobs keep running
+ * meanwhile, and every end event not yet acknowledged travels again in
+ * the next NODE_REGISTER (job_report.c).
  *
  * The node proves itself only in ctl_auth_credential(): a munge credential
  * of root over the frame digest today, the seam where mutual TLS goes.
@@ -194,6 +195,8 @@ ctl_frame(struct ctl_conn *c, const struct hc_frame_view *v)
 		jobs_launch(c->nd->jobs, body);
 	else if (c->state == CTL_REGISTERED && type == HC_MSG_JOB_KILL)
 		jobs_kill(c->nd->jobs, body);
+	else if (c->state == CTL_REGISTERED && type == HC_MSG_JOB_EVENT_ACK)
+		jobs_event_ack(c->nd->jobs, body);
 	else if (type != HC_MSG_REPLY)
 		hc_log_limited("ctl_unexpected", HC_LOG_WARN, "controller sent "
 			       "unexpected %s", hc_msg_name(type));

@@ -32,7 +32,7 @@
 struct jobs {
 	struct noded *nd;
 	struct job *list;
-	json_t *pending;	/* ended events not yet delivered */
+	struct job_reports *reports;	/* ended, not yet acknowledged */
 };
 
 static void job_finish(struct job *j);
@@ -43,7 +43,7 @@ jobs_create(struct noded *nd, struct hc_err *err)
 	struct jobs *js = hc_calloc(1, sizeof(*js));
 
 	js->nd = nd;
-	js->pending = json_array();
+	js->reports = job_reports_create(nd);
 	return js;
 }
 
@@ -79,7 +79,7 @@ jobs_destroy(struct jobs *js)
 		noded_child_forget(js->nd, j);
 		job_free(j);
 	}
-	json_decref(js->pending);
+	job_reports_destroy(js->reports);
 	free(js);
 }
 
@@ -111,38 +111,45 @@ jobs_ids_json(const struct jobs *js)
 json_t *
 jobs_register_json(struct jobs *js)
 {
-	json_t *a = json_array(), *ev;
-	size_t i;
+	json_t *a = json_array();
 
+	/* A job past its end (epilog running) is reported by its ended
+	 * event while that is unacknowledged, and not at all after. */
 	for (struct job *j = js->list; j; j = j->next)
-		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:I}",
-			"job_id", (json_int_t)j->id, "state", "running",
-			"event", "started", "start", (json_int_t)j->start));
-	json_array_foreach(js->pending, i, ev) {
-		json_t *c = json_deep_copy(ev);
-		json_object_set_new(c, "state", json_string("ended"));
-		json_array_append_new(a, c);
-	}
-	/* Carried by this registration; a failed one is retried with the
-	 * same list, since ctl_conn re-asks on every attempt. */
+		if (j->phase != JOB_PH_ENDING)
+			json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:I}",
+				"job_id", (json_int_t)j->id, "state",
+				"running", "event", "started", "start",
+				(json_int_t)j->start));
+	job_reports_register_json(js->reports, a);
 	return a;
 }
 
 void
 jobs_register_done(struct jobs *js)
 {
-	json_array_clear(js->pending);
+	job_reports_register_done(js->reports);
 }
 
+void
+jobs_event_ack(struct jobs *js, json_t *ack)
+{
+	job_reports_ack(js->reports, json_object_get(ack, "job_ids"));
+}
+
+/* An ended event is kept until acknowledged (job_report.c), and sent now
+ * when the controller is there; other events only go to a controller that
+ * is there (a registration reports what runs). Steals ev. */
 void
 jobs_event_send(struct noded *nd, json_t *ev)
 {
 	const char *what = json_string_value(json_object_get(ev, "event"));
+	json_int_t id = json_integer_value(json_object_get(ev, "job_id"));
 
+	if (what && strcmp(what, "ended") == 0)
+		job_reports_add(nd->jobs->reports, (uint32_t)id, ev);
 	if (ctl_conn_registered(nd->ctl))
 		ctl_conn_send(nd->ctl, HC_MSG_JOB_EVENT, ev, false);
-	else if (what && strcmp(what, "ended") == 0)
-		json_array_append_new(nd->jobs->pending, ev);
 	else
 		json_decref(ev);
 }
@@ -411,6 +418,7 @@ jobs_launch(struct jobs *js, json_t *spec)
 		       (long long)id);
 		return;
 	}
+	job_reports_forget(js->reports, (uint32_t)id, "launched again");
 	j = hc_calloc(1, sizeof(*j));
 	j->js = js;
 	j->id = (uint32_t)id;

@@ -85,15 +85,33 @@ struct jobs *jobs_create(struct noded *nd, struct hc_err *err);
 void jobs_destroy(struct jobs *js);
 void jobs_launch(struct jobs *js, json_t *launch);
 void jobs_kill(struct jobs *js, json_t *kill);
-/* Running ids (for heartbeats) and the REGISTER "jobs" list. */
+/* Running ids (for heartbeats) and the REGISTER "jobs" list: the jobs
+ * that still run here and the ended ones not yet acknowledged. */
 json_t *jobs_ids_json(const struct jobs *js);
 json_t *jobs_register_json(struct jobs *js);
-/* The registration carrying jobs_register_json() was accepted. */
+/* The registration carrying jobs_register_json() was accepted: the ended
+ * jobs it carried are acknowledged. */
 void jobs_register_done(struct jobs *js);
+/* JOB_EVENT_ACK: the controller saved these jobs' ends. */
+void jobs_event_ack(struct jobs *js, json_t *ack);
 /* Whether job_id runs here (for step credentials). */
 bool jobs_running(const struct jobs *js, uint32_t job_id);
 /* An event for the controller: sent now, or queued until registered. */
 void jobs_event_send(struct noded *nd, json_t *ev);
+
+/* job_report.c: ended events kept until the controller acknowledges
+ * them (see there). ev is borrowed by add (a reference is kept). */
+struct job_reports;
+struct job_reports *job_reports_create(struct noded *nd);
+void job_reports_destroy(struct job_reports *r);
+void job_reports_add(struct job_reports *r, uint32_t id, json_t *ev);
+bool job_reports_has(const struct job_reports *r, uint32_t id);
+void job_reports_forget(struct job_reports *r, uint32_t id, const char *why);
+void job_reports_ack(struct job_reports *r, const json_t *ids);
+/* Append the unacknowledged reports to a REGISTER "jobs" list and remember
+ * them as carried by it; _done when its reply accepted them. */
+void job_reports_register_json(struct job_reports *r, json_t *list);
+void job_reports_register_done(struct job_reports *r);
 
 /* health.c: HealthCheckProgram, and Prolog/Epilog runs. */
 struct health *health_create(struct noded *nd, struct hc_err *err);

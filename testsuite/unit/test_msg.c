@@ -51,6 +51,7 @@ static const struct {
 	{ HC_MSG_JOB_LAUNCH, "{\"job_id\":1,\"uid\":1000,\"gid\":1000,"
 	  "\"script\":\"x\",\"cpu_ids\":[0,1],\"batch\":true}" },
 	{ HC_MSG_JOB_KILL, "{\"job_id\":1}" },
+	{ HC_MSG_JOB_EVENT_ACK, "{\"job_ids\":[1,2]}" },
 	{ HC_MSG_STEP_HELLO, "{\"cred\":\"AAAA\"}" },
 };
 
@@ -118,6 +119,10 @@ static const struct {
 	{ HC_MSG_JOB_LAUNCH, "{\"job_id\":1,\"uid\":1,\"gid\":1,"
 	  "\"gpu_ids\":[\"0\"]}", "'gpu_ids[0]' must be an integer" },
 	{ HC_MSG_JOB_KILL, "{\"job_id\":\"1\"}", "'job_id' must be an integer" },
+	{ HC_MSG_JOB_EVENT_ACK, "{}", "JOB_EVENT_ACK: field 'job_ids' is "
+	  "required" },
+	{ HC_MSG_JOB_EVENT_ACK, "{\"job_ids\":[\"1\"]}",
+	  "'job_ids[0]' must be an integer" },
 	{ HC_MSG_STEP_HELLO, "{}", "STEP_HELLO: field 'cred' is required" },
 	{ HC_MSG_STEP_HELLO, "{\"cred\":{}}", "'cred' must be a string" },
 	/* not an object, not JSON, duplicates, trailing garbage, NUL */
