@@ -157,7 +157,10 @@ cg_make_subtree(struct cgroup *cg, const char *ctrl)
 	return 0;
 }
 
-/* Remove job_* directories left by a previous run that hold no process. */
+static void cg_reap_leftovers(struct cgroup *cg);
+
+/* Remove job_* directories left by a previous run (emptied by
+ * cg_reap_leftovers() first). */
 static void
 cg_sweep(struct cgroup *cg, const char *ctrl)
 {
@@ -226,15 +229,15 @@ cgroup_create(const char *root, const char *prefix, const char *node,
 			       strerror(errno));
 			cg->have[i] = 0;
 		}
+	}
+	if (cg->mode == CGROUP_V2 && cg_make_subtree(cg, NULL) < 0)
+		cg->mode = CGROUP_NONE;
+	cg_reap_leftovers(cg);
+	if (cg->mode == CGROUP_V2)
+		cg_sweep(cg, NULL);
+	for (size_t i = 0; cg->mode == CGROUP_V1 && i < NCTRL; i++)
 		if (cg->have[i])
 			cg_sweep(cg, v1_ctrls[i]);
-	}
-	if (cg->mode == CGROUP_V2) {
-		if (cg_make_subtree(cg, NULL) < 0)
-			cg->mode = CGROUP_NONE;
-		else
-			cg_sweep(cg, NULL);
-	}
 	cg_real_cpus(cg);
 	cg_log_mode(cg);
 	return cg;
@@ -417,6 +420,40 @@ cgroup_job_kill_all(const struct cgroup *cg, uint32_t job_id)
 		usleep(5000);
 	}
 	return left;
+}
+
+/* Jobs of an earlier run of the agent are not ours any more: the
+ * controller ends them when we register without them, and frees their
+ * resources. Whatever still runs in their cgroups would go on using what it
+ * believes free, so it is frozen and killed, loudly. */
+static void
+cg_reap_leftovers(struct cgroup *cg)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	unsigned id;
+	DIR *d;
+
+	if (cg_procs_dir(cg, 0, dir, sizeof(dir)) < 0 || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX + 300];
+		int n = 0, procs, left;
+
+		if (sscanf(de->d_name, "job_%u%n", &id, &n) != 1 ||
+		    de->d_name[n] != '\0')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if ((procs = cgio_count_procs(sub)) <= 0)
+			continue;
+		hc_log(HC_LOG_WARN, "job=%u left running by an earlier run of "
+		       "the agent (%d processes in %s): killing them, the "
+		       "controller no longer counts them", id, procs, sub);
+		if ((left = cgroup_job_kill_all(cg, id)) > 0)
+			hc_log(HC_LOG_ERR, "job=%u %d leftover processes "
+			       "survive SIGKILL", id, left);
+	}
+	closedir(d);
 }
 
 void

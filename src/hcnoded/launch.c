@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -36,6 +37,7 @@ struct jobs {
 };
 
 static void job_finish(struct job *j);
+static void jobs_clean_leftovers(struct jobs *js);
 
 struct jobs *
 jobs_create(struct noded *nd, struct hc_err *err)
@@ -44,6 +46,7 @@ jobs_create(struct noded *nd, struct hc_err *err)
 
 	js->nd = nd;
 	js->reports = job_reports_create(nd);
+	jobs_clean_leftovers(js);
 	return js;
 }
 
@@ -293,6 +296,48 @@ rm_tree(const char *path)
 {
 	if (path && *path)
 		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* What jobs of an earlier run of the agent left in dir: names
+ * <prefix><id>. Their processes were killed with their cgroups at
+ * start-up (cgroup.c); the controller learns they are gone when we
+ * register without them. */
+static void
+clean_dir(const char *dir, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	struct dirent *de;
+	DIR *d;
+
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		char *path;
+
+		if (strncmp(de->d_name, prefix, plen) != 0 ||
+		    strspn(de->d_name + plen, "0123456789") !=
+		    strlen(de->d_name + plen) || !de->d_name[plen])
+			continue;
+		path = hc_asprintf("%s/%s", dir, de->d_name);
+		hc_log(HC_LOG_WARN, "%s left by a job of an earlier run of "
+		       "the agent: removed", path);
+		rm_tree(path);
+		free(path);
+	}
+	closedir(d);
+}
+
+static void
+jobs_clean_leftovers(struct jobs *js)
+{
+	struct noded *nd = js->nd;
+	const char *tmp = nd->conf->tmp_dir && *nd->conf->tmp_dir ?
+			  nd->conf->tmp_dir : "/tmp";
+	char *prefix = hc_asprintf("hc.%s.", nd->me->name);
+
+	clean_dir(nd->spool, "job_");
+	clean_dir(tmp, prefix);
+	free(prefix);
 }
 
 static void
