@@ -88,7 +88,8 @@ static const struct msg_field s_submit[] = {
 	OPT_ARR("names", F_STR)
 
 static const struct msg_field s_job_query[] = {
-	JOB_FILTER, OPT("detail", F_BOOL), END
+	JOB_FILTER, OPT("detail", F_BOOL), OPT("format", F_STR),
+	OPT_ARR("fields", F_STR), END
 };
 
 static const struct msg_field s_job_signal[] = {
@@ -134,7 +135,8 @@ static const struct msg_field s_inventory[] = {
 #define EVENT_FIELDS \
 	OPT("exit_status", F_INT), OPT("start", F_INT), OPT("end", F_INT), \
 	OPT("max_rss_kb", F_INT), OPT("oom", F_BOOL), \
-	OPT("timeout", F_BOOL), OPT("reason", F_STR)
+	OPT("timeout", F_BOOL), OPT("reason", F_STR), \
+	OPT("prolog_failed", F_BOOL)
 
 static const struct msg_field s_reg_job[] = {
 	REQ("job_id", F_INT), REQ("state", F_STR), EVENT_FIELDS, END

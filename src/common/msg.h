@@ -16,6 +16,10 @@
  *  JOB_QUERY       {"job_ids"?:[int], "users"?:[int uid], "states"?:[str],
  *                   "queues"?:[str], "names"?:[str], "detail"?:bool}
  *                                          -> {"jobs":[JOB]}
+ *                  with "format":"rows", "fields"?:[str] (names of the
+ *                  short JOB record's fields; all when absent)
+ *                                          -> {"fields":[str],
+ *                                              "rows":[[value...]...]}
  *  JOB_SIGNAL      {"job_ids"?:[int], "users"?:[int], "states"?:[str],
  *                   "queues"?:[str], "names"?:[str], "signal"?:int
  *                   (absent/0 = cancel), "batch_only"?:bool}
@@ -43,7 +47,8 @@
  *  JOB_EVENT       {"job_id","event":"started"|"ended","exit_status"?:int
  *                   (wait(2) status),"start"?:int,"end"?:int,
  *                   "max_rss_kb"?:int,"oom"?:bool,"timeout"?:bool,
- *                   "reason"?:str}                              (no reply)
+ *                   "reason"?:str,"prolog_failed"?:bool (the node's Prolog
+ *                   failed: the controller drains the node)}    (no reply)
  *  NODE_HEALTH     {"ok":bool,"message":str}                    (no reply)
  *
  * hcctld -> hcnoded (over the node's connection):

@@ -109,6 +109,17 @@ job_node_ended(struct jobs *js, struct job *j, uint32_t k, const json_t *ev)
 
 	if (j->alloc[k].ended)
 		return;
+	if (jbool(ev, "prolog_failed", false) && j->alloc[k].node) {
+		const char *why = jstr(ev, "reason");
+
+		nodes_drain(js->c->nodes, j->alloc[k].node,
+			    why ? why : "Prolog failed");
+		if (k != 0 && !j->alloc[0].ended) {
+			snprintf(j->reason, sizeof(j->reason), "%s",
+				 why ? why : "Prolog failed");
+			jobs_kill(js, j, 0, false, j->reason);
+		}
+	}
 	if (rss > j->max_rss_kb)
 		j->max_rss_kb = rss;
 	if (k == 0) {

@@ -298,6 +298,21 @@ node_state_changed(struct nodes *ns, struct node *n, const char *before,
 	nodes_save(ns, n);
 }
 
+void
+nodes_drain(struct nodes *ns, struct node *n, const char *reason)
+{
+	char before[128];
+
+	if ((n->flags & NODE_F_DRAIN) && !n->health_drain)
+		return;
+	node_state_format(n->base, n->flags, before, sizeof(before));
+	n->flags |= NODE_F_DRAIN;
+	n->health_drain = false;
+	node_set_reason(n, reason, 0);
+	node_state_changed(ns, n, before, HC_LOG_WARN);
+	nodes_save(ns, n);
+}
+
 struct nodes *
 nodes_create(struct ctld *c, struct hc_err *err)
 {

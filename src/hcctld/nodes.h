@@ -110,6 +110,11 @@ json_t *node_to_json(const struct node *n);
 void node_state_changed(struct nodes *ns, struct node *n, const char *before,
 			int level);
 
+/* Drain n with reason because something failed on it (its Prolog): it
+ * gets no new jobs until an admin resumes it; passing health checks do not
+ * lift this drain. An admin's drain already there is kept as it is. */
+void nodes_drain(struct nodes *ns, struct node *n, const char *reason);
+
 /* Frames arriving on a node's connection after registration. */
 void nodes_on_frame(struct nodes *ns, struct node *n, uint16_t type,
 		    json_t *body);

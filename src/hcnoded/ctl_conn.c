@@ -149,6 +149,7 @@ ctl_registered(struct ctl_conn *c, json_t *reply)
 		ctl_write(c, (uint16_t)json_integer_value(json_array_get(m, 0)),
 			  json_array_get(m, 1), false);
 	json_array_clear(c->queue);
+	health_registered(nd->health);
 	tv.tv_sec = c->heartbeat_interval;
 	tv.tv_usec = 0;
 	event_add(c->ev_beat, &tv);

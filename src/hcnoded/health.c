@@ -32,6 +32,7 @@ struct health {
 	struct event *ev_tick;
 	bool running;
 	int last_ok;		/* -1 unknown, 0 failing, 1 ok */
+	char last_msg[256];	/* the failing check's first line */
 };
 
 static void
@@ -105,6 +106,16 @@ health_run_script(struct noded *nd, const char *program, char **env,
 }
 
 static void
+health_send(struct health *h)
+{
+	ctl_conn_send(h->nd->ctl, HC_MSG_NODE_HEALTH, json_pack("{s:b,s:s}",
+		      "ok", h->last_ok == 1, "message", h->last_msg), false);
+}
+
+/* Only changes are sent while registered; every registration sends the
+ * last result again (a report may have died with a connection, and a
+ * restarted agent must be able to lift the drain its predecessor caused). */
+static void
 on_check_done(void *arg, int status, const char *line)
 {
 	struct health *h = arg;
@@ -114,12 +125,18 @@ on_check_done(void *arg, int status, const char *line)
 	if (ok == h->last_ok)
 		return;
 	h->last_ok = ok;
+	snprintf(h->last_msg, sizeof(h->last_msg), "%s", ok ? "" : line[0] ?
+		 line : "HealthCheckProgram failed");
 	hc_log(ok ? HC_LOG_INFO : HC_LOG_WARN, "health check %s%s%s",
-	       ok ? "ok" : "failed", ok ? "" : ": ", ok ? "" : line);
-	ctl_conn_send(h->nd->ctl, HC_MSG_NODE_HEALTH,
-		      json_pack("{s:b,s:s}", "ok", ok, "message", ok ? "" :
-				line[0] ? line : "HealthCheckProgram failed"),
-		      true);
+	       ok ? "ok" : "failed", ok ? "" : ": ", h->last_msg);
+	health_send(h);
+}
+
+void
+health_registered(struct health *h)
+{
+	if (h && h->last_ok >= 0)
+		health_send(h);
 }
 
 static void
@@ -142,11 +159,12 @@ health_create(struct noded *nd, struct hc_err *err)
 	struct health *h = hc_calloc(1, sizeof(*h));
 	const char *prog = nd->conf->health_check_program;
 	long iv = nd->conf->health_check_interval;
-	struct timeval tv = { iv > 0 ? iv : 60, 0 };
+	struct timeval tv = { iv, 0 };
 
 	h->nd = nd;
-	h->last_ok = 1;		/* only changes are reported */
-	if (!prog || !*prog)
+	h->last_ok = -1;
+	/* HealthCheckInterval=0: never (hc.conf(5)). */
+	if (!prog || !*prog || iv <= 0)
 		return h;
 	h->ev_tick = event_new(nd->base, -1, EV_PERSIST, on_tick, h);
 	event_add(h->ev_tick, &tv);

@@ -32,6 +32,7 @@ struct job {
 	pid_t pid;		/* the batch script (its own session) */
 	time_t start, end;
 	bool timeout, terminating;
+	bool prolog_failed;	/* reported in the ended event */
 	char *dir;		/* spool/job_<id>, 0700, the user's */
 	char *script;		/* dir/script */
 	char *nodefile;		/* dir/hc_nodefile */

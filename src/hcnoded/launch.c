@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -173,6 +174,8 @@ job_send_ended(struct job *j, int status, const char *reason)
 		       (json_int_t)rss, "oom", oom, "timeout", j->timeout);
 	if (reason)
 		json_object_set_new(ev, "reason", json_string(reason));
+	if (j->prolog_failed)
+		json_object_set_new(ev, "prolog_failed", json_true());
 	hc_log(HC_LOG_INFO, "job=%u ended status=%d rss_kb=%llu oom=%d "
 	       "timeout=%d%s%s", j->id, status, (unsigned long long)rss, oom,
 	       j->timeout, reason ? " reason=" : "", reason ? reason : "");
@@ -414,8 +417,17 @@ on_prolog(void *arg, int status, const char *line)
 
 	if (status != 0) {
 		char why[300];
-		snprintf(why, sizeof(why), "prolog failed: %s", line);
+		/* The controller fails the job and drains the node with this
+		 * reason (Slurm's behaviour: a node whose prolog fails is
+		 * suspect until an admin has looked at it). */
+		if (line && *line)
+			snprintf(why, sizeof(why), "Prolog failed: %s", line);
+		else
+			snprintf(why, sizeof(why), "Prolog failed: exit "
+				 "status %d", WIFEXITED(status) ?
+				 WEXITSTATUS(status) : status);
 		hc_log(HC_LOG_ERR, "job=%u %s", j->id, why);
+		j->prolog_failed = true;
 		job_send_ended(j, 1 << 8, why);
 		job_finish(j);
 		return;

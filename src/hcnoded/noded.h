@@ -116,6 +116,8 @@ void job_reports_register_done(struct job_reports *r);
 /* health.c: HealthCheckProgram, and Prolog/Epilog runs. */
 struct health *health_create(struct noded *nd, struct hc_err *err);
 void health_destroy(struct health *h);
+/* Registered: send the last health check result again. */
+void health_registered(struct health *h);
 typedef void (*script_done_fn)(void *arg, int status, const char *first_line);
 /* Run program as root with env (NULL-terminated "K=V"), killing it after
  * timeout seconds; done is called once. Returns 0 or -1 (fork failed). */
