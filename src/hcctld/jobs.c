@@ -39,9 +39,11 @@ job_cmp_id(const void *key, const void *elem)
 struct job *
 jobs_find(struct jobs *js, uint32_t id)
 {
-	struct job **p = bsearch(&id, js->v, js->n, sizeof(*js->v),
-				 job_cmp_id);
+	struct job **p;
 
+	if (js->n == 0)		/* js->v is NULL until the first insert */
+		return NULL;
+	p = bsearch(&id, js->v, js->n, sizeof(*js->v), job_cmp_id);
 	return p ? *p : NULL;
 }
 
@@ -57,7 +59,9 @@ jobs_insert(struct jobs *js, struct job *j)
 	}
 	while (i > 0 && js->v[i - 1]->id > j->id)
 		i--;
-	memmove(js->v + i + 1, js->v + i, (js->n - i) * sizeof(*js->v));
+	if (i < js->n)
+		memmove(js->v + i + 1, js->v + i,
+			(js->n - i) * sizeof(*js->v));
 	js->v[i] = j;
 	js->n++;
 }
