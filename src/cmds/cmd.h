@@ -79,6 +79,33 @@ struct hc_client *cmd_connect(const struct cmd_info *ci);
 json_t *cmd_call(const struct cmd_info *ci, struct hc_client *c,
 		 unsigned type, json_t *req);
 
+/*
+ * A "rows" reply ({"rc", "error"?, "fields": [...], "rows": [[...]...]}),
+ * read by a parser for exactly that shape (cmd_rows.c). Cell (i, k) is
+ * cells[i * nfields + k], a C string (numbers as text, null as "") that
+ * lives in arena until cmd_rows_free().
+ */
+struct cmd_rows {
+	long long rc;
+	const char *error;
+	int nfields, ncur;
+	const char **fields;
+	const char **cells;
+	size_t nrows;
+	char *arena;
+};
+int cmd_rows_parse(const char *text, size_t len, struct cmd_rows *t,
+		   struct hc_err *err);
+/* Index of the column named name, or -1. */
+int cmd_rows_col(const struct cmd_rows *t, const char *name);
+void cmd_rows_free(struct cmd_rows *t);
+/* Like cmd_call, for a request answered with rows: fills t (the caller
+ * frees it with cmd_rows_free) and returns t->cells, or exits with the
+ * error's message and status. req is stolen. */
+const char *const *cmd_call_rows(const struct cmd_info *ci,
+				 struct hc_client *c, unsigned type,
+				 json_t *req, struct cmd_rows *t);
+
 /* Output built in one growing buffer, written once. */
 struct outbuf {
 	char *buf;

@@ -1,7 +1,10 @@
 /*
  * hcqueue: list jobs, squeue-style. The format is squeue's (%.18i ...), one
  * table of fields; the whole output is built in one buffer and written once
- * (10,000 jobs in a few milliseconds).
+ * (10,000 jobs in a few milliseconds). The table view asks hcctld for
+ * rows of only the columns its format reads ("format": "rows"), read by
+ * cmd_rows' parser without building a JSON tree; --json asks for the
+ * records.
  */
 #include "config.h"
 
@@ -60,63 +63,101 @@ struct ctx {
 	long long now;
 };
 
-typedef void (*field_fn)(const json_t *j, long long now, char *b, size_t n);
+/*
+ * The table view asks for rows (JOB_QUERY "format": "rows") holding only
+ * the columns its format uses; each field reads its cells by column.
+ */
+enum col {
+	C_ID, C_NAME, C_USER, C_STATE, C_QUEUE, C_GRES, C_NODELIST, C_ACCOUNT,
+	C_PRIORITY, C_NICE, C_START, C_END, C_LIMIT, C_NODES_REQ, C_REASON,
+	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_COUNT
+};
 
-static void
-f_str(const json_t *j, const char *key, char *b, size_t n)
+static const char *const col_names[C_COUNT] = {
+	[C_ID] = "job_id", [C_NAME] = "name", [C_USER] = "user",
+	[C_STATE] = "state", [C_QUEUE] = "queue", [C_GRES] = "gres",
+	[C_NODELIST] = "nodelist", [C_ACCOUNT] = "account",
+	[C_PRIORITY] = "priority", [C_NICE] = "nice",
+	[C_START] = "start_time", [C_END] = "end_time",
+	[C_LIMIT] = "time_limit", [C_NODES_REQ] = "nodes_req",
+	[C_REASON] = "reason", [C_CPUS] = "cpus", [C_NTASKS] = "ntasks",
+	[C_CPT] = "cpus_per_task", [C_SUBMIT] = "submit_time",
+};
+
+#define B(c) (1u << (c))
+
+/* One row of the reply: its cells, and where each column is in them. */
+struct qrow {
+	const char *const *cells;
+	const int *col;		/* enum col -> cell index, -1 if absent */
+};
+
+static const char *
+rs(const struct qrow *r, enum col c)
 {
-	snprintf(b, n, "%s", js(j, key));
+	return r->col[c] < 0 ? "" : r->cells[r->col[c]];
 }
 
-#define STRFIELD(fname, key)                                                 \
-	static void fname(const json_t *j, long long now, char *b, size_t n)  \
-	{                                                                     \
-		f_str(j, key, b, n);                                          \
-	}
-STRFIELD(f_name, "name")
-STRFIELD(f_user, "user")
-STRFIELD(f_state, "state")
-STRFIELD(f_queue, "queue")
-STRFIELD(f_gres, "gres")
-STRFIELD(f_nodelist, "nodelist")
-STRFIELD(f_account, "account")
+static long long
+ri(const struct qrow *r, enum col c)
+{
+	return r->col[c] < 0 ? 0 : (long long)strtod(r->cells[r->col[c]], NULL);
+}
 
-#define INTFIELD(fname, key)                                                 \
-	static void fname(const json_t *j, long long now, char *b, size_t n)  \
+typedef void (*field_fn)(const struct qrow *r, long long now, char *b,
+			 size_t n);
+
+#define STRFIELD(fname, c)                                                   \
+	static void fname(const struct qrow *r, long long now, char *b,       \
+			  size_t n)                                           \
 	{                                                                     \
-		snprintf(b, n, "%lld", ji(j, key));                           \
+		snprintf(b, n, "%s", rs(r, c));                               \
 	}
-INTFIELD(f_id, "job_id")
-INTFIELD(f_priority, "priority")
-INTFIELD(f_nice, "nice")
+STRFIELD(f_name, C_NAME)
+STRFIELD(f_user, C_USER)
+STRFIELD(f_state, C_STATE)
+STRFIELD(f_queue, C_QUEUE)
+STRFIELD(f_gres, C_GRES)
+STRFIELD(f_nodelist, C_NODELIST)
+STRFIELD(f_account, C_ACCOUNT)
+
+#define INTFIELD(fname, c)                                                   \
+	static void fname(const struct qrow *r, long long now, char *b,       \
+			  size_t n)                                           \
+	{                                                                     \
+		snprintf(b, n, "%lld", ri(r, c));                             \
+	}
+INTFIELD(f_id, C_ID)
+INTFIELD(f_priority, C_PRIORITY)
+INTFIELD(f_nice, C_NICE)
 
 static void
-f_short(const json_t *j, long long now, char *b, size_t n)
+f_short(const struct qrow *r, long long now, char *b, size_t n)
 {
-	int st = job_state_parse(js(j, "state"));
+	int st = job_state_parse(rs(r, C_STATE));
 
-	snprintf(b, n, "%s", st >= 0 ? job_state_short(st) : js(j, "state"));
+	snprintf(b, n, "%s", st >= 0 ? job_state_short(st) : rs(r, C_STATE));
 }
 
 static void
-f_time(const json_t *j, long long now, char *b, size_t n)
+f_time(const struct qrow *r, long long now, char *b, size_t n)
 {
-	long long start = ji(j, "start_time"), end = ji(j, "end_time");
+	long long start = ri(r, C_START), end = ri(r, C_END);
 
 	cmd_fmt_elapsed(start ? (end ? end : now) - start : 0, b, n);
 }
 
 static void
-f_limit(const json_t *j, long long now, char *b, size_t n)
+f_limit(const struct qrow *r, long long now, char *b, size_t n)
 {
-	cmd_fmt_limit(ji(j, "time_limit"), b, n);
+	cmd_fmt_limit(ri(r, C_LIMIT), b, n);
 }
 
 static void
-f_nodes(const json_t *j, long long now, char *b, size_t n)
+f_nodes(const struct qrow *r, long long now, char *b, size_t n)
 {
-	const char *nl = js(j, "nodelist");
-	long long count = ji(j, "nodes_req");
+	const char *nl = rs(r, C_NODELIST);
+	long long count = ri(r, C_NODES_REQ);
 
 	if (*nl) {
 		struct hostlist *hl = hostlist_parse(nl, NULL);
@@ -128,41 +169,41 @@ f_nodes(const json_t *j, long long now, char *b, size_t n)
 }
 
 static void
-f_reason_or_nodes(const json_t *j, long long now, char *b, size_t n)
+f_reason_or_nodes(const struct qrow *r, long long now, char *b, size_t n)
 {
-	const char *nl = js(j, "nodelist");
-	const char *r = js(j, "reason");
+	const char *nl = rs(r, C_NODELIST);
+	const char *why = rs(r, C_REASON);
 
-	if (*nl && strcmp(js(j, "state"), "PENDING") != 0)
+	if (*nl && strcmp(rs(r, C_STATE), "PENDING") != 0)
 		snprintf(b, n, "%s", nl);
 	else
-		snprintf(b, n, "(%s)", *r ? r : "None");
+		snprintf(b, n, "(%s)", *why ? why : "None");
 }
 
 static void
-f_reason(const json_t *j, long long now, char *b, size_t n)
+f_reason(const struct qrow *r, long long now, char *b, size_t n)
 {
-	const char *r = js(j, "reason");
+	const char *why = rs(r, C_REASON);
 
-	snprintf(b, n, "%s", *r ? r : "None");
+	snprintf(b, n, "%s", *why ? why : "None");
 }
 
 static void
-f_cpus(const json_t *j, long long now, char *b, size_t n)
+f_cpus(const struct qrow *r, long long now, char *b, size_t n)
 {
-	long long c = ji(j, "cpus");
+	long long c = ri(r, C_CPUS);
 
 	if (!c) {
-		long long t = ji(j, "ntasks"), cpt = ji(j, "cpus_per_task");
+		long long t = ri(r, C_NTASKS), cpt = ri(r, C_CPT);
 		c = (t ? t : 1) * (cpt ? cpt : 1);
 	}
 	snprintf(b, n, "%lld", c);
 }
 
 static void
-f_start(const json_t *j, long long now, char *b, size_t n)
+f_start(const struct qrow *r, long long now, char *b, size_t n)
 {
-	long long t = ji(j, "start_time");
+	long long t = ri(r, C_START);
 
 	if (t)
 		cmd_fmt_time(t, b, n);
@@ -171,26 +212,37 @@ f_start(const json_t *j, long long now, char *b, size_t n)
 }
 
 static void
-f_submit(const json_t *j, long long now, char *b, size_t n)
+f_submit(const struct qrow *r, long long now, char *b, size_t n)
 {
-	cmd_fmt_time(ji(j, "submit_time"), b, n);
+	cmd_fmt_time(ri(r, C_SUBMIT), b, n);
 }
 
 static const struct field {
 	char letter;
 	const char *header;
 	field_fn fn;
+	unsigned cols;		/* B(col) of the columns it reads */
 } fields[] = {
-	{'i', "JOBID", f_id},	       {'j', "NAME", f_name},
-	{'u', "USER", f_user},	       {'T', "STATE", f_state},
-	{'t', "ST", f_short},	       {'M', "TIME", f_time},
-	{'l', "TIME_LIMIT", f_limit},  {'D', "NODES", f_nodes},
-	{'R', "NODELIST(REASON)", f_reason_or_nodes},
-	{'P', "QUEUE", f_queue},       {'C', "CPUS", f_cpus},
-	{'b', "GRES", f_gres},	       {'S', "START_TIME", f_start},
-	{'V', "SUBMIT_TIME", f_submit}, {'N', "NODELIST", f_nodelist},
-	{'r', "REASON", f_reason},     {'a', "ACCOUNT", f_account},
-	{'Q', "PRIORITY", f_priority}, {'y', "NICE", f_nice},
+	{'i', "JOBID", f_id, B(C_ID)},
+	{'j', "NAME", f_name, B(C_NAME)},
+	{'u', "USER", f_user, B(C_USER)},
+	{'T', "STATE", f_state, B(C_STATE)},
+	{'t', "ST", f_short, B(C_STATE)},
+	{'M', "TIME", f_time, B(C_START) | B(C_END)},
+	{'l', "TIME_LIMIT", f_limit, B(C_LIMIT)},
+	{'D', "NODES", f_nodes, B(C_NODELIST) | B(C_NODES_REQ)},
+	{'R', "NODELIST(REASON)", f_reason_or_nodes,
+	 B(C_NODELIST) | B(C_REASON) | B(C_STATE)},
+	{'P', "QUEUE", f_queue, B(C_QUEUE)},
+	{'C', "CPUS", f_cpus, B(C_CPUS) | B(C_NTASKS) | B(C_CPT)},
+	{'b', "GRES", f_gres, B(C_GRES)},
+	{'S', "START_TIME", f_start, B(C_START)},
+	{'V', "SUBMIT_TIME", f_submit, B(C_SUBMIT)},
+	{'N', "NODELIST", f_nodelist, B(C_NODELIST)},
+	{'r', "REASON", f_reason, B(C_REASON)},
+	{'a', "ACCOUNT", f_account, B(C_ACCOUNT)},
+	{'Q', "PRIORITY", f_priority, B(C_PRIORITY)},
+	{'y', "NICE", f_nice, B(C_NICE)},
 };
 
 /* One piece of a parsed format: literal text or a field. */
@@ -238,19 +290,43 @@ format_parse(const char *fmt, struct piece *p, int max, struct hc_err *err)
 	return n;
 }
 
+/* Ask for the rows of exactly the columns the format reads. */
 static void
-print_table(struct ctx *cx, const json_t *jobs)
+request_rows(json_t *req, const struct piece *p, int n)
+{
+	json_t *names = json_array();
+	unsigned cols = 0;
+
+	for (int k = 0; k < n; k++)
+		if (p[k].f)
+			cols |= p[k].f->cols;
+	for (int c = 0; c < C_COUNT; c++)
+		if (cols & B(c))
+			json_array_append_new(names, json_string(col_names[c]));
+	if (!json_array_size(names))	/* a format of text only */
+		json_array_append_new(names, json_string(col_names[C_ID]));
+	json_object_set_new(req, "format", json_string("rows"));
+	json_object_set_new(req, "fields", names);
+}
+
+static void
+print_table(struct ctx *cx, struct hc_client *c)
 {
 	struct piece p[128];
 	struct hc_err err = {0};
 	int n = format_parse(cx->format, p, 128, &err);
 	struct outbuf o = {0};
+	struct cmd_rows rows;
+	int col[C_COUNT];
 	char buf[1024];
-	size_t i;
-	const json_t *j;
 
 	if (n < 0)
 		cmd_die_err(&info, &err);
+	request_rows(cx->req, p, n);
+	cmd_call_rows(&info, c, HC_MSG_JOB_QUERY, cx->req, &rows);
+	cx->now = (long long)time(NULL);
+	for (int k = 0; k < C_COUNT; k++)
+		col[k] = cmd_rows_col(&rows, col_names[k]);
 	if (!cx->noheader) {
 		for (int k = 0; k < n; k++)
 			if (p[k].f)
@@ -260,17 +336,20 @@ print_table(struct ctx *cx, const json_t *jobs)
 				out_putn(&o, p[k].text, p[k].len);
 		out_putc(&o, '\n');
 	}
-	json_array_foreach(jobs, i, j) {
+	for (size_t i = 0; i < rows.nrows; i++) {
+		struct qrow r = {rows.cells + i * (size_t)rows.nfields, col};
+
 		for (int k = 0; k < n; k++) {
 			if (!p[k].f) {
 				out_putn(&o, p[k].text, p[k].len);
 				continue;
 			}
-			p[k].f->fn(j, cx->now, buf, sizeof(buf));
+			p[k].f->fn(&r, cx->now, buf, sizeof(buf));
 			out_field(&o, buf, p[k].width, p[k].right);
 		}
 		out_putc(&o, '\n');
 	}
+	cmd_rows_free(&rows);
 	if (out_flush(&o, stdout) < 0)
 		cmd_die(&info, HC_EIO, "cannot write the output");
 }
@@ -323,18 +402,19 @@ main(int argc, char **argv)
 	if (format_parse(cx.format, p, 128, &err) < 0)
 		cmd_die_err(&info, &err);	/* before asking anyone */
 	struct hc_client *c = cmd_connect(&info);
-	json_t *rep = cmd_call(&info, c, HC_MSG_JOB_QUERY, cx.req);
-	json_t *jobs = json_object_get(rep, "jobs");
 
-	cx.now = (long long)time(NULL);
 	if (cx.json) {
+		json_t *rep = cmd_call(&info, c, HC_MSG_JOB_QUERY, cx.req);
+		json_t *jobs = json_object_get(rep, "jobs");
 		json_t *out = json_pack("{s:O}", "jobs",
 					jobs ? jobs : json_array());
+
 		cmd_print_json(out);
 		json_decref(out);
-	} else
-		print_table(&cx, jobs);
-	json_decref(rep);
+		json_decref(rep);
+	} else {
+		print_table(&cx, c);
+	}
 	hc_client_destroy(c);
 	return 0;
 }

@@ -234,17 +234,17 @@ recv_all(struct hc_client *c, void *buf, size_t len, long long deadline,
 	return 0;
 }
 
-/* Read one reply frame for reqid; returns its decoded body or NULL. The
- * header is checked (type, limits) before the body is allocated. */
-static json_t *
-read_reply(struct hc_client *c, uint32_t reqid, long long deadline,
-	   struct hc_err *err)
+/* Read one reply frame for reqid; returns its body text (malloc'ed,
+ * NUL-terminated, *lenp bytes) or NULL. The header is checked (type,
+ * limits) before the body is allocated. */
+static char *
+read_reply_text(struct hc_client *c, uint32_t reqid, long long deadline,
+		size_t *lenp, struct hc_err *err)
 {
 	uint8_t raw[HC_FRAME_HDR_LEN];
 	struct hc_frame_hdr hdr;
 	size_t n;
 	char *buf;
-	json_t *rep;
 
 	if (recv_all(c, raw, sizeof(raw), deadline, err) < 0)
 		return NULL;
@@ -259,17 +259,16 @@ read_reply(struct hc_client *c, uint32_t reqid, long long deadline,
 		return NULL;
 	}
 	n = (size_t)hdr.cred_len + hdr.body_len;
-	buf = hc_malloc(n ? n : 1);
+	buf = hc_malloc(n + 1);
 	if (recv_all(c, buf, n, deadline, err) < 0) {
 		free(buf);
 		return NULL;
 	}
-	rep = hc_msg_decode(HC_MSG_REPLY, buf + hdr.cred_len, hdr.body_len,
-			    err);
-	free(buf);
-	if (!rep)
-		hc_err_prefix(err, "%s: bad reply: ", c->peer);
-	return rep;
+	if (hdr.cred_len)
+		memmove(buf, buf + hdr.cred_len, hdr.body_len);
+	buf[hdr.body_len] = '\0';
+	*lenp = hdr.body_len;
+	return buf;
 }
 
 /* A reply with rc != 0 becomes err; the peer's code is kept when it is one
@@ -289,16 +288,16 @@ reply_check(json_t *rep, struct hc_err *err)
 	return NULL;
 }
 
-static json_t *
-call(struct hc_client *c, unsigned type, const json_t *req, int auth,
-     struct hc_err *err)
+/* Send req and return the reply's body text (see read_reply_text). */
+static char *
+call_text(struct hc_client *c, unsigned type, const json_t *req, int auth,
+	  size_t *lenp, struct hc_err *err)
 {
 	long long deadline = now_ms() + c->timeout_ms;
 	uint32_t reqid = c->next_reqid++;
 	uint8_t digest[HC_FRAME_DIGEST_LEN], *frame;
-	char *body, *cred = NULL;
+	char *body, *cred = NULL, *rep;
 	size_t blen, flen;
-	json_t *rep;
 	int rc;
 
 	if (c->fd < 0) {
@@ -332,9 +331,29 @@ call(struct hc_client *c, unsigned type, const json_t *req, int auth,
 	free(body);
 	rc = send_all(c, frame, flen, deadline, err);
 	free(frame);
-	rep = rc < 0 ? NULL : read_reply(c, reqid, deadline, err);
+	rep = rc < 0 ? NULL : read_reply_text(c, reqid, deadline, lenp, err);
 	if (!rep) {
 		/* The stream is out of step now; never reuse it. */
+		close(c->fd);
+		c->fd = -1;
+	}
+	return rep;
+}
+
+static json_t *
+call(struct hc_client *c, unsigned type, const json_t *req, int auth,
+     struct hc_err *err)
+{
+	size_t len = 0;
+	char *text = call_text(c, type, req, auth, &len, err);
+	json_t *rep;
+
+	if (!text)
+		return NULL;
+	rep = hc_msg_decode(HC_MSG_REPLY, text, len, err);
+	free(text);
+	if (!rep) {
+		hc_err_prefix(err, "%s: bad reply: ", c->peer);
 		close(c->fd);
 		c->fd = -1;
 		return NULL;
@@ -354,4 +373,16 @@ hc_client_call_noauth(struct hc_client *c, unsigned type, const json_t *req,
 		      struct hc_err *err)
 {
 	return call(c, type, req, 0, err);
+}
+
+char *
+hc_client_call_text(struct hc_client *c, unsigned type, const json_t *req,
+		    size_t *lenp, struct hc_err *err)
+{
+	size_t len = 0;
+	char *text = call_text(c, type, req, 1, &len, err);
+
+	if (text && lenp)
+		*lenp = len;
+	return text;
 }

@@ -34,6 +34,13 @@ void hc_client_destroy(struct hc_client *c);
 json_t *hc_client_call(struct hc_client *c, unsigned type, const json_t *req,
 		       struct hc_err *err);
 
+/* Same as hc_client_call, but return the reply's body as text (malloc'ed,
+ * NUL-terminated, *lenp bytes; caller frees), undecoded and with its rc
+ * unchecked, for a caller that parses a large reply itself (hcqueue's
+ * rows). NULL on transport failures only. */
+char *hc_client_call_text(struct hc_client *c, unsigned type,
+			  const json_t *req, size_t *lenp, struct hc_err *err);
+
 /* Same, but with no credential (for node streams that carry their own). */
 json_t *hc_client_call_noauth(struct hc_client *c, unsigned type,
 			      const json_t *req, struct hc_err *err);

@@ -88,7 +88,8 @@ static const struct msg_field s_submit[] = {
 	OPT_ARR("names", F_STR)
 
 static const struct msg_field s_job_query[] = {
-	JOB_FILTER, OPT("detail", F_BOOL), END
+	JOB_FILTER, OPT("detail", F_BOOL), OPT("format", F_STR),
+	OPT_ARR("fields", F_STR), END
 };
 
 static const struct msg_field s_job_signal[] = {

@@ -16,6 +16,10 @@
  *  JOB_QUERY       {"job_ids"?:[int], "users"?:[int uid], "states"?:[str],
  *                   "queues"?:[str], "names"?:[str], "detail"?:bool}
  *                                          -> {"jobs":[JOB]}
+ *                  with "format":"rows", "fields"?:[str] (names of the
+ *                  short JOB record's fields; all when absent)
+ *                                          -> {"fields":[str],
+ *                                              "rows":[[value...]...]}
  *  JOB_SIGNAL      {"job_ids"?:[int], "users"?:[int], "states"?:[str],
  *                   "queues"?:[str], "names"?:[str], "signal"?:int
  *                   (absent/0 = cancel), "batch_only"?:bool}

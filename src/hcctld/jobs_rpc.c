@@ -4,7 +4,8 @@
  * Queries read the in-memory table only (and the history for hcacct). With
  * "detail": false the short JOB record is sent, which is all hcqueue's
  * listings need (also what "detail" absent gives); "detail": true gives the
- * full record (`hcctl show job`).
+ * full record (`hcctl show job`); "format": "rows" gives the compact
+ * columnar listing of jobs_rows.c (hcqueue's table view).
  *
  * Security: an ordinary user may signal or cancel only their own jobs; a job
  * named by id that belongs to someone else gets rc HC_EPERM in the results,
@@ -112,6 +113,11 @@ jobs_rpc_query(struct rpc_req *req, json_t *body)
 	size_t i;
 	json_t *v;
 
+	if (jstr(body, "format") && !strcmp(jstr(body, "format"), "rows")) {
+		json_decref(out);
+		jobs_rpc_query_rows(req, body);
+		return;
+	}
 	if (json_array_size(ids)) {
 		json_array_foreach(ids, i, v) {
 			struct job *j = jobs_find(js,

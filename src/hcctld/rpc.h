@@ -51,6 +51,10 @@ int rpc_bound_port(const struct rpc *r);
 /* Answer req with body (stolen; may be NULL for {"rc":0}). The reply is
  * sent after the current state transaction commits. Frees req. */
 void rpc_reply(struct rpc_req *req, json_t *body);
+/* Answer with a body already encoded: text (len bytes, stolen) must be a
+ * JSON object with "rc": 0 (large listings written straight as text,
+ * jtext.h). Sent after the commit like rpc_reply. Frees req. */
+void rpc_reply_raw(struct rpc_req *req, char *text, size_t len);
 /* Answer with an error: {"rc": code, "error": text}. Frees req. */
 void rpc_reply_err(struct rpc_req *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -69,6 +73,8 @@ void rpc_conn_set_node(struct rpc_conn *conn, void *node);
 /* Handlers the jobs module provides (jobs_rpc.c). */
 rpc_handler_fn jobs_rpc_submit, jobs_rpc_query, jobs_rpc_signal,
 	jobs_rpc_update, jobs_rpc_history;
+/* JOB_QUERY with "format": "rows" (jobs_rows.c; jobs_rpc_query calls it). */
+rpc_handler_fn jobs_rpc_query_rows;
 /* Handlers the nodes/admin side provides. */
 rpc_handler_fn nodes_rpc_query, nodes_rpc_update, nodes_rpc_queues,
 	admin_rpc_ping, admin_rpc_config, admin_rpc_reconfigure,

@@ -43,13 +43,12 @@ on_dirty(void *arg)
 	out_schedule(arg);
 }
 
+/* Queue a frame whose body is text (blen bytes, stolen). */
 static void
-out_queue(struct rpc *r, struct rpc_conn *conn, uint16_t type,
-	  uint32_t reqid, const json_t *body, int rc)
+out_queue_text(struct rpc *r, struct rpc_conn *conn, uint16_t type,
+	       uint32_t reqid, char *text, size_t blen, int rc)
 {
 	struct out_item *it = hc_calloc(1, sizeof(*it));
-	size_t blen = 0;
-	char *text = hc_msg_encode(body, &blen);
 
 	it->conn = conn;
 	conn->refs++;
@@ -61,6 +60,16 @@ out_queue(struct rpc *r, struct rpc_conn *conn, uint16_t type,
 	*r->out_tail = it;
 	r->out_tail = &it->next;
 	out_schedule(r);
+}
+
+static void
+out_queue(struct rpc *r, struct rpc_conn *conn, uint16_t type,
+	  uint32_t reqid, const json_t *body, int rc)
+{
+	size_t blen = 0;
+	char *text = hc_msg_encode(body, &blen);
+
+	out_queue_text(r, conn, type, reqid, text, blen, rc);
 }
 
 static void
@@ -87,6 +96,15 @@ rpc_reply(struct rpc_req *req, json_t *body)
 	out_queue(conn->r, conn, HC_MSG_REPLY, req->reqid, body,
 		  (int)json_integer_value(json_object_get(body, "rc")));
 	json_decref(body);
+	req_done(req);
+}
+
+void
+rpc_reply_raw(struct rpc_req *req, char *text, size_t len)
+{
+	struct rpc_conn *conn = req->conn;
+
+	out_queue_text(conn->r, conn, HC_MSG_REPLY, req->reqid, text, len, 0);
 	req_done(req);
 }
 
