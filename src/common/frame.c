@@ -9,11 +9,10 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "frame.h"
 #include "log.h"
 #include "msg.h"
+#include "sha256.h"
 
 static void
 put32(uint8_t *p, uint32_t v)
@@ -179,18 +178,14 @@ void
 hc_frame_digest(uint16_t type, uint32_t reqid, const char *body,
 		size_t body_len, uint8_t out[HC_FRAME_DIGEST_LEN])
 {
+	struct hc_sha256 s;
 	uint8_t pre[6];
-	unsigned int n = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
-	if (!ctx)
-		hc_fatal("out of memory (EVP_MD_CTX_new)");
 	put16(pre, type);
 	put32(pre + 2, reqid);
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, pre, sizeof(pre)) != 1 ||
-	    (body_len && EVP_DigestUpdate(ctx, body, body_len) != 1) ||
-	    EVP_DigestFinal_ex(ctx, out, &n) != 1 || n != HC_FRAME_DIGEST_LEN)
-		hc_fatal("SHA-256 failed in OpenSSL (broken libcrypto?)");
-	EVP_MD_CTX_free(ctx);
+	hc_sha256_init(&s);
+	hc_sha256_update(&s, pre, sizeof(pre));
+	if (body_len)
+		hc_sha256_update(&s, body, body_len);
+	hc_sha256_final(&s, out);
 }

@@ -4,11 +4,12 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <munge.h>
-#include <openssl/crypto.h>
 
 #include "frame.h"
 #include "hmunge.h"
@@ -84,6 +85,18 @@ hmunge_encode(const char *socket, const void *payload, size_t len,
 	return cred;
 }
 
+/* Equal, in time independent of where they differ. */
+static bool
+same_bytes(const void *a, const void *b, size_t n)
+{
+	const volatile uint8_t *x = a, *y = b;
+	uint8_t d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
 int
 hmunge_decode(const char *socket, const char *cred, size_t cred_len,
 	      const void *expect, size_t expect_len, uid_t *uid, gid_t *gid,
@@ -115,7 +128,7 @@ hmunge_decode(const char *socket, const char *cred, size_t cred_len,
 		munge_fail(err, ctx, e, socket, "credential refused");
 	} else if ((size_t)plen != expect_len ||
 		   (expect_len &&
-		    CRYPTO_memcmp(payload, expect, expect_len) != 0)) {
+		    !same_bytes(payload, expect, expect_len))) {
 		/* Security: the credential was made for another request
 		 * (another body, type or reqid); it proves nothing here. */
 		hc_err_set(err, HC_EAUTH, "munge credential does not match "
