@@ -239,8 +239,10 @@ static void
 auth_done(struct auth_job *job, void *arg)
 {
 	struct rpc_conn *conn = job->conn;
+	struct rpc *r = conn->r;
 
 	conn->inflight--;
+	r->auth_pending--;
 	if (!conn->bev) {
 		/* closed meanwhile: drop the late result */
 	} else if (job->rc < 0) {
@@ -256,6 +258,7 @@ auth_done(struct auth_job *job, void *arg)
 	}
 	conn_unref(conn);
 	auth_job_free(job);
+	out_kick(r);
 }
 
 /* A whole frame is buffered: take it. */
@@ -303,6 +306,7 @@ conn_frame(struct rpc_conn *conn, struct evbuffer *in)
 	job->conn = conn;
 	conn->refs++;
 	conn->inflight++;
+	conn->r->auth_pending++;
 	auth_submit(conn->r->auth, job);
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include "frame.h"
@@ -60,9 +61,12 @@ struct rpc {
 	struct { uid_t uid; size_t count; } *uids;
 	size_t nuids;
 	bool destroying;
+	unsigned auth_pending;		/* requests with the auth workers */
 	/* rpc_out.c */
 	struct event *flush_ev;
 	bool flush_pending;
+	bool flush_waiting;		/* commit held for auth_pending */
+	struct timeval wait_since;
 	struct out_item *out, **out_tail;
 	uint64_t commit_failures;
 };
@@ -74,5 +78,8 @@ int out_init(struct rpc *r, struct hc_err *err);
 void out_fini(struct rpc *r);
 /* Commit, then write everything queued (also run from the flush event). */
 void out_flush_now(struct rpc *r);
+/* A request came back from the auth workers: a commit held for it may go
+ * now. */
+void out_kick(struct rpc *r);
 
 #endif

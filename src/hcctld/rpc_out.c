@@ -7,6 +7,12 @@
  * state_commit() once for every request handled in the turn, and then
  * writes the queue in order. If the commit fails, every reply that claimed
  * success becomes an HC_EIO error: an acknowledged change is a saved one.
+ *
+ * A commit is one sync (~1-2 ms) however many requests share it, so when
+ * there are writes to commit and other requests are still with the munge
+ * workers (decoding takes a round trip to munged, ~0.3 ms), the commit waits
+ * for them, at most FLUSH_WAIT_US: requests that arrive together (two
+ * submitters) then share one sync instead of queueing behind each other's.
  */
 #include "config.h"
 
@@ -27,6 +33,7 @@
 #include "state.h"
 
 #define FLUSH_PRIORITY 2	/* main sets 3 priorities; default is 1 */
+#define FLUSH_WAIT_US 3000	/* longest a commit waits for requests */
 
 static void
 out_schedule(struct rpc *r)
@@ -212,10 +219,51 @@ out_flush_now(struct rpc *r)
 	}
 }
 
+void
+out_kick(struct rpc *r)
+{
+	if (r->flush_waiting && r->flush_ev)
+		event_active(r->flush_ev, EV_TIMEOUT, 0);
+}
+
+/* Whether to hold the commit for requests still being authenticated; if
+ * so, the flush event is armed for the rest of the wait. */
+static bool
+flush_wait(struct rpc *r)
+{
+	struct timeval now, d, left = { 0, 0 };
+	long waited;
+
+	if (!r->auth_pending || r->c->shutting_down || !r->c->state ||
+	    !state_dirty(r->c->state)) {
+		r->flush_waiting = false;
+		return false;
+	}
+	gettimeofday(&now, NULL);
+	if (!r->flush_waiting) {
+		r->flush_waiting = true;
+		r->wait_since = now;
+	}
+	timersub(&now, &r->wait_since, &d);
+	waited = d.tv_sec * 1000000 + d.tv_usec;
+	if (waited < 0 || waited >= FLUSH_WAIT_US) {
+		r->flush_waiting = false;
+		return false;
+	}
+	left.tv_usec = FLUSH_WAIT_US - waited;
+	r->flush_pending = true;
+	event_add(r->flush_ev, &left);
+	return true;
+}
+
 static void
 on_flush(evutil_socket_t fd, short what, void *arg)
 {
-	out_flush_now(arg);
+	struct rpc *r = arg;
+
+	if (flush_wait(r))
+		return;
+	out_flush_now(r);
 }
 
 int
