@@ -65,6 +65,7 @@ struct rpc {
 	/* rpc_out.c */
 	struct event *flush_ev;
 	bool flush_pending;
+	bool flush_lazy;		/* armed for FLUSH_LAZY_US, not now */
 	bool flush_waiting;		/* commit held for auth_pending */
 	struct timeval wait_since;
 	struct out_item *out, **out_tail;

@@ -8,6 +8,13 @@
  * writes the queue in order. If the commit fails, every reply that claimed
  * success becomes an HC_EIO error: an acknowledged change is a saved one.
  *
+ * Only replies to commands are flushed at once. Node frames (launches,
+ * kills, acknowledgements) and writes nobody has asked for (a node's job
+ * events) are flushed within FLUSH_LAZY_US, or with the next reply, so a
+ * busy cluster pays one sync for many of them; nothing is sent before the
+ * writes it follows are on disk, so a crash in between loses only what no
+ * one was told (the node reports it again when it reconnects).
+ *
  * A commit is one sync (~1-2 ms) however many requests share it, so when
  * there are writes to commit and other requests are still with the munge
  * workers (decoding takes a round trip to munged, ~0.3 ms), the commit waits
@@ -34,20 +41,37 @@
 
 #define FLUSH_PRIORITY 2	/* main sets 3 priorities; default is 1 */
 #define FLUSH_WAIT_US 3000	/* longest a commit waits for requests */
+#define FLUSH_LAZY_US 20000	/* ... and when no client waits on it */
 
+/* Flush as soon as the loop is idle: a client waits on the queue. */
 static void
 out_schedule(struct rpc *r)
 {
-	if (r->flush_pending || !r->flush_ev)
+	if (!r->flush_ev || (r->flush_pending && !r->flush_lazy))
 		return;
 	r->flush_pending = true;
+	r->flush_lazy = false;
 	event_active(r->flush_ev, EV_TIMEOUT, 0);
+}
+
+/* Flush within FLUSH_LAZY_US: only node frames or unasked-for writes wait
+ * (their durability is promised to nobody until something is sent). */
+static void
+out_schedule_lazy(struct rpc *r)
+{
+	struct timeval tv = { 0, FLUSH_LAZY_US };
+
+	if (!r->flush_ev || r->flush_pending)
+		return;
+	r->flush_pending = true;
+	r->flush_lazy = true;
+	event_add(r->flush_ev, &tv);
 }
 
 static void
 on_dirty(void *arg)
 {
-	out_schedule(arg);
+	out_schedule_lazy(arg);
 }
 
 /* Queue a frame whose body is text (blen bytes, stolen). */
@@ -66,7 +90,10 @@ out_queue_text(struct rpc *r, struct rpc_conn *conn, uint16_t type,
 	it->reqid = reqid;
 	*r->out_tail = it;
 	r->out_tail = &it->next;
-	out_schedule(r);
+	if (it->is_reply)
+		out_schedule(r);
+	else
+		out_schedule_lazy(r);
 }
 
 static void
@@ -195,6 +222,7 @@ out_flush_now(struct rpc *r)
 	bool failed = false;
 
 	r->flush_pending = false;
+	r->flush_lazy = false;
 	r->out = NULL;
 	r->out_tail = &r->out;
 	if (c->state && state_commit(c->state, &err) < 0) {
@@ -252,6 +280,7 @@ flush_wait(struct rpc *r)
 	}
 	left.tv_usec = FLUSH_WAIT_US - waited;
 	r->flush_pending = true;
+	r->flush_lazy = false;
 	event_add(r->flush_ev, &left);
 	return true;
 }
