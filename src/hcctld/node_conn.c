@@ -95,6 +95,13 @@ inventory_check(struct node *n, const json_t *inv, char *why, size_t len)
 			 "declares (Gres)", matched, n->gpu_count);
 	if (!n->sockets)
 		n->sockets = (int)jint_or(inv, "sockets", 0);
+	/* hc.conf may leave the shape to discovery: the inventory counts
+	 * cores over the whole node and hardware threads per core. */
+	json_int_t cores = jint_or(inv, "cores", 0);
+	if (!n->cores_per_socket && n->sockets > 0)
+		n->cores_per_socket = (int)(cores / n->sockets);
+	if (!n->threads_per_core)
+		n->threads_per_core = (int)jint_or(inv, "threads", 0);
 }
 
 static void
