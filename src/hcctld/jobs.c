@@ -433,8 +433,13 @@ jobs_sweep(struct jobs *js, time_t now)
 		js->v[w++] = j;
 	}
 	js->n = w;
+	/* Walk the history at most every PURGE_EVERY seconds, sooner when
+	 * the retention itself is short, so nothing outlives it by much. */
+	long every = js->c->conf->job_retention / 10;
+	if (every > PURGE_EVERY)
+		every = PURGE_EVERY;
 	if (js->c->conf->job_retention > 0 &&
-	    (js->last_sweep == 0 || now - js->last_sweep >= PURGE_EVERY)) {
+	    (js->last_sweep == 0 || now - js->last_sweep >= every)) {
 		jobs_purge(js, now);
 		js->last_sweep = now;
 	}
