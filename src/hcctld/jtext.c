@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,15 +61,21 @@ jtext_int(struct jtext *t, long long v)
 	jtext_putn(t, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+/* JSON has no NaN or infinity: those are written as null. */
 void
 jtext_real(struct jtext *t, double v)
 {
 	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+	int n;
 
+	if (!isfinite(v)) {
+		jtext_putn(t, "null", 4);
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%.17g", v);
 	jtext_putn(t, tmp, (size_t)n);
 	/* JSON needs a fraction or exponent to read it back as a real. */
-	if (!strpbrk(tmp, ".eEn"))
+	if (!strpbrk(tmp, ".eE"))
 		jtext_putn(t, ".0", 2);
 }
 

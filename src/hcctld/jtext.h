@@ -20,6 +20,7 @@ void jtext_putn(struct jtext *t, const char *s, size_t n);
 void jtext_puts(struct jtext *t, const char *s);
 void jtext_putc(struct jtext *t, char c);
 void jtext_int(struct jtext *t, long long v);
+/* v as a JSON number; NaN and infinities (not JSON) as null. */
 void jtext_real(struct jtext *t, double v);
 /* s as a JSON string; NULL as null. */
 void jtext_str(struct jtext *t, const char *s);
