@@ -104,14 +104,16 @@ ri(const struct qrow *r, enum col c)
 	return r->col[c] < 0 ? 0 : (long long)strtod(r->cells[r->col[c]], NULL);
 }
 
-typedef void (*field_fn)(const struct qrow *r, long long now, char *b,
-			 size_t n);
+/* A field's text: the cell itself (borrowed from the reply, whole however
+ * long: a name may take 4096 bytes) or what it wrote into b (n bytes). */
+typedef const char *(*field_fn)(const struct qrow *r, long long now, char *b,
+				size_t n);
 
 #define STRFIELD(fname, c)                                                   \
-	static void fname(const struct qrow *r, long long now, char *b,       \
-			  size_t n)                                           \
+	static const char *fname(const struct qrow *r, long long now,         \
+				 char *b, size_t n)                           \
 	{                                                                     \
-		snprintf(b, n, "%s", rs(r, c));                               \
+		return rs(r, c);                                              \
 	}
 STRFIELD(f_name, C_NAME)
 STRFIELD(f_user, C_USER)
@@ -122,38 +124,41 @@ STRFIELD(f_nodelist, C_NODELIST)
 STRFIELD(f_account, C_ACCOUNT)
 
 #define INTFIELD(fname, c)                                                   \
-	static void fname(const struct qrow *r, long long now, char *b,       \
-			  size_t n)                                           \
+	static const char *fname(const struct qrow *r, long long now,         \
+				 char *b, size_t n)                           \
 	{                                                                     \
 		snprintf(b, n, "%lld", ri(r, c));                             \
+		return b;                                                     \
 	}
 INTFIELD(f_id, C_ID)
 INTFIELD(f_priority, C_PRIORITY)
 INTFIELD(f_nice, C_NICE)
 
-static void
+static const char *
 f_short(const struct qrow *r, long long now, char *b, size_t n)
 {
 	int st = job_state_parse(rs(r, C_STATE));
 
-	snprintf(b, n, "%s", st >= 0 ? job_state_short(st) : rs(r, C_STATE));
+	return st >= 0 ? job_state_short(st) : rs(r, C_STATE);
 }
 
-static void
+static const char *
 f_time(const struct qrow *r, long long now, char *b, size_t n)
 {
 	long long start = ri(r, C_START), end = ri(r, C_END);
 
 	cmd_fmt_elapsed(start ? (end ? end : now) - start : 0, b, n);
+	return b;
 }
 
-static void
+static const char *
 f_limit(const struct qrow *r, long long now, char *b, size_t n)
 {
 	cmd_fmt_limit(ri(r, C_LIMIT), b, n);
+	return b;
 }
 
-static void
+static const char *
 f_nodes(const struct qrow *r, long long now, char *b, size_t n)
 {
 	const char *nl = rs(r, C_NODELIST);
@@ -166,29 +171,30 @@ f_nodes(const struct qrow *r, long long now, char *b, size_t n)
 		hostlist_destroy(hl);
 	}
 	snprintf(b, n, "%lld", count ? count : 1);
+	return b;
 }
 
-static void
+static const char *
 f_reason_or_nodes(const struct qrow *r, long long now, char *b, size_t n)
 {
 	const char *nl = rs(r, C_NODELIST);
 	const char *why = rs(r, C_REASON);
 
 	if (*nl && strcmp(rs(r, C_STATE), "PENDING") != 0)
-		snprintf(b, n, "%s", nl);
-	else
-		snprintf(b, n, "(%s)", *why ? why : "None");
+		return nl;
+	snprintf(b, n, "(%s)", *why ? why : "None");
+	return b;
 }
 
-static void
+static const char *
 f_reason(const struct qrow *r, long long now, char *b, size_t n)
 {
 	const char *why = rs(r, C_REASON);
 
-	snprintf(b, n, "%s", *why ? why : "None");
+	return *why ? why : "None";
 }
 
-static void
+static const char *
 f_cpus(const struct qrow *r, long long now, char *b, size_t n)
 {
 	long long c = ri(r, C_CPUS);
@@ -198,23 +204,25 @@ f_cpus(const struct qrow *r, long long now, char *b, size_t n)
 		c = (t ? t : 1) * (cpt ? cpt : 1);
 	}
 	snprintf(b, n, "%lld", c);
+	return b;
 }
 
-static void
+static const char *
 f_start(const struct qrow *r, long long now, char *b, size_t n)
 {
 	long long t = ri(r, C_START);
 
-	if (t)
-		cmd_fmt_time(t, b, n);
-	else
-		snprintf(b, n, "N/A");
+	if (!t)
+		return "N/A";
+	cmd_fmt_time(t, b, n);
+	return b;
 }
 
-static void
+static const char *
 f_submit(const struct qrow *r, long long now, char *b, size_t n)
 {
 	cmd_fmt_time(ri(r, C_SUBMIT), b, n);
+	return b;
 }
 
 static const struct field {
@@ -344,8 +352,9 @@ print_table(struct ctx *cx, struct hc_client *c)
 				out_putn(&o, p[k].text, p[k].len);
 				continue;
 			}
-			p[k].f->fn(&r, cx->now, buf, sizeof(buf));
-			out_field(&o, buf, p[k].width, p[k].right);
+			out_field(&o, p[k].f->fn(&r, cx->now, buf,
+						 sizeof(buf)),
+				  p[k].width, p[k].right);
 		}
 		out_putc(&o, '\n');
 	}
