@@ -86,6 +86,15 @@ view_node(struct sched_node *sn, struct node *n, uint32_t i, uint8_t *buf)
 	sn->queue_mask = n->queue_mask;
 }
 
+/* Set j's pending reason, without rewriting it when it has not changed
+ * (every held job is looked at on every pass). */
+static void
+reason_set(struct job *j, const char *why)
+{
+	if (strcmp(j->reason, why) != 0)
+		snprintf(j->reason, sizeof(j->reason), "%s", why);
+}
+
 /* Whether j goes into the pass; if not, its reason is set here. */
 static bool
 view_job_wanted(struct job *j, time_t now)
@@ -93,11 +102,11 @@ view_job_wanted(struct job *j, time_t now)
 	if (j->state != JOB_PENDING)
 		return false;
 	if (j->hold != JOB_HOLD_NONE) {
-		snprintf(j->reason, sizeof(j->reason), "Held");
+		reason_set(j, "Held");
 		return false;
 	}
 	if (j->begin_time > now) {
-		snprintf(j->reason, sizeof(j->reason), "BeginTime");
+		reason_set(j, "BeginTime");
 		return false;
 	}
 	return true;
@@ -183,6 +192,29 @@ struct pass {
 	struct sched_result res;
 };
 
+/* The pending jobs that go into the pass. The arrays are sized to them,
+ * not to the table: most of a big table is held or finished, and clearing
+ * room for every job on each pass was most of the pass's cost. */
+static void
+pass_build_jobs(struct jobs *js, struct pass *p, time_t now)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < js->n; i++) {
+		struct job *j = js->v[i];
+
+		if (!view_job_wanted(j, now))
+			continue;
+		if (p->njobs == cap) {
+			cap = cap ? cap * 2 : 64;
+			p->jobs = hc_realloc(p->jobs, cap * sizeof(*p->jobs));
+			p->jp = hc_realloc(p->jp, cap * sizeof(*p->jp));
+		}
+		view_job(&p->jobs[p->njobs], j);	/* clears it */
+		p->jp[p->njobs++] = j;
+	}
+}
+
 static void
 pass_build(struct jobs *js, struct pass *p, time_t now)
 {
@@ -199,14 +231,7 @@ pass_build(struct jobs *js, struct pass *p, time_t now)
 		view_node(&p->nodes[i], n, (uint32_t)i, p->cpubuf + off);
 		off += n->cpus;
 	}
-	p->jobs = hc_calloc(js->n ? js->n : 1, sizeof(*p->jobs));
-	p->jp = hc_calloc(js->n ? js->n : 1, sizeof(*p->jp));
-	for (size_t i = 0; i < js->n; i++) {
-		if (!view_job_wanted(js->v[i], now))
-			continue;
-		view_job(&p->jobs[p->njobs], js->v[i]);
-		p->jp[p->njobs++] = js->v[i];
-	}
+	pass_build_jobs(js, p, now);
 }
 
 static void
