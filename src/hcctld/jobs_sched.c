@@ -2,9 +2,10 @@
  * jobs_sched: scheduling passes. The decisions live in libhcsched; this file
  * only builds its views (usable nodes, pending jobs with memory resolved),
  * calls sched_pass() and applies what it returns: node_alloc on each node,
- * CONFIGURING, persisted and committed, and only then JOB_LAUNCH to every
- * node of the allocation (so a crash can never leave a node running a job
- * that LMDB still calls pending).
+ * CONFIGURING, persisted, and JOB_LAUNCH queued to every node of the
+ * allocation; the output queue sends it only once the allocation is
+ * committed (so a crash can never leave a node running a job that LMDB
+ * still calls pending).
  *
  * Passes are coalesced: jobs_sched_request() arms one zero-delay event (at
  * most one pass per SCHED_MIN_GAP_MS, so a burst of submits costs a few
@@ -250,8 +251,6 @@ jobs_pass(struct jobs *js)
 	struct pass p = { 0 };
 	struct hc_err err = { 0 };
 	time_t now = time(NULL);
-	struct job **started;
-	size_t nstarted = 0;
 
 	gettimeofday(&js->last_pass, NULL);
 	pass_build(js, &p, now);
@@ -271,21 +270,18 @@ jobs_pass(struct jobs *js)
 		memcpy(p.jp[i]->reason, p.jobs[i].reason,
 		       sizeof(p.jp[i]->reason));
 	}
-	started = hc_calloc(p.res.count ? p.res.count : 1, sizeof(*started));
+	/* Durable before any node hears of it: the launches are only queued
+	 * here, and the output queue (rpc_out.c) commits the writes of the
+	 * loop turn before it sends any frame, so they share that sync with
+	 * the submissions around them instead of paying one of their own. */
 	for (size_t i = 0; i < p.res.count; i++) {
 		struct job *j = jobs_find(js, p.res.allocs[i].job);
 
 		if (!j || j->state != JOB_PENDING)
 			continue;
 		jobs_apply(js, j, &p.res.allocs[i], now);
-		started[nstarted++] = j;
+		jobs_launch(js, j);
 	}
-	/* Durable before any node hears of it. */
-	if (nstarted && state_commit(js->c->state, &err) < 0)
-		hc_log(HC_LOG_ERR, "cannot commit allocations: %s", err.text);
-	for (size_t i = 0; i < nstarted; i++)
-		jobs_launch(js, started[i]);
-	free(started);
 	pass_free(&p);
 }
 
