@@ -46,6 +46,7 @@ struct out_item {
 	uint8_t *buf;
 	size_t len;
 	bool is_reply;
+	bool dropped;			/* not to be written (failed commit) */
 	int rc;				/* the reply's rc */
 	uint32_t reqid;
 };

@@ -7,6 +7,11 @@
  * state_commit() once for every request handled in the turn, and then
  * writes the queue in order. If the commit fails, every reply that claimed
  * success becomes an HC_EIO error: an acknowledged change is a saved one.
+ * A node is not sent an error instead: what it was about to be told
+ * (JOB_EVENT_ACK: forget a job's end; JOB_LAUNCH; the reply to its
+ * registration) may rest on the writes just lost, so its frames are dropped
+ * and its connection closed; it registers again and reports its jobs again,
+ * which the controller handles as if the first report never came.
  *
  * Only replies to commands are flushed at once. Node frames (launches,
  * kills, acknowledgements) and writes nobody has asked for (a node's job
@@ -212,6 +217,29 @@ out_write(struct out_item *it, const char *commit_error)
 				  conn);
 }
 
+/* The commit failed: mark every frame queued for a node agent as dropped
+ * and close those connections. A frame that is no reply goes to a node
+ * (launch, kill, JOB_EVENT_ACK); a reply does when its connection has
+ * registered. */
+static void
+out_drop_node_frames(struct out_item *list)
+{
+	for (struct out_item *it = list; it; it = it->next) {
+		struct rpc_conn *conn = it->conn;
+
+		if (it->is_reply && !conn->node)
+			continue;
+		it->dropped = true;
+		if (!conn->bev)
+			continue;
+		hc_log_limited("rpc-drop-node", HC_LOG_WARN, "peer=%s node "
+			       "connection closed: its frames follow writes "
+			       "that were not saved; it will register and "
+			       "report again", conn->peer);
+		rpc_conn_close(conn);
+	}
+}
+
 void
 out_flush_now(struct rpc *r)
 {
@@ -228,14 +256,18 @@ out_flush_now(struct rpc *r)
 	if (c->state && state_commit(c->state, &err) < 0) {
 		r->commit_failures++;
 		failed = true;
-		hc_log(HC_LOG_ERR, "state commit failed: %s; replying with "
-		       "errors", err.text);
 		snprintf(commit_error, sizeof(commit_error), "the controller "
 			 "could not save the change: %s", err.text);
+		hc_log(HC_LOG_ERR, "state commit failed: %s; replying with "
+		       "errors, closing nodes with frames queued", err.text);
+		/* Before anything is written. Closing a node's connection
+		 * may queue more: to the new list, for the next commit. */
+		out_drop_node_frames(list);
 	}
 	for (; list; list = next) {
 		next = list->next;
-		out_write(list, failed ? commit_error : NULL);
+		if (!list->dropped)
+			out_write(list, failed ? commit_error : NULL);
 		conn_resume(list->conn);
 		conn_unref(list->conn);
 		free(list->buf);
