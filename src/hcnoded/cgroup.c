@@ -401,6 +401,12 @@ cgroup_job_kill_all(const struct cgroup *cg, uint32_t job_id)
 
 	if (cg_procs_dir(cg, job_id, dir, sizeof(dir)) < 0)
 		return 0;
+	/* Nothing left (the usual end of a job): no freezing. An empty
+	 * cgroup cannot gain a process but by a write from root, and
+	 * freezing is dear: the kernel's first frozen cgroup patches code on
+	 * every CPU, and the last thawed one patches it back. */
+	if (cgio_count_procs(dir) <= 0)
+		return 0;
 	for (int round = 0; round < 20; round++) {
 		if (cg->mode == CGROUP_V2) {
 			cg_write_at(cg, NULL, job_id, "cgroup.kill", "1");
