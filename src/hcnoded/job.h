@@ -26,6 +26,8 @@ struct job {
 	uid_t uid;
 	gid_t gid;
 	char *user;		/* owned */
+	gid_t *groups;		/* the user's groups (owned), from job_setup */
+	int ngroups;
 	json_t *spec;		/* the LAUNCH body (owned reference) */
 	bool batch;
 	enum job_phase phase;
@@ -53,9 +55,9 @@ void job_env_free(char **env);
 /* Expand %j %x %u %N %% in pattern; malloc'ed. */
 char *job_expand_pattern(const char *pattern, const struct job *j,
 			 const char *node);
-/* In the child after fork: confine, drop privileges, set up files and
- * exec the script. Never returns. */
-void job_child_exec(struct noded *nd, struct job *j, char **env)
-	__attribute__((noreturn));
+/* Start the batch script: a child that joins the job's cgroup, drops
+ * privileges, sets up its files and execs the script. The pid, or -1 with
+ * errno. env is borrowed. */
+pid_t job_child_spawn(struct noded *nd, struct job *j, char **env);
 
 #endif

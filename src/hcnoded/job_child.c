@@ -1,7 +1,7 @@
 /*
- * job_child: the batch script's process between fork and exec. Order
+ * job_child: the batch script's process between vfork and exec. Order
  * matters: join the job's cgroup and set limits while still root, then
- * initgroups/setgid/setuid, and only then touch the user's files (cwd,
+ * setgroups/setgid/setuid, and only then touch the user's files (cwd,
  * output files) so that they are opened with the user's rights.
  */
 #include "config.h"
@@ -189,47 +189,93 @@ child_rlimits(const struct job *j)
 	}
 }
 
+/* What the child needs, made before it exists: after vfork() it shares
+ * our memory, so it must not allocate (the paths, argv and group list are
+ * ready) and must not return. */
+struct child_plan {
+	const char *cwd;
+	char *out, *err;	/* expanded; err NULL = out */
+	int flags;		/* for both */
+	const char **argv;
+	char **env;		/* borrowed */
+};
+
 static void
-child_output(const struct job *j, const char *node)
+plan_make(struct child_plan *p, const struct job *j, const char *node,
+	  char **env)
 {
-	const char *pat_o = spec_str(j, "stdout", "hc-%j.out");
 	const char *pat_e = spec_str(j, "stderr", NULL);
-	const char *mode = spec_str(j, "open_mode", "truncate");
-	int fl = O_WRONLY | O_CREAT | O_CLOEXEC |
-		 (strcmp(mode, "append") == 0 ? O_APPEND : O_TRUNC);
-	char *po = job_expand_pattern(pat_o, j, node);
-	int fo = open(po, fl, 0644), fe = fo;
+	json_t *args = json_object_get(j->spec, "argv"), *v;
+	size_t na = json_array_size(args), i, k = 0;
+
+	p->cwd = spec_str(j, "cwd", "/tmp");
+	p->flags = O_WRONLY | O_CREAT | O_CLOEXEC |
+		   (strcmp(spec_str(j, "open_mode", "truncate"), "append") ?
+		    O_TRUNC : O_APPEND);
+	p->out = job_expand_pattern(spec_str(j, "stdout", "hc-%j.out"), j,
+				    node);
+	p->err = pat_e ? job_expand_pattern(pat_e, j, node) : NULL;
+	if (p->err && strcmp(p->err, p->out) == 0) {
+		free(p->err);
+		p->err = NULL;
+	}
+	p->argv = hc_calloc(na + 3, sizeof(*p->argv));
+	if (strncmp(spec_str(j, "script", ""), "#!", 2) != 0)
+		p->argv[k++] = "/bin/sh";
+	p->argv[k++] = j->script;
+	json_array_foreach(args, i, v)
+		if (json_is_string(v))
+			p->argv[k++] = json_string_value(v);
+	p->env = env;
+}
+
+static void
+plan_free(struct child_plan *p)
+{
+	free(p->out);
+	free(p->err);
+	free(p->argv);
+}
+
+static void
+child_output(const struct job *j, const struct child_plan *p)
+{
+	int fo = open(p->out, p->flags, 0644), fe = fo, in;
 
 	if (fo < 0)
-		child_die(1, "job=%u cannot open stdout %s: %s", j->id, po,
+		child_die(1, "job=%u cannot open stdout %s: %s", j->id, p->out,
 			  strerror(errno));
-	if (pat_e) {
-		char *pe = job_expand_pattern(pat_e, j, node);
-		if (strcmp(pe, po) != 0 && (fe = open(pe, fl, 0644)) < 0)
-			child_die(1, "job=%u cannot open stderr %s: %s", j->id,
-				  pe, strerror(errno));
-		free(pe);
-	}
-	free(po);
-	int in = open("/dev/null", O_RDONLY);
+	if (p->err && (fe = open(p->err, p->flags, 0644)) < 0)
+		child_die(1, "job=%u cannot open stderr %s: %s", j->id, p->err,
+			  strerror(errno));
+	in = open("/dev/null", O_RDONLY);
 	if (in < 0 || dup2(in, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
 		child_die(1, "job=%u dup2: %s", j->id, strerror(errno));
 }
 
-void
-job_child_exec(struct noded *nd, struct job *j, char **env)
+/* Every handler back to the default (our own table: vfork() does not
+ * share it), then the signals the parent blocked for us unblocked. */
+static void
+child_signals(void)
 {
-	const char *cwd = spec_str(j, "cwd", "/tmp");
-	json_t *args = json_object_get(j->spec, "argv"), *v;
-	const char **argv;
-	size_t na = json_array_size(args), i, k = 0;
-	bool shebang = strncmp(spec_str(j, "script", ""), "#!", 2) == 0;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 
+	sigemptyset(&dfl.sa_mask);
 	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void __attribute__((noreturn))
+child_run(struct noded *nd, struct job *j, const struct child_plan *p)
+{
+	bool cwd_ok;
+	int cwd_errno;
+
+	child_signals();
 	setsid();
 	if (cgroup_mode(nd->cg) != CGROUP_NONE &&
 	    cgroup_job_attach(nd->cg, j->id, getpid()) < 0)
@@ -237,28 +283,56 @@ job_child_exec(struct noded *nd, struct job *j, char **env)
 			  strerror(errno));
 	child_rlimits(j);
 	umask(022);
-	/* Security: drop to the job's user before touching its files. */
-	if (geteuid() == 0 && (initgroups(j->user, j->gid) < 0 ||
+	/* Security: drop to the job's user before touching its files; the
+	 * groups were resolved by the parent (job_setup). */
+	if (geteuid() == 0 && (setgroups(j->ngroups, j->groups) < 0 ||
 			       setgid(j->gid) < 0 || setuid(j->uid) < 0))
 		child_die(1, "job=%u cannot become uid=%u: %s", j->id,
 			  (unsigned)j->uid, strerror(errno));
 	if (j->uid != 0 && (setuid(0) == 0 || getuid() != j->uid))
 		child_die(1, "job=%u privileges not dropped", j->id);
-	bool cwd_ok = chdir(cwd) == 0;
-	int cwd_errno = errno;
+	cwd_ok = chdir(p->cwd) == 0;
+	cwd_errno = errno;
 	if (!cwd_ok && chdir("/tmp") < 0)
 		child_die(1, "job=%u chdir /tmp: %s", j->id, strerror(errno));
-	child_output(j, nd->me->name);
+	child_output(j, p);
 	if (!cwd_ok)
 		dprintf(2, "hcnoded: job=%u could not chdir to %s (%s); "
-			"running in /tmp\n", j->id, cwd, strerror(cwd_errno));
-	argv = hc_calloc(na + 3, sizeof(*argv));
-	if (!shebang)
-		argv[k++] = "/bin/sh";
-	argv[k++] = j->script;
-	json_array_foreach(args, i, v)
-		if (json_is_string(v))
-			argv[k++] = json_string_value(v);
-	execve(argv[0], (char *const *)argv, env);
-	child_die(127, "job=%u exec %s: %s", j->id, argv[0], strerror(errno));
+			"running in /tmp\n", j->id, p->cwd,
+			strerror(cwd_errno));
+	execve(p->argv[0], (char *const *)p->argv, p->env);
+	child_die(127, "job=%u exec %s: %s", j->id, p->argv[0],
+		  strerror(errno));
+}
+
+/* Alone in its frame, so that nothing the compiler keeps in registers
+ * across vfork() can be clobbered by the child. */
+static pid_t __attribute__((noinline))
+spawn_vfork(struct noded *nd, struct job *j, const struct child_plan *p)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		child_run(nd, j, p);
+	return pid;
+}
+
+/* vfork() rather than fork(): no copy of our page tables to make and tear
+ * down at exec, no copy-on-write faults after it; we wait (a few syscalls)
+ * until the child has exec'd or died. Our signals stay blocked meanwhile
+ * so that no handler of ours runs in the child. */
+pid_t
+job_child_spawn(struct noded *nd, struct job *j, char **env)
+{
+	struct child_plan p;
+	sigset_t all, old;
+	pid_t pid;
+
+	plan_make(&p, j, nd->me->name, env);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = spawn_vfork(nd, j, &p);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	plan_free(&p);
+	return pid;
 }

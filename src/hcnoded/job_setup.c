@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,29 @@ make_dir(const char *path, uid_t uid, gid_t gid, struct hc_err *err)
 	return 0;
 }
 
+/* The user's groups, resolved here, once per job, so that the child only
+ * calls setgroups(): an initgroups() after fork loaded the NSS modules
+ * again in every job's process. */
+static int
+job_groups(struct job *j, struct hc_err *err)
+{
+	int n = 32;
+
+	for (int tries = 0; tries < 4; tries++) {
+		int want = n;
+
+		j->groups = hc_realloc(j->groups, (size_t)n * sizeof(gid_t));
+		if (getgrouplist(j->user, j->gid, j->groups, &n) >= 0) {
+			j->ngroups = n;
+			return 0;
+		}
+		if (n <= want)	/* not a size problem */
+			break;
+	}
+	return hc_err_set(err, HC_EIO, "cannot list the groups of %s",
+			  j->user);
+}
+
 /* Who the job runs as. Security: uid/gid come from the controller, which
  * took them from the submitter's munge credential. */
 static int
@@ -95,7 +119,7 @@ job_identity(struct noded *nd, struct job *j, struct hc_err *err)
 		return hc_err_set(err, HC_ENOENT, "uid %u has no account on "
 				  "this node", (unsigned)j->uid);
 	j->user = hc_strdup(user ? user : "nobody");
-	return 0;
+	return geteuid() == 0 ? job_groups(j, err) : 0;
 }
 
 static int

@@ -62,6 +62,7 @@ job_free(struct job *j)
 		event_free(j->ev_kill);
 	json_decref(j->spec);
 	free(j->user);
+	free(j->groups);
 	free(j->dir);
 	free(j->script);
 	free(j->nodefile);
@@ -438,15 +439,13 @@ on_prolog(void *arg, int status, const char *line)
 	if (!j->batch)
 		return;
 	env = job_env_build(j, nd->me->name);
-	if ((pid = fork()) < 0) {
-		job_env_free(env);
+	pid = job_child_spawn(nd, j, env);
+	job_env_free(env);
+	if (pid < 0) {
 		job_send_ended(j, 1 << 8, "fork failed");
 		job_finish(j);
 		return;
 	}
-	if (pid == 0)
-		job_child_exec(nd, j, env);
-	job_env_free(env);
 	j->pid = pid;
 	setpgid(pid, pid);
 	noded_child_watch(nd, pid, on_script_exit, j);
