@@ -58,16 +58,19 @@ write_file(const char *path, const char *text, mode_t mode, uid_t uid,
 	return close(fd);
 }
 
+/* 1 if path was made here, 0 if it was there already, -1 with err. */
 static int
 make_dir(const char *path, uid_t uid, gid_t gid, struct hc_err *err)
 {
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	int made = mkdir(path, 0700) == 0;
+
+	if (!made && errno != EEXIST)
 		return hc_err_set(err, HC_EIO, "mkdir %s: %s", path,
 				  strerror(errno));
 	if (chown(path, uid, gid) < 0 || chmod(path, 0700) < 0)
 		return hc_err_set(err, HC_EIO, "chown %s: %s", path,
 				  strerror(errno));
-	return 0;
+	return made;
 }
 
 /* The user's groups, resolved here, once per job, so that the child only
@@ -134,12 +137,13 @@ job_files(struct noded *nd, struct job *j, struct hc_err *err)
 	struct hostlist *hl;
 	size_t cap = 64, off = 0;
 	char *text;
+	int fresh;
 
 	j->dir = hc_asprintf("%s/job_%u", nd->spool, j->id);
 	j->script = hc_asprintf("%s/script", j->dir);
 	j->nodefile = hc_asprintf("%s/hc_nodefile", j->dir);
 	j->tmpdir = hc_asprintf("%s/hc.%s.%u", tmp, nd->me->name, j->id);
-	if (make_dir(j->dir, j->uid, j->gid, err) < 0 ||
+	if ((fresh = make_dir(j->dir, j->uid, j->gid, err)) < 0 ||
 	    make_dir(j->tmpdir, j->uid, j->gid, err) < 0)
 		return -1;
 	if (!(hl = hostlist_parse(nl && *nl ? nl : nd->me->name, err)))
@@ -154,8 +158,10 @@ job_files(struct noded *nd, struct job *j, struct hc_err *err)
 					hl->names[i]);
 	}
 	hostlist_destroy(hl);
-	unlink(j->nodefile);
-	unlink(j->script);
+	if (!fresh) {		/* left by an earlier launch of this id */
+		unlink(j->nodefile);
+		unlink(j->script);
+	}
 	if (write_file(j->nodefile, text, 0644, j->uid, j->gid, err) < 0 ||
 	    (j->batch && write_file(j->script, script ? script : "", 0700,
 				    j->uid, j->gid, err) < 0)) {

@@ -295,11 +295,13 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
+/* An empty directory (a job's TMPDIR, mostly) needs no walk. */
 static void
 rm_tree(const char *path)
 {
-	if (path && *path)
-		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (!path || !*path || rmdir(path) == 0 || errno == ENOENT)
+		return;
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* What jobs of an earlier run of the agent left in dir: names
@@ -353,6 +355,10 @@ on_epilog(void *arg, int status, const char *line)
 		hc_log(HC_LOG_WARN, "job=%u epilog failed status=%d: %s",
 		       j->id, status, line);
 	rm_tree(j->tmpdir);
+	if (j->script)		/* what job_setup put there */
+		unlink(j->script);
+	if (j->nodefile)
+		unlink(j->nodefile);
 	rm_tree(j->dir);
 	if (cgroup_job_remove(j->js->nd->cg, j->id) < 0)
 		hc_log(HC_LOG_WARN, "job=%u cgroup not removed", j->id);
