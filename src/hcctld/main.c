@@ -201,7 +201,6 @@ main(int argc, char **argv)
 
 	if (opts_parse(argc, argv, &o) < 0)
 		return 1;
-	c.conf_path = abs_path(o.conf);
 	if (!(c.conf = conf_read(o.conf)))
 		return 1;
 	if (o.check) {
@@ -210,11 +209,14 @@ main(int argc, char **argv)
 		conf_destroy(c.conf);
 		return 0;
 	}
+	c.conf_path = abs_path(o.conf);
 	c.port_file = abs_path(o.port_file);
 	c.ready_file = abs_path(o.ready_file);
 	o.log_file = abs_path(o.log_file);
-	if (log_setup(&o, c.conf) < 0)
-		return 1;
+	if (log_setup(&o, c.conf) < 0) {
+		rc = 1;
+		goto out_paths;
+	}
 	if (!o.foreground && daemon(0, 0) < 0)
 		hc_fatal("daemon: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
@@ -278,12 +280,13 @@ out:
 	for (size_t i = 0; i < c.nold_confs; i++)
 		conf_destroy(c.old_confs[i]);
 	free(c.old_confs);
-	conf_destroy(c.conf);
 	if (c.base)
 		event_base_free(c.base);
 	hc_log(HC_LOG_INFO, "hcctld stopped");
 	hc_log_close();
 	free(kp);
+out_paths:
+	conf_destroy(c.conf);
 	free(c.port_file);
 	free(c.ready_file);
 	free((char *)c.conf_path);
