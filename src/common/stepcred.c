@@ -375,3 +375,53 @@ stepcred_verify(const struct stepcred_key *key, const char *b64,
 		*out = sc;
 	return 0;
 }
+
+char *
+stepcred_sign_bytes(const struct stepcred_key *key, const void *data,
+		    size_t len, struct hc_err *err)
+{
+	unsigned char sig[SIG_LEN];
+	size_t slen = SIG_LEN;
+	EVP_MD_CTX *md;
+	int ok;
+
+	if (!key || !key->priv) {
+		hc_err_set(err, HC_EINTERNAL, "signing needs the private key");
+		return NULL;
+	}
+	md = EVP_MD_CTX_new();
+	ok = md && EVP_DigestSignInit(md, NULL, NULL, NULL, key->pkey) == 1 &&
+	     EVP_DigestSign(md, sig, &slen, data, len) == 1 &&
+	     slen == SIG_LEN;
+	EVP_MD_CTX_free(md);
+	if (!ok) {
+		hc_err_set(err, HC_EINTERNAL, "Ed25519 signing failed "
+			   "(OpenSSL)");
+		return NULL;
+	}
+	return b64_encode(sig, SIG_LEN);
+}
+
+int
+stepcred_verify_bytes(const struct stepcred_key *key, const void *data,
+		      size_t len, const char *sig_b64, struct hc_err *err)
+{
+	size_t slen = 0;
+	unsigned char *sig = sig_b64 && strlen(sig_b64) < 128 ?
+			     b64_decode(sig_b64, &slen) : NULL;
+	EVP_MD_CTX *md;
+	int ok;
+
+	if (!sig || slen != SIG_LEN) {
+		free(sig);
+		return hc_err_set(err, HC_EAUTH, "signature: not a base64 "
+				  "Ed25519 signature");
+	}
+	md = EVP_MD_CTX_new();
+	ok = key && md &&
+	     EVP_DigestVerifyInit(md, NULL, NULL, NULL, key->pkey) == 1 &&
+	     EVP_DigestVerify(md, sig, SIG_LEN, data, len) == 1;
+	EVP_MD_CTX_free(md);
+	free(sig);
+	return ok ? 0 : hc_err_set(err, HC_EAUTH, "bad signature");
+}

@@ -54,4 +54,13 @@ int stepcred_verify(const struct stepcred_key *key, const char *b64,
 		    const char *node_name, time_t now, struct stepcred *out,
 		    struct hc_err *err);
 
+/* Generic signatures over bytes (audit checkpoints): the base64 Ed25519
+ * signature of data[0..len) (malloc'ed), or NULL with err. */
+char *stepcred_sign_bytes(const struct stepcred_key *key, const void *data,
+			  size_t len, struct hc_err *err);
+/* 0 when sig_b64 is key's signature of data[0..len), else -1 with err
+ * (HC_EAUTH). A key loaded with its private half verifies too. */
+int stepcred_verify_bytes(const struct stepcred_key *key, const void *data,
+			  size_t len, const char *sig_b64, struct hc_err *err);
+
 #endif

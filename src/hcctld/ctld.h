@@ -10,6 +10,7 @@
  *	nodes	node table, node connections, heartbeats, NodeTimeout (nodes.h)
  *	jobs	job table, submit/query/signal/update/history, lifecycle,
  *		scheduling passes through libhcsched (jobs.h)
+ *	audit	hash-chained audit log and its checkpoints (audit.h)
  */
 #ifndef CTLD_H
 #define CTLD_H
@@ -27,6 +28,7 @@ struct jobs;
 struct sched;
 struct stepcred_key;
 struct admin_backup;
+struct audit;
 
 struct ctld {
 	struct event_base *base;
@@ -45,6 +47,7 @@ struct ctld {
 					   until exit (others may borrow) */
 	size_t nold_confs;
 	struct admin_backup *backup;	/* hcctl backup in progress */
+	struct audit *audit;		/* audit log (audit.h); NULL ok */
 };
 
 /* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,

@@ -42,6 +42,8 @@ static const char *const db_names[STATE_DB_COUNT] = {
 	[STATE_DB_NODES] = "nodes",
 	[STATE_DB_QUEUES] = "queues",
 	[STATE_DB_META] = "meta",
+	[STATE_DB_AUDIT] = "audit",
+	[STATE_DB_CHECKPOINTS] = "checkpoints",
 };
 
 struct state_op {		/* one write of the current transaction */
@@ -388,6 +390,38 @@ state_walk(struct state *st, enum state_db db, state_walk_fn *fn, void *arg,
 		mdb_cursor_close(cur);
 	free(last);
 	return ret < 0 ? -1 : 0;
+}
+
+json_t *
+state_last(struct state *st, enum state_db db, void *key, size_t *klen,
+	   struct hc_err *err)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	json_error_t je;
+	json_t *rec = NULL;
+	int rc;
+
+	if (txn_ensure(st, err) < 0)
+		return NULL;
+	if ((rc = mdb_cursor_open(st->txn, st->dbi[db], &cur))) {
+		mdb_fail(err, rc, "cursor");
+		return NULL;
+	}
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (rc == MDB_NOTFOUND)
+		hc_err_set(err, HC_ENOENT, "state: %s is empty", db_names[db]);
+	else if (rc)
+		mdb_fail(err, rc, "last");
+	else if (!(rec = json_loadb(v.mv_data, v.mv_size, 0, &je)))
+		hc_err_set(err, HC_EIO, "state: %s: corrupt record: %s",
+			   db_names[db], je.text);
+	if (rec && key && klen) {
+		*klen = k.mv_size < *klen ? k.mv_size : *klen;
+		memcpy(key, k.mv_data, *klen);
+	}
+	mdb_cursor_close(cur);
+	return rec;
 }
 
 int

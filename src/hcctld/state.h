@@ -30,6 +30,8 @@ enum state_db {
 	STATE_DB_NODES,		/* node state, reason, inventory */
 	STATE_DB_QUEUES,	/* queue state */
 	STATE_DB_META,		/* next_job_id, cluster id, schema version */
+	STATE_DB_AUDIT,		/* audit entries by seq (audit.h) */
+	STATE_DB_CHECKPOINTS,	/* signed audit checkpoints by seq */
 	STATE_DB_COUNT
 };
 
@@ -70,6 +72,12 @@ typedef int state_walk_fn(const void *key, size_t klen, json_t *rec,
 			  void *arg);
 int state_walk(struct state *st, enum state_db db, state_walk_fn *fn,
 	       void *arg, struct hc_err *err);
+
+/* The record with the greatest key in db (new reference; its key copied
+ * into key[*klen] when key is not NULL, up to *klen bytes), or NULL with
+ * err->code HC_ENOENT when db is empty. */
+json_t *state_last(struct state *st, enum state_db db, void *key,
+		   size_t *klen, struct hc_err *err);
 
 /* Whether there are uncommitted writes. */
 int state_dirty(const struct state *st);
