@@ -94,6 +94,7 @@ struct hc_conf {
 	uint64_t def_mem_per_cpu_mb;	/* DefMemPerCPU */
 	long min_job_age;	/* MinJobAge, seconds */
 	long job_retention;	/* JobRetention, seconds (0 = forever) */
+	long audit_checkpoint_every;	/* AuditCheckpointEvery, entries */
 	char *prolog;		/* Prolog */
 	char *epilog;		/* Epilog */
 	char *health_check_program;	/* HealthCheckProgram */

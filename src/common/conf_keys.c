@@ -60,6 +60,10 @@ const struct conf_key conf_keys[] = {
 	KEY("JobRetention", CONF_DURATION, CONF_GLOBAL, 0, LONG_MAX, "0",
 	  G(job_retention), "How long the job history is kept; 0 keeps it "
 	  "for ever."),
+	KEY("AuditCheckpointEvery", CONF_INT, CONF_GLOBAL, 0, 100000000,
+	  "1000", G(audit_checkpoint_every), "Sign the audit log's head "
+	  "into a checkpoint every this many entries (and at shutdown); 0 "
+	  "only at shutdown."),
 	KEY("Prolog", CONF_PATH, CONF_GLOBAL, 0, 0, NULL, G(prolog),
 	  "A program hcnoded runs as root before each job."),
 	KEY("Epilog", CONF_PATH, CONF_GLOBAL, 0, 0, NULL, G(epilog),
