@@ -32,6 +32,7 @@ enum state_db {
 	STATE_DB_META,		/* next_job_id, cluster id, schema version */
 	STATE_DB_AUDIT,		/* audit entries by seq (audit.h) */
 	STATE_DB_CHECKPOINTS,	/* signed audit checkpoints by seq */
+	STATE_DB_IDENTITIES,	/* node identity records by name (identity.h) */
 	STATE_DB_COUNT
 };
 
