@@ -187,6 +187,24 @@ static const struct msg_field s_job_event_ack[] = {
 
 static const struct msg_field s_step_hello[] = { REQ("cred", F_STR), END };
 
+static const struct msg_field s_audit_query[] = {
+	OPT("job_id", F_INT), OPT("node", F_STR), OPT("since", F_INT),
+	OPT("event", F_STR), OPT("checkpoints", F_BOOL), END
+};
+
+static const struct msg_field s_checkpoint[] = {
+	REQ("seq", F_INT), REQ("hash", F_STR), REQ("time", F_INT),
+	REQ("sig", F_STR), END
+};
+
+static const struct msg_field s_audit_verify[] = {
+	{ .name = "anchors", .type = F_ARR, .elem = F_OBJ,
+	  .sub = s_checkpoint },
+	END
+};
+
+static const struct msg_field s_audit_trace[] = { REQ("job_id", F_INT), END };
+
 /* ---- the catalogue: MSG(TYPE, max body, schema), in type order ---- */
 
 #define HC_MSG_CATALOGUE \
@@ -204,6 +222,9 @@ static const struct msg_field s_step_hello[] = { REQ("cred", F_STR), END };
 	MSG(SHUTDOWN, HC_MSG_BODY_SMALL, s_empty) \
 	MSG(BACKUP, HC_MSG_BODY_SMALL, s_backup) \
 	MSG(HISTORY_QUERY, HC_MSG_BODY_SMALL, s_history) \
+	MSG(AUDIT_QUERY, HC_MSG_BODY_SMALL, s_audit_query) \
+	MSG(AUDIT_VERIFY, HC_MSG_BODY_SUBMIT, s_audit_verify) \
+	MSG(AUDIT_TRACE, HC_MSG_BODY_SMALL, s_audit_trace) \
 	MSG(NODE_REGISTER, MSG_BODY_REGISTER, s_register) \
 	MSG(NODE_HEARTBEAT, HC_MSG_BODY_SMALL, s_heartbeat) \
 	MSG(JOB_EVENT, HC_MSG_BODY_SMALL, s_job_event) \
@@ -211,6 +232,7 @@ static const struct msg_field s_step_hello[] = { REQ("cred", F_STR), END };
 	MSG(JOB_LAUNCH, MSG_BODY_LAUNCH, s_launch) \
 	MSG(JOB_KILL, HC_MSG_BODY_SMALL, s_job_kill) \
 	MSG(JOB_EVENT_ACK, HC_MSG_BODY_SMALL, s_job_event_ack) \
+	MSG(AUDIT_CHECKPOINT, HC_MSG_BODY_SMALL, s_checkpoint) \
 	MSG(STEP_HELLO, HC_MSG_BODY_SMALL, s_step_hello)
 
 struct msg_def {

@@ -35,6 +35,13 @@
  *  BACKUP          {"path":str absolute}   -> {"path","bytes"}
  *  HISTORY_QUERY   {"job_ids"?,"users"?,"states"?,"start"?:int,"end"?:int}
  *                                          -> {"jobs":[JOB]}
+ *  AUDIT_QUERY     {"job_id"?:int,"node"?:str,"since"?:int,"event"?:str,
+ *                   "checkpoints"?:bool}   -> {"entries":[AUDIT],
+ *                                              "checkpoints"?:[CHECKPOINT]}
+ *  AUDIT_VERIFY    {"anchors"?:[CHECKPOINT]} -> {"ok":bool,"entries","first",
+ *                   "last","checkpoints","anchors","bad_seq","problem"}
+ *  AUDIT_TRACE     {"job_id":int}          -> {"job_id","state","nodes":
+ *                   [{"name","compute_id","trusted":bool,"why"}],"entries"}
  *
  * hcnoded -> hcctld (one connection per node, dialled by the node; the first
  * frame is NODE_REGISTER with a munge credential of uid 0 -- the seam that
@@ -57,6 +64,9 @@
  *  JOB_KILL        {"job_id","signal"?:int (0/absent = terminate: SIGTERM,
  *                   KillWait, SIGKILL of the whole tree),"batch_only"?:bool,
  *                   "reason"?:str}
+ *  AUDIT_CHECKPOINT CHECKPOINT (the audit head signed by the controller's
+ *                  step key; also sent after each registration)  (no reply;
+ *                  the node keeps the last one, refusing a lower seq)
  *  JOB_EVENT_ACK   {"job_ids":[int]}                            (no reply;
  *                  sent once the controller has saved the outcome of these
  *                  jobs' "ended" events: the node may forget them. Until
@@ -103,6 +113,11 @@
  *  "type" (short lower-case model, e.g. "h100"),"pci_id" ("10de:2330"),
  *  "busid","memory_mb","uuid"?}]), topology_digest (sha256 hex of the XML)
  *
+ * AUDIT (audit.h): seq, time, actor_uid, event, subject ("job:ID",
+ *  "node:NAME", "controller"), details (object), prev, hash
+ * CHECKPOINT: seq, hash, time, sig (base64 Ed25519 over the canonical JSON
+ *  of {seq, hash, time})
+ *
  * LAUNCH: JOBSPEC fields (script, env, cwd, stdout, stderr, stdin, rlimits,
  *  argv, open_mode, signal, export) plus job_id, name, uid, gid, user,
  *  queue, nodelist, nnodes, ntasks, cpus_on_node, cpu_ids ([int], the
@@ -136,6 +151,10 @@ enum hc_msg_type {
 	HC_MSG_BACKUP = 20,
 	HC_MSG_HISTORY_QUERY = 21,
 
+	HC_MSG_AUDIT_QUERY = 30,
+	HC_MSG_AUDIT_VERIFY = 31,
+	HC_MSG_AUDIT_TRACE = 32,
+
 	HC_MSG_NODE_REGISTER = 40,
 	HC_MSG_NODE_HEARTBEAT = 41,
 	HC_MSG_JOB_EVENT = 42,
@@ -144,6 +163,7 @@ enum hc_msg_type {
 	HC_MSG_JOB_LAUNCH = 60,
 	HC_MSG_JOB_KILL = 61,
 	HC_MSG_JOB_EVENT_ACK = 62,
+	HC_MSG_AUDIT_CHECKPOINT = 63,
 
 	HC_MSG_STEP_HELLO = 80,
 };

@@ -43,6 +43,7 @@ struct ctld {
 	char *port_file;		/* --port-file */
 	char *ready_file;		/* --ready-file */
 	bool shutting_down;
+	bool state_lost;		/* a commit failed: exit non-zero */
 	struct hc_conf **old_confs;	/* replaced by reconfigure; kept
 					   until exit (others may borrow) */
 	size_t nold_confs;

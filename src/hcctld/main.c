@@ -249,9 +249,9 @@ main(int argc, char **argv)
 	       state_cluster_id(c.state));
 
 	event_base_dispatch(c.base);
-	rc = 0;
+	rc = c.state_lost ? 1 : 0;
 out:
-	if (rc) {
+	if (rc && !c.state_lost) {
 		hc_log(HC_LOG_ERR, "cannot start: %s", err.text);
 		if (o.log_file || c.conf->log_file)	/* else on stderr */
 			fprintf(stderr, "hcctld: cannot start: %s\n",
@@ -265,7 +265,8 @@ out:
 	admin_fini(&c);
 	nodes_destroy(c.nodes);
 	stepcred_key_destroy(c.key);
-	if (c.state && state_commit(c.state, &err) < 0)
+	if (c.state && !state_failed(c.state) &&
+	    state_commit(c.state, &err) < 0)
 		hc_log(HC_LOG_ERR, "final commit failed: %s", err.text);
 	if (c.state) {
 		struct state_stats ss;

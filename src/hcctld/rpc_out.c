@@ -259,7 +259,15 @@ out_flush_now(struct rpc *r)
 		snprintf(commit_error, sizeof(commit_error), "the controller "
 			 "could not save the change: %s", err.text);
 		hc_log(HC_LOG_ERR, "state commit failed: %s; replying with "
-		       "errors, closing nodes with frames queued", err.text);
+		       "errors, closing nodes with frames queued, and exiting: "
+		       "a restart reloads the last durable state", err.text);
+		/* Fail-stop (as PostgreSQL on a failed fsync): memory now
+		 * holds changes the disk does not, and nodes would be
+		 * acknowledged against them. Clients got errors; nodes keep
+		 * their unacknowledged reports and give them to the next
+		 * controller. */
+		c->state_lost = true;
+		c->shutting_down = true;
 		/* Before anything is written. Closing a node's connection
 		 * may queue more: to the new list, for the next commit. */
 		out_drop_node_frames(list);

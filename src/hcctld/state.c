@@ -68,6 +68,7 @@ struct state {
 	char cluster_id[33];
 	state_dirty_fn *dirty_fn;
 	void *dirty_arg;
+	bool failed;		/* a commit failed: memory is ahead of disk */
 };
 
 static int
@@ -116,6 +117,11 @@ txn_ensure(struct state *st, struct hc_err *err)
 
 	if (st->txn)
 		return 0;
+	/* After a failed commit the caller's memory holds changes the disk
+	 * lost; writing more on top would make a state no one decided. */
+	if (st->failed)
+		return hc_err_set(err, HC_EIO, "state: an earlier commit "
+				  "failed; restart hcctld to recover");
 	rc = mdb_txn_begin(st->env, NULL, 0, &st->txn);
 	if (rc) {
 		st->txn = NULL;
@@ -459,9 +465,16 @@ state_commit(struct state *st, struct hc_err *err)
 	ops_clear(st);
 	return 0;
 fail:
+	st->failed = true;
 	txn_drop(st);
 	ops_clear(st);
 	return -1;
+}
+
+bool
+state_failed(const struct state *st)
+{
+	return st->failed;
 }
 
 void

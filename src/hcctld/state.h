@@ -15,6 +15,7 @@
 #ifndef STATE_H
 #define STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -82,8 +83,12 @@ json_t *state_last(struct state *st, enum state_db db, void *key,
 
 /* Whether there are uncommitted writes. */
 int state_dirty(const struct state *st);
-/* Commit the current write transaction (fsync'ed). */
+/* Commit the current write transaction (fsync'ed). A failed commit leaves
+ * the store refusing every later write (state_failed): the controller's
+ * memory is then ahead of its disk, and only a restart, which reloads what
+ * is durable, makes them agree again. */
 int state_commit(struct state *st, struct hc_err *err);
+bool state_failed(const struct state *st);
 /* Counters for the benchmark and tests. */
 struct state_stats { uint64_t commits, puts; };
 void state_stats(const struct state *st, struct state_stats *out);

@@ -53,6 +53,12 @@ static const struct {
 	{ HC_MSG_JOB_KILL, "{\"job_id\":1}" },
 	{ HC_MSG_JOB_EVENT_ACK, "{\"job_ids\":[1,2]}" },
 	{ HC_MSG_STEP_HELLO, "{\"cred\":\"AAAA\"}" },
+	{ HC_MSG_AUDIT_QUERY, "{\"job_id\":3,\"since\":0}" },
+	{ HC_MSG_AUDIT_VERIFY, "{\"anchors\":[{\"seq\":1,\"hash\":\"00\","
+	  "\"time\":1,\"sig\":\"AA==\"}]}" },
+	{ HC_MSG_AUDIT_TRACE, "{\"job_id\":3}" },
+	{ HC_MSG_AUDIT_CHECKPOINT, "{\"seq\":1000,\"hash\":\"ab\",\"time\":5,"
+	  "\"sig\":\"AA==\"}" },
 };
 
 /* Bodies that must fail, and the words the error must carry. */
@@ -125,6 +131,11 @@ static const struct {
 	  "'job_ids[0]' must be an integer" },
 	{ HC_MSG_STEP_HELLO, "{}", "STEP_HELLO: field 'cred' is required" },
 	{ HC_MSG_STEP_HELLO, "{\"cred\":{}}", "'cred' must be a string" },
+	{ HC_MSG_AUDIT_TRACE, "{}", "AUDIT_TRACE: field 'job_id' is required" },
+	{ HC_MSG_AUDIT_CHECKPOINT, "{\"seq\":1,\"hash\":\"a\",\"time\":1}",
+	  "field 'sig' is required" },
+	{ HC_MSG_AUDIT_VERIFY, "{\"anchors\":[{\"seq\":\"1\"}]}",
+	  "must be an integer" },
 	/* not an object, not JSON, duplicates, trailing garbage, NUL */
 	{ HC_MSG_PING, "[]", "PING: body must be a JSON object" },
 	{ HC_MSG_PING, "\"x\"", "not valid JSON" },
