@@ -6,7 +6,7 @@
 : "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${HC_BUILDDIR:=$HC_SRCDIR}"
 
-cmds="hcsub:1 hcqueue:1 hccancel:1 hcinfo:1 hcacct:1 hcctl:8"
+cmds="hcsub:1 hcqueue:1 hccancel:1 hcinfo:1 hcacct:1 hcctl:8 hc-ca:8"
 n=0
 failed=0
 result() {		# result RC DESC
