@@ -283,6 +283,11 @@ reason_text(struct tls_peer *p, int e, X509 *cert)
 		snprintf(p->text, sizeof(p->text), "certificate of '%s' is "
 			 "revoked (CRLFile)", p->name);
 		break;
+	case TLS_WRONG_PURPOSE:
+		snprintf(p->text, sizeof(p->text), "certificate of '%s' is "
+			 "not for this role (nodes' are issued without "
+			 "--controller, the controller's with it)", p->name);
+		break;
 	case TLS_CRL_EXPIRED:
 		snprintf(p->text, sizeof(p->text), "CRLFile has passed its "
 			 "nextUpdate; re-sign it (hc-ca crl) and run hcctl "
