@@ -114,6 +114,13 @@ struct hc_conf {
 	char *cgroup_root;	/* CgroupRoot (default /sys/fs/cgroup) */
 	char *cgroup_prefix;	/* CgroupPrefix (default "hc") */
 	long max_jobs_per_user;	/* MaxJobsPerUser (0 = no limit) */
+	char *trusted_ca;	/* TrustedCA: the CA certificate (ca.crt) */
+	char *crl_file;		/* CRLFile (optional) */
+	char *controller_cert;	/* ControllerCert (hcctld) */
+	char *controller_key;	/* ControllerKey (hcctld, mode 0600) */
+	char *node_cert;	/* NodeCert (hcnoded; unset: SpoolDir/node.crt) */
+	char *node_key;		/* NodeKey (hcnoded; unset: SpoolDir/node.key) */
+	char *controller_name;	/* ControllerName: in hcctld's certificate */
 
 	struct conf_node *nodes;	/* expanded, in declaration order */
 	size_t node_count;

@@ -112,6 +112,26 @@ const struct conf_key conf_keys[] = {
 	KEY("CgroupPrefix", CONF_STRING, CONF_GLOBAL, 0, 0, "hc",
 	  G(cgroup_prefix), "The cgroup directory under which nodes put "
 	  "their jobs."),
+	KEY("TrustedCA", CONF_PATH, CONF_GLOBAL, 0, 0, NULL, G(trusted_ca),
+	  "The cluster CA's certificate (hc-ca init's ca.crt): node agents and "
+	  "hcctld accept only peers it issued."),
+	KEY("CRLFile", CONF_PATH, CONF_GLOBAL, 0, 0, NULL, G(crl_file),
+	  "The CA's revocation list (crl.pem); hcctld reloads it on hcctl "
+	  "reconfigure; unset checks no revocation."),
+	KEY("ControllerCert", CONF_PATH, CONF_GLOBAL, 0, 0, NULL,
+	  G(controller_cert), "hcctld's certificate (hc-ca issue --controller)."),
+	KEY("ControllerKey", CONF_PATH, CONF_GLOBAL, 0, 0, NULL,
+	  G(controller_key), "hcctld's private key, readable by its owner "
+	  "only."),
+	KEY("NodeCert", CONF_PATH, CONF_GLOBAL, 0, 0, NULL, G(node_cert),
+	  "A node agent's certificate; %n is the node name; unset uses "
+	  "node.crt in its SpoolDir."),
+	KEY("NodeKey", CONF_PATH, CONF_GLOBAL, 0, 0, NULL, G(node_key),
+	  "A node agent's private key, readable by root only; %n is the node "
+	  "name; unset uses node.key in its SpoolDir."),
+	KEY("ControllerName", CONF_STRING, CONF_GLOBAL, 0, 0, "hcctld",
+	  G(controller_name), "The name node agents require in hcctld's "
+	  "certificate."),
 
 	/* NodeName= lines */
 	KEY("NodeName", CONF_HOSTLIST, CONF_NODE, 0, 0, NULL, N(name),
