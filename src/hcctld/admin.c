@@ -16,6 +16,7 @@
 #include <time.h>
 #include <event2/event.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "ctld.h"
 #include "jobs.h"
@@ -164,6 +165,7 @@ admin_rpc_reconfigure(struct rpc_req *req, json_t *body)
 		return;
 	}
 	free(errors);
+	audit_admin(req->ctld, req->uid, "reconfigure", req->ctld->conf_path);
 	rpc_reply(req, NULL);
 }
 
@@ -174,6 +176,7 @@ admin_rpc_shutdown(struct rpc_req *req, json_t *body)
 	hc_log(HC_LOG_INFO, "shutdown requested by uid=%u peer=%s",
 	       (unsigned)req->uid, req->peer);
 	req->ctld->shutting_down = true;	/* loop ends after the flush */
+	audit_admin(req->ctld, req->uid, "shutdown", req->peer);
 	rpc_reply(req, NULL);
 }
 
@@ -256,6 +259,7 @@ admin_rpc_backup(struct rpc_req *req, json_t *body)
 		return;
 	}
 	c->backup = b;
+	audit_admin(c, req->uid, "backup", path);
 	hc_log(HC_LOG_INFO, "backup path=%s started by uid=%u", path,
 	       (unsigned)req->uid);
 }

@@ -64,6 +64,32 @@ const json_t *audit_checkpoint(struct audit *a, struct hc_err *err);
 const json_t *audit_last_checkpoint(const struct audit *a);
 uint64_t audit_head_seq(const struct audit *a);
 
+/* ---- audit_events.c: one-line calls for the rest of the controller ---- */
+struct ctld;
+struct job;
+struct node;
+/* A job event: details name its state, owner and nodes (with compute ids
+ * and whether each was trusted then); note may be NULL. */
+void audit_job(struct ctld *c, uid_t uid, const char *event,
+	       const struct job *j, const char *note);
+/* A node event: details name its state, reason, compute id, trust. */
+void audit_node(struct ctld *c, uid_t uid, const char *event,
+		const struct node *n, const char *note);
+/* A controller event (reconfigure, shutdown, backup). */
+void audit_admin(struct ctld *c, uid_t uid, const char *event,
+		 const char *note);
+/* n registered: record it and send it the last checkpoint. */
+void audit_on_register(struct ctld *c, struct node *n);
+/* audit_checkpoint_fn that sends cp to every connected node agent; arg is
+ * the struct ctld. */
+void audit_broadcast(void *arg, const json_t *cp);
+
+/* ---- audit_rpc.c: the requests of hcctl show/export/verify/trace ---- */
+struct rpc_req;
+void audit_rpc_query(struct rpc_req *req, json_t *body);
+void audit_rpc_verify(struct rpc_req *req, json_t *body);
+void audit_rpc_trace(struct rpc_req *req, json_t *body);
+
 /* ---- checking (audit_verify.c; used by hcctld, the tests, the tools) ---- */
 
 /* SHA-256 hex of the canonical JSON of entry without "hash". 0/-1. */

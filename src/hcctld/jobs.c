@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "ctld.h"
 #include "hc_err.h"
+#include "audit.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -197,6 +198,7 @@ jobs_finish(struct jobs *js, struct job *j, int state, const char *reason)
 	hc_log(HC_LOG_INFO, "job=%u state=%s%s%s", j->id,
 	       job_state_name(state), reason && *reason ? " reason=" : "",
 	       reason ? reason : "");
+	audit_job(js->c, 0, "job_end", j, reason);
 	jobs_save(js, j);
 	jobs_sched_request(js);
 }
@@ -209,6 +211,7 @@ job_to_pending(struct jobs *js, struct job *j, bool hold, bool count,
 {
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
+	audit_job(js->c, 0, count ? "job_requeue" : "job_pending", j, reason);
 	job_alloc_clear(j);
 	j->state = JOB_PENDING;
 	if (count)

@@ -10,6 +10,7 @@
 
 #include "hc_err.h"
 #include "ctld.h"
+#include "audit.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -89,6 +90,7 @@ jobs_launch(struct jobs *js, struct job *j)
 		jobs_finish(js, j, JOB_FAILED, "LaunchFailed");
 		return;
 	}
+	audit_job(js->c, 0, "job_start", j, NULL);
 	for (uint32_t k = 0; k < j->nalloc; k++) {
 		struct job_node *a = &j->alloc[k];
 

@@ -21,6 +21,7 @@
 #include "hc_err.h"
 #include "conf.h"
 #include "ctld.h"
+#include "audit.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -252,6 +253,7 @@ sig_one(struct jobs *js, struct job *j, int sig, bool batch_only,
 	}
 	hc_log(HC_LOG_INFO, "job=%u uid=%u signal=%d%s", j->id, (unsigned)uid,
 	       sig, sig ? "" : " (cancel)");
+	audit_job(js->c, uid, sig ? "job_signal" : "job_cancel", j, NULL);
 	return sig_result(j->id, 0, NULL);
 }
 

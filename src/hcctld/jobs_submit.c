@@ -21,6 +21,7 @@
 #include "hc_err.h"
 #include "conf.h"
 #include "ctld.h"
+#include "audit.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -385,6 +386,7 @@ jobs_rpc_submit(struct rpc_req *req, json_t *body)
 		return;
 	}
 	jobs_insert(js, j);
+	audit_job(js->c, req->uid, "job_submit", j, j->queue);
 	hc_log(HC_LOG_DEBUG, "job=%u uid=%u submitted queue=%s", j->id, j->uid,
 	       j->queue);
 	rpc_reply(req, json_pack("{s:I}", "job_id", (json_int_t)j->id));

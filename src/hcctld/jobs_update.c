@@ -17,6 +17,7 @@
 #include "hc_err.h"
 #include "conf.h"
 #include "ctld.h"
+#include "audit.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -354,6 +355,7 @@ jobs_rpc_update(struct rpc_req *req, json_t *body)
 	}
 	hc_log(HC_LOG_INFO, "job=%u uid=%u %s", id, (unsigned)req->uid,
 	       action ? action : "update");
+	audit_job(req->ctld, req->uid, "job_update", j, action ? action : "update");
 	jobs_save(js, j);
 	rpc_reply(req, NULL);
 	jobs_sched_request(js);

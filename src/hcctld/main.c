@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "ctld.h"
 #include "jobs.h"
@@ -231,6 +232,10 @@ main(int argc, char **argv)
 	kp = key_path(c.conf);
 	if (!(c.key = stepcred_key_load_or_create(kp, &err)))
 		goto out;
+	if (!(c.audit = audit_open(c.state, &err)))
+		goto out;
+	audit_set_signer(c.audit, c.key, (unsigned)c.conf->audit_checkpoint_every,
+			 audit_broadcast, &c);
 	if (!(c.nodes = nodes_create(&c, &err)))
 		goto out;
 	if (!(c.jobs = jobs_create(&c, &err)))	/* and the scheduler */
@@ -260,6 +265,8 @@ out:
 	for (int i = 0; i < 3; i++)
 		if (sigs[i])
 			event_free(sigs[i]);
+	if (c.state && !state_failed(c.state))	/* to the nodes, then */
+		audit_checkpoint(c.audit, NULL);
 	rpc_destroy(c.rpc);		/* last replies, then connections */
 	jobs_destroy(c.jobs);
 	admin_fini(&c);
@@ -275,6 +282,7 @@ out:
 		       (unsigned long long)ss.commits,
 		       (unsigned long long)ss.puts);
 	}
+	audit_destroy(c.audit);
 	state_close(c.state);
 	if (c.ready_file)
 		unlink(c.ready_file);

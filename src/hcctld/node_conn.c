@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "ctld.h"
+#include "audit.h"
 #include "jobs.h"
 #include "log.h"
 #include "msg.h"
@@ -187,6 +188,7 @@ nodes_rpc_register(struct rpc_req *req, json_t *body)
 			"step_pubkey", pub ? pub : "");
 	free(pub);
 	rpc_reply(req, rep);
+	audit_on_register(c, n);
 	if (c->jobs)
 		jobs_on_node_register(c->jobs, n, json_object_get(body, "jobs"));
 	node_state_changed(ns, n, before, HC_LOG_INFO);

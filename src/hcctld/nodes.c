@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "ctld.h"
 #include "hostlist.h"
+#include "audit.h"
 #include "jobs.h"
 #include "log.h"
 #include "msg.h"
@@ -296,6 +297,7 @@ node_state_changed(struct nodes *ns, struct node *n, const char *before,
 	hc_log(level, "node=%s state=%s reason=\"%s\"", n->name, now,
 	       n->reason ? n->reason : "");
 	nodes_save(ns, n);
+	audit_node(ns->c, n->reason_uid, "node_state", n, before);
 }
 
 void

@@ -34,6 +34,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "conf.h"
 #include "ctld.h"
@@ -60,6 +61,9 @@ static const struct rpc_handler handlers[] = {
 	{ HC_MSG_RECONFIGURE, admin_rpc_reconfigure, RPC_ADMIN },
 	{ HC_MSG_SHUTDOWN, admin_rpc_shutdown, RPC_ADMIN },
 	{ HC_MSG_BACKUP, admin_rpc_backup, RPC_ADMIN },
+	{ HC_MSG_AUDIT_QUERY, audit_rpc_query, RPC_ADMIN },
+	{ HC_MSG_AUDIT_VERIFY, audit_rpc_verify, RPC_ADMIN },
+	{ HC_MSG_AUDIT_TRACE, audit_rpc_trace, RPC_ADMIN },
 	{ HC_MSG_NODE_REGISTER, nodes_rpc_register, 0 },
 	{ 0, NULL, 0 }
 };
