@@ -18,10 +18,12 @@
 #include "msg.h"
 #include "parse.h"
 
-enum { O_JSON = CMD_LONG };
+enum { O_JSON = CMD_LONG, O_ANCHORS };
 
 static const struct cmd_opt opts[] = {
 	{"json", O_JSON, NULL, "print the records of show as JSON"},
+	{"anchors", O_ANCHORS, "FILE", "verify audit against the checkpoints "
+	 "in FILE (export's JSON lines or a node's checkpoint.json)"},
 	CMD_OPT_HELP,
 	CMD_OPT_VERSION,
 	{0},
@@ -35,7 +37,10 @@ static const char grammar_help[] =
 	"  update job ID [TimeLimit=LIMIT] [Nice=N] [JobName=NAME] "
 	"[Comment=TEXT]\n"
 	"  hold job ID              release job ID         requeue job ID\n"
-	"  reconfigure              shutdown               backup FILE\n";
+	"  reconfigure              shutdown               backup FILE\n"
+	"  show audit [Job=ID] [Node=NAME] [Since=TIME] [Event=NAME]\n"
+	"  trace job ID             verify audit [--anchors FILE]\n"
+	"  export audit [FILE]\n";
 
 const struct cmd_info hcctl_info = {
 	.prog = "hcctl",
@@ -94,6 +99,9 @@ check_text(const char *val, struct hc_err *err)
 
 static const struct key node_keys[] = {
 	{"State", check_state}, {"Reason", check_text}, {0}};
+static const struct key audit_keys[] = {
+	{"Job", check_text}, {"Node", check_text}, {"Since", check_text},
+	{"Event", check_text}, {0}};
 static const struct key job_keys[] = {
 	{"TimeLimit", check_limit}, {"Nice", check_nice},
 	{"JobName", check_text}, {"Comment", check_text}, {0}};
@@ -123,6 +131,8 @@ static int act_simple(struct hcctl *, const struct action *, const char *,
 		      json_t *);
 static int act_backup(struct hcctl *, const struct action *, const char *,
 		      json_t *);
+static int act_audit(struct hcctl *, const struct action *, const char *,
+		     json_t *);
 
 static const struct action actions[] = {
 	{"show", "job", NAME_OPTIONAL, "ID", NULL, act_show},
@@ -137,6 +147,10 @@ static const struct action actions[] = {
 	{"reconfigure", NULL, NAME_NONE, NULL, NULL, act_simple},
 	{"shutdown", NULL, NAME_NONE, NULL, NULL, act_simple},
 	{"backup", NULL, NAME_REQUIRED, "FILE", NULL, act_backup},
+	{"show", "audit", NAME_NONE, NULL, audit_keys, act_audit},
+	{"trace", "job", NAME_REQUIRED, "ID", NULL, act_audit},
+	{"verify", "audit", NAME_NONE, NULL, NULL, act_audit},
+	{"export", "audit", NAME_OPTIONAL, "FILE", NULL, act_audit},
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
@@ -243,6 +257,13 @@ act_backup(struct hcctl *h, const struct action *a, const char *name,
 	json_decref(rep);
 	free(path);
 	return 0;
+}
+
+static int
+act_audit(struct hcctl *h, const struct action *a, const char *name,
+	  json_t *set)
+{
+	return hcctl_audit(h, a->verb, name, set);
 }
 
 /* "a, b, c" of the distinct verbs, or the objects of verb. */
@@ -355,6 +376,8 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 
 	if (key == O_JSON)
 		h->json = true;
+	else if (key == O_ANCHORS)
+		h->anchors = val;
 	return 0;
 }
 

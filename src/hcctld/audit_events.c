@@ -14,6 +14,7 @@
 #include "ctld.h"
 #include "job.h"
 #include "jobs.h"
+#include "log.h"
 #include "msg.h"
 #include "nodes.h"
 #include "states.h"
