@@ -13,6 +13,12 @@
 #   wait_job_state "$id" COMPLETED
 #   ok "it ran" test "$(job_state "$id")" = COMPLETED
 #
+# Certificates: cluster_start makes a CA ($HC_CA_DIR = $HC_TEST_DIR/ca, with
+# hc-ca), hcctld's certificate (etc/hcctld.{crt,key}) and one per node
+# (SpoolDir/node.{crt,key}, 0600). `--cert n2=KIND` gives a node a bad one
+# instead: other-ca (issued by another CA), expired, revoked, wrongname
+# (issued to another declared node); such nodes are not waited for.
+#
 # Settable (seconds unless said): HC_TEST_TIMEOUT (every wait, default 60),
 # HC_TEST_NODE_TIMEOUT (5), HC_TEST_HEARTBEAT (1), HC_TEST_KILL_WAIT (2),
 # HC_TEST_WALL (whole test, 480), HC_TEST_KEEP=1 keeps the temp dir,
@@ -124,6 +130,8 @@ HC_CONTROL_ADDR=127.0.0.1
 HC_CGROUP_PREFIX=hctest-$$-$RANDOM
 HC_PORT_LOCKS=${TMPDIR:-/tmp}/hc-test-ports
 export HC_CONF HC_MUNGE_SOCKET HC_CONTROL_ADDR HC_CGROUP_PREFIX
+HC_CA_DIR=$HC_TEST_DIR/ca
+export HC_CA_DIR
 # The test users must run the commands even where the build tree's parents
 # are closed to them: copy the binaries into the (world-readable) test dir.
 mkdir -p "$HC_TEST_DIR/bin"
@@ -139,6 +147,7 @@ export PATH="$HC_TEST_DIR/bin:$HC_BUILDDIR/src/cmds:$HC_BUILDDIR/src/hcctld:$HC_
 declare -A HC_PIDS=()		# name -> pid of what this test started
 declare -A HC_NODE_PORT=()
 declare -A HC_NODE_TOPO=()
+declare -A HC_NODE_CERT=()	# name -> other-ca|expired|revoked|wrongname
 HC_NODES=""
 _hc_watchdog=""
 
@@ -212,6 +221,10 @@ _hc_write_conf() {	# _hc_write_conf EXTRA-LINES
 		echo "HeartbeatInterval=$HC_TEST_HEARTBEAT"
 		echo "KillWait=$HC_TEST_KILL_WAIT"
 		echo "DefMemPerCPU=64"
+		echo "TrustedCA=$HC_CA_DIR/ca.crt"
+		echo "CRLFile=$HC_CA_DIR/crl.pem"
+		echo "ControllerCert=$HC_TEST_DIR/etc/hcctld.crt"
+		echo "ControllerKey=$HC_TEST_DIR/etc/hcctld.key"
 		printf '%s\n' "$extra" | grep -Ev '^(NodeName|QueueName)=' || true
 		for n in $HC_NODES; do
 			echo "NodeName=$n NodeAddr=127.0.0.1" \
@@ -224,6 +237,52 @@ _hc_write_conf() {	# _hc_write_conf EXTRA-LINES
 		[ -z "$gpunodes" ] || echo "QueueName=gpu Nodes=$gpunodes"
 		printf '%s\n' "$extra" | grep -E '^(NodeName|QueueName)=' || true
 	} >"$HC_CONF"
+}
+
+# cert_issue NAME [KIND [CA-DIR]]: (re)issue node NAME's key and certificate
+# into its spool dir as node.key/node.crt; KIND as for cluster_start --cert.
+cert_issue() {
+	local n=$1 kind=${2:-good} ca=${3:-$HC_CA_DIR} d=$HC_TEST_DIR/spool/$1
+	local name=$n args="--days 30" other
+	mkdir -p "$d"
+	case $kind in
+	good | revoked) ;;
+	expired) args="--not-after @$(($(date +%s) - 3600))" ;;
+	other-ca)
+		ca=$HC_TEST_DIR/other-ca
+		[ -f "$ca/ca.crt" ] || hc-ca init "$ca" >/dev/null || return 1 ;;
+	wrongname)
+		for other in $HC_NODES n0; do
+			[ "$other" != "$n" ] && break
+		done
+		name=$other ;;
+	*) bail_out "cert_issue: unknown kind $kind" ;;
+	esac
+	hc-ca --ca "$ca" issue "$name" $args --out "$d" >/dev/null || return 1
+	[ "$name" = "$n" ] || {
+		mv -f "$d/$name.key" "$d/$n.key"
+		mv -f "$d/$name.crt" "$d/$n.crt"
+	}
+	mv -f "$d/$n.key" "$d/node.key"
+	mv -f "$d/$n.crt" "$d/node.crt"
+	if [ "$kind" = revoked ]; then
+		hc-ca --ca "$ca" revoke "$n" >/dev/null || return 1
+	fi
+	hc_log "certificate for $n: $kind (name $name)"
+}
+
+# ca_setup: the test's CA, hcctld's certificate, and one per node.
+ca_setup() {
+	local n
+	if [ ! -f "$HC_CA_DIR/ca.crt" ]; then
+		hc-ca init "$HC_CA_DIR" >/dev/null || return 1
+		hc-ca issue hcctld --controller --out "$HC_TEST_DIR/etc" \
+			>/dev/null || return 1
+	fi
+	for n in $HC_NODES; do
+		[ -f "$HC_TEST_DIR/spool/$n/node.crt" ] && continue
+		cert_issue "$n" "${HC_NODE_CERT[$n]:-good}" || return 1
+	done
 }
 
 # _hc_spawn NAME cmd...: start a daemon in the background, logging to
@@ -302,6 +361,7 @@ node_state() {
 nodes_all_idle() {
 	local n
 	for n in $HC_NODES; do
+		[ -n "${HC_NODE_CERT[$n]:-}" ] && continue
 		[ "$(node_state "$n")" = IDLE ] || return 1
 	done
 }
@@ -312,6 +372,7 @@ wait_node_state() {	# wait_node_state NAME REGEX [SECS]
 }
 
 # cluster_start [--nodes N] [--topology n3=FILE ...] [--conf-extra LINE ...]
+#	[--cert n2=other-ca|expired|revoked|wrongname ...]
 cluster_start() {
 	local nnodes=4 extra="" i n
 	declare -A topo=()
@@ -319,6 +380,7 @@ cluster_start() {
 		case $1 in
 		--nodes) nnodes=$2; shift 2 ;;
 		--topology) topo[${2%%=*}]=${2#*=}; shift 2 ;;
+		--cert) HC_NODE_CERT[${2%%=*}]=${2#*=}; shift 2 ;;
 		--conf-extra) extra="${extra:+$extra
 }$2"; shift 2 ;;
 		*) bail_out "cluster_start: unknown option $1" ;;
@@ -334,6 +396,7 @@ cluster_start() {
 	HC_NODES=${HC_NODES# }
 	export HC_NODES
 	_hc_write_conf "$extra"
+	ca_setup || bail_out "cannot make the test's CA and certificates"
 	munge_start || bail_out "munged did not start"
 	ctld_start || bail_out "hcctld did not start"
 	for n in $HC_NODES; do noded_start "$n"; done
