@@ -71,6 +71,10 @@ void noded_child_forget(struct noded *nd, void *arg);
 json_t *inventory_json(const struct discover *d);
 void inventory_check(const struct discover *d, const struct conf_node *me);
 
+/* checkpoint.c: an AUDIT_CHECKPOINT from the controller (body borrowed):
+ * verified and kept in SpoolDir/checkpoint.json unless behind it. */
+void checkpoint_on_frame(struct noded *nd, json_t *cp);
+
 /* ctl_conn.c: the controller connection. */
 struct ctl_conn *ctl_conn_create(struct noded *nd, struct hc_err *err);
 void ctl_conn_destroy(struct ctl_conn *c);
