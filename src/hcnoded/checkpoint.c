@@ -6,7 +6,8 @@
  * log's head kept off the controller, which `hcctl verify audit --anchors`
  * can check the chain against. A checkpoint with a lower seq than the one
  * kept means the controller's log went back (restored, truncated or
- * rewritten): it is refused and logged loudly, and the kept one stays.
+ * rewritten): it is refused and logged loudly, and the kept one stays;
+ * so is one with the same seq and another hash (a rewritten log).
  */
 #include "config.h"
 
@@ -43,12 +44,15 @@ cp_check(const struct noded *nd, const json_t *cp, struct hc_err *err)
 	return rc;
 }
 
+/* The kept checkpoint's seq (0: none), its hash into hash. */
 static json_int_t
-kept_seq(const char *path)
+kept_seq(const char *path, char hash[65])
 {
 	json_t *o = json_load_file(path, 0, NULL);
 	json_int_t seq = o ? json_integer_value(json_object_get(o, "seq")) : 0;
+	const char *h = json_string_value(json_object_get(o, "hash"));
 
+	snprintf(hash, 65, "%s", h ? h : "");
 	json_decref(o);
 	return seq;
 }
@@ -60,7 +64,9 @@ checkpoint_on_frame(struct noded *nd, json_t *cp)
 	char *path = hc_asprintf("%s/checkpoint.json", nd->spool);
 	char *tmp = hc_asprintf("%s.tmp", path);
 	json_int_t seq = json_integer_value(json_object_get(cp, "seq"));
-	json_int_t have = kept_seq(path);
+	const char *hash = json_string_value(json_object_get(cp, "hash"));
+	char kept[65];
+	json_int_t have = kept_seq(path, kept);
 
 	if (cp_check(nd, cp, &err) < 0) {
 		hc_log(HC_LOG_ERR, "audit checkpoint seq=%lld refused: %s",
@@ -72,6 +78,13 @@ checkpoint_on_frame(struct noded *nd, json_t *cp)
 		       "rewound (restored, truncated or rewritten); keeping "
 		       "%s -- check it with hcctl verify audit --anchors",
 		       (long long)seq, (long long)have, path);
+	} else if (seq == have && strcmp(kept, hash ? hash : "")) {
+		/* Security: same place in the log, another history. */
+		hc_log(HC_LOG_ERR, "audit checkpoint seq=%lld has hash %.16s "
+		       "but the one kept has %.16s: the controller's audit log "
+		       "was rewritten; keeping %s -- check it with hcctl "
+		       "verify audit --anchors", (long long)seq,
+		       hash ? hash : "", kept, path);
 	} else if (seq > have) {
 		if (json_dump_file(cp, tmp, JSON_COMPACT | JSON_SORT_KEYS) ||
 		    rename(tmp, path) < 0) {
