@@ -23,6 +23,9 @@
 #include "log.h"
 
 #define HL_DIGITS_MAX 9		/* numbers in ranges: < 10^9 */
+/* Longest host name, written alone or made by a range: the same limit for
+ * both, so that every list hostlist_ranged() compresses parses back. */
+#define HL_NAME_MAX 255
 
 struct hostlist *
 hostlist_create(void)
@@ -138,6 +141,19 @@ range_item(const char *tok, const char *pre, const char *s, size_t n,
 	return 0;
 }
 
+/* Length of the longest name range r makes: its widest number is hi,
+ * printed with at least the range's width. */
+static size_t
+name_len(size_t pn, const struct hl_range *r, const char *suf)
+{
+	int digits = 1;
+
+	for (unsigned long v = r->hi; v >= 10; v /= 10)
+		digits++;
+	return pn + (size_t)(digits > r->width ? digits : r->width) +
+	       strlen(suf);
+}
+
 static void
 push_num(struct hostlist *hl, const char *pre, size_t pn, int width,
 	 unsigned long v, const char *suf)
@@ -160,7 +176,7 @@ expand_bracket(struct hostlist *hl, const char *tok, const char *lb,
 {
 	const char *rb = strchr(lb, ']');
 	size_t pn = (size_t)(lb - tok);
-	char pre[256];
+	char pre[HL_NAME_MAX + 1];
 
 	if (!rb)
 		return hc_err_set(err, HC_EINVAL,
@@ -171,10 +187,10 @@ expand_bracket(struct hostlist *hl, const char *tok, const char *lb,
 	if (check_chars(tok, tok, pn, err) < 0 ||
 	    check_chars(tok, rb + 1, strlen(rb + 1), err) < 0)
 		return -1;
-	if (strlen(rb + 1) > 200 || pn > 200)
+	if (strlen(rb + 1) + pn + 1 > HL_NAME_MAX)
 		return hc_err_set(err, HC_EINVAL,
-			"%s: host name too long; keep names under 200 "
-			"characters", tok);
+			"%.40s...: host name too long; keep names under %d "
+			"characters", tok, HL_NAME_MAX + 1);
 	snprintf(pre, sizeof(pre), "%.*s", (int)pn, tok);
 	for (int pass = 0; pass < 2; pass++) {
 		size_t total = hl->count;
@@ -187,6 +203,11 @@ expand_bracket(struct hostlist *hl, const char *tok, const char *lb,
 			if (range_item(tok, pre, p, (size_t)(e - p), &r,
 				       err) < 0)
 				return -1;
+			if (name_len(pn, &r, rb + 1) > HL_NAME_MAX)
+				return hc_err_set(err, HC_EINVAL,
+					"%.40s...: host name too long; keep "
+					"names under %d characters", tok,
+					HL_NAME_MAX + 1);
 			total += r.hi - r.lo + 1;
 			if (total > HOSTLIST_MAX)
 				return hc_err_set(err, HC_EINVAL,
@@ -213,10 +234,10 @@ expand_token(struct hostlist *hl, const char *tok, struct hc_err *err)
 		return expand_bracket(hl, tok, lb, err);
 	if (check_chars(tok, tok, strlen(tok), err) < 0)
 		return -1;
-	if (strlen(tok) > 255)
+	if (strlen(tok) > HL_NAME_MAX)
 		return hc_err_set(err, HC_EINVAL,
-			"%.40s...: host name too long; keep names under 256 "
-			"characters", tok);
+			"%.40s...: host name too long; keep names under %d "
+			"characters", tok, HL_NAME_MAX + 1);
 	if (hl->count >= HOSTLIST_MAX)
 		return hc_err_set(err, HC_EINVAL,
 			"more than %d names; split the expression",
