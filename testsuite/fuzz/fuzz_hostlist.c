@@ -29,7 +29,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_assert(hl->count <= HOSTLIST_MAX);
-	for (size_t i = 0; i < hl->count; i++)
+	/* hostlist_find is linear: try a few names, not all (65536^2). */
+	for (size_t i = 0; i < hl->count; i += 1 + hl->count / 8)
 		fuzz_assert(hostlist_find(hl, hl->names[i]) >= 0);
 	ranged = hostlist_ranged(hl);
 	back = hostlist_parse(ranged, &err);
