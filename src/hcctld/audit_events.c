@@ -88,9 +88,12 @@ audit_admin(struct ctld *c, uid_t uid, const char *event, const char *note)
 void
 audit_on_register(struct ctld *c, struct node *n)
 {
-	const json_t *cp = audit_last_checkpoint(c->audit);
+	const json_t *cp;
 
+	/* Appending may make (and free the previous) checkpoint: take the
+	 * last one after it. */
 	audit_node(c, 0, "node_register", n, n->version);
+	cp = audit_last_checkpoint(c->audit);
 	if (cp)
 		nodes_send(c->nodes, n, HC_MSG_AUDIT_CHECKPOINT, cp);
 }
