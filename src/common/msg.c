@@ -120,7 +120,7 @@ static const struct msg_field s_history[] = {
 static const struct msg_field s_gpu[] = {
 	OPT("index", F_INT), OPT("vendor", F_STR), OPT("model", F_STR),
 	OPT("type", F_STR), OPT("pci_id", F_STR), OPT("busid", F_STR),
-	OPT("memory_mb", F_INT), OPT("uuid", F_STR), END
+	OPT("memory_mb", F_INT), OPT("uuid", F_STR), OPT("serial", F_STR), END
 };
 
 static const struct msg_field s_inventory[] = {
@@ -128,7 +128,7 @@ static const struct msg_field s_inventory[] = {
 	OPT("cpus", F_INT), OPT("memory_mb", F_INT),
 	OPT("cpu_vendor", F_STR), OPT("cpu_model", F_STR), OPT("arch", F_STR),
 	{ .name = "gpus", .type = F_ARR, .elem = F_OBJ, .sub = s_gpu },
-	OPT("topology_digest", F_STR), END
+	OPT("topology_digest", F_STR), OPT("hcnoded_version", F_STR), END
 };
 
 /* A job event's fields, shared by JOB_EVENT and NODE_REGISTER's jobs. */
@@ -148,6 +148,7 @@ static const struct msg_field s_register[] = {
 	  .sub = s_inventory },
 	{ .name = "jobs", .type = F_ARR, .required = 1, .elem = F_OBJ,
 	  .sub = s_reg_job },
+	OPT("inventory_blob", F_STR), OPT("inventory_sig", F_STR),
 	END
 };
 

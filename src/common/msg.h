@@ -47,7 +47,10 @@
  * frame is NODE_REGISTER with a munge credential of uid 0 -- the seam that
  * mutual TLS replaces; later frames on that connection carry no credential):
  *  NODE_REGISTER   {"name","version","boot_time":int,"inventory":INVENTORY,
- *                   "jobs":[{"job_id","state":"running"|"ended", EVENT fields}]}
+ *                   "jobs":[{"job_id","state":"running"|"ended", EVENT fields}],
+ *                   "inventory_blob":str base64 (the canonical INVENTORY
+ *                   bytes), "inventory_sig":str base64 (invsig.h)}
+ *                  ("inventory" is the decoded blob; hcctld reads the blob)
  *                  -> {"heartbeat_interval":int,"step_pubkey":str base64,
  *                      "node_timeout":int}
  *  NODE_HEARTBEAT  {"jobs":[int],"load"?:real,"free_mem_mb"?:int} (no reply)
@@ -95,14 +98,19 @@
  *  ntasks, cpus_per_task, cpus (total allocated), mem_mb (per node), gres,
  *  nodelist (hostlist str), exit_code (str "code:signal"), priority, nice,
  *  cwd, stdout, stderr, restart_count, requeue (bool), exclusive (bool),
- *  constraint, max_rss_kb, gpus ({"node": [indices]}), command, comment
+ *  constraint, max_rss_kb, gpus ({"node": [indices]}), command, comment,
+ *  compute_ids (str "id,id": its nodes' compute ids at launch, in
+ *  allocation order)
  *
  * NODE: name, addr, port, state (str "IDLE+DRAIN"), reason, reason_time,
  *  cpus, cpus_alloc, real_memory_mb, mem_alloc_mb, gres (str), gres_alloc
  *  (str), gpus ([{"index","type","model","vendor","pci_id","busid",
  *  "memory_mb"}]), features ([str]), queues ([str]), boot_time,
  *  last_heartbeat, sockets, cores_per_socket, threads_per_core, cpu_model,
- *  arch, version, jobs ([int])
+ *  arch, version, jobs ([int]), compute_id, previous_ids ([str]),
+ *  cert_not_after (epoch, 0 = none), accelerators ([str]: UUID, serial or
+ *  "pci:BUSID:VENDOR:DEVICE"), identity_pending (the id waiting for
+ *  hcctl accept node, "" when none)
  *
  * QUEUE: name, default (bool), state ("UP"), nodes (hostlist), max_time,
  *  default_time (minutes; -1 = unlimited), total_nodes, node_states
@@ -111,7 +119,8 @@
  * INVENTORY (node registration): sockets, cores, threads, cpus,
  *  memory_mb, cpu_vendor, cpu_model, arch, gpus ([{"index","vendor","model",
  *  "type" (short lower-case model, e.g. "h100"),"pci_id" ("10de:2330"),
- *  "busid","memory_mb","uuid"?}]), topology_digest (sha256 hex of the XML)
+ *  "busid","memory_mb","uuid"?,"serial"?}]), topology_digest (sha256 hex
+ *  of the XML), hcnoded_version
  *
  * AUDIT (audit.h): seq, time, actor_uid, event, subject ("job:ID",
  *  "node:NAME", "controller"), details (object), prev, hash

@@ -239,16 +239,36 @@ on_read(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* The session's binding that the inventory signature mixes in: 32 zero
+ * bytes on a connection without TLS. */
+static void
+ctl_binding(struct ctl_conn *c, uint8_t out[32])
+{
+	(void)c;
+	memset(out, 0, 32);
+}
+
 static void
 ctl_register(struct ctl_conn *c)
 {
 	struct noded *nd = c->nd;
-	json_t *body = json_pack("{s:s,s:s,s:I,s:o,s:o}", "name", nd->me->name,
+	struct hc_err err = { 0 };
+	uint8_t binding[32];
+	EVP_PKEY *key = inventory_key(nd, &err);
+	json_t *body = json_pack("{s:s,s:s,s:I,s:o}", "name", nd->me->name,
 				 "version", PACKAGE_VERSION, "boot_time",
-				 (json_int_t)nd->boot_time, "inventory",
-				 inventory_json(nd->disc), "jobs",
+				 (json_int_t)nd->boot_time, "jobs",
 				 jobs_register_json(nd->jobs));
 
+	ctl_binding(c, binding);
+	if (!key || inventory_sign_into(nd->disc, key, binding, body,
+					&err) < 0) {
+		hc_log_limited("ctl_inv", HC_LOG_ERR, "cannot sign the "
+			       "inventory: %s", err.text);
+		json_decref(body);
+		ctl_drop(c, "cannot sign the inventory");
+		return;
+	}
 	c->state = CTL_REGISTERING;
 	if (ctl_write(c, HC_MSG_NODE_REGISTER, body, true) < 0 && c->bev)
 		ctl_drop(c, "cannot sign NODE_REGISTER");

@@ -1,7 +1,8 @@
 /*
  * discover: hwloc 2 discovery of sockets, cores, PUs, memory, the CPU and
  * the accelerators (PCI display/3D controllers, matched with the OpenCL,
- * CUDA, NVML, RSMI or LevelZero OS devices hwloc found for them).
+ * CUDA, NVML, RSMI or LevelZero OS devices hwloc found for them; UUIDs and
+ * serials from NVML itself when the host has it, nvml.c).
  *
  * Matching an OS device to its PCI device: normally the OS device is a child
  * of the PCI device; some topologies (the H100 fixture) hang it off the
@@ -23,6 +24,7 @@
 
 #include "discover.h"
 #include "log.h"
+#include "nvml.h"
 
 /* Known accelerators by PCI id, for when no OS device names them. */
 static const struct pci_known {
@@ -127,7 +129,7 @@ gpu_take_osdev(struct discover_gpu *g, hwloc_obj_t os)
 	static const char *const mem_keys[] = { "CUDAGlobalMemorySize",
 		"OpenCLGlobalMemorySize", NULL };
 	static const char *const uuid_keys[] = { "NVIDIAUUID", "AMDUUID",
-		"LevelZeroUUID", NULL };
+		"LevelZeroUUID", "GPUUUID", NULL };
 	const char *v;
 
 	if (!g->model[0] && (v = hwloc_obj_get_info_by_name(os, "GPUModel")))
@@ -140,6 +142,9 @@ gpu_take_osdev(struct discover_gpu *g, hwloc_obj_t os)
 	for (size_t i = 0; uuid_keys[i] && !g->uuid[0]; i++)
 		if ((v = hwloc_obj_get_info_by_name(os, uuid_keys[i])))
 			copy_str(g->uuid, sizeof(g->uuid), v);
+	if (!g->serial[0] && (v = hwloc_obj_get_info_by_name(os,
+							      "NVIDIASerial")))
+		copy_str(g->serial, sizeof(g->serial), v);
 }
 
 /* The GPU an OS device belongs to: its PCI ancestor, else the first GPU
@@ -324,6 +329,9 @@ discover_load(const char *xml_path, struct hc_err *err)
 	d->from_xml = xml_path != NULL;
 	discover_cpus(d, topo);
 	discover_gpus(d, topo);
+	/* NVML describes this host's devices: never an emulated node's. */
+	if (!d->from_xml)
+		nvml_fill(d, NULL);
 	if (discover_digest(d, topo, err) < 0) {
 		hwloc_topology_destroy(topo);
 		discover_destroy(d);

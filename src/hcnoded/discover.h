@@ -23,7 +23,8 @@ struct discover_gpu {
 	char pci_id[16];	/* "10de:2330" */
 	char busid[32];		/* "0000:00:06.0" */
 	uint64_t memory_mb;	/* 0 when unknown */
-	char uuid[64];		/* "" when hwloc has none */
+	char uuid[96];		/* "" when neither NVML nor hwloc has one */
+	char serial[64];	/* board serial (NVML), "" when unknown */
 };
 
 struct discover {

@@ -1,14 +1,17 @@
 /*
  * inventory: the INVENTORY object of NODE_REGISTER (msg.h) built from the
- * discovery, and a check of what was found against the node's hc.conf line
- * (CPUs, RealMemory, Gres): a mismatch is logged here and judged by the
- * controller.
+ * discovery, its canonical encoding signed with the node key and bound to
+ * the connection (invsig.h), and a check of what was found against the
+ * node's hc.conf line (CPUs, RealMemory, Gres): a mismatch is logged here
+ * and judged by the controller.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "discover.h"
+#include "invsig.h"
 #include "log.h"
 #include "noded.h"
 
@@ -27,16 +30,73 @@ inventory_json(const struct discover *d)
 			(json_int_t)g->memory_mb);
 		if (g->uuid[0])
 			json_object_set_new(o, "uuid", json_string(g->uuid));
+		if (g->serial[0])
+			json_object_set_new(o, "serial",
+					    json_string(g->serial));
 		json_array_append_new(gpus, o);
 	}
-	inv = json_pack("{s:i,s:i,s:i,s:i,s:I,s:s,s:s,s:s,s:o,s:s}",
+	inv = json_pack("{s:i,s:i,s:i,s:i,s:I,s:s,s:s,s:s,s:o,s:s,s:s}",
 		"sockets", (int)d->sockets, "cores", (int)d->cores,
 		"threads", (int)d->threads, "cpus", (int)d->cpus,
 		"memory_mb", (json_int_t)d->memory_mb,
 		"cpu_vendor", d->cpu_vendor, "cpu_model", d->cpu_model,
 		"arch", d->arch, "gpus", gpus,
-		"topology_digest", d->topology_digest);
+		"topology_digest", d->topology_digest,
+		"hcnoded_version", PACKAGE_VERSION);
 	return inv;
+}
+
+/* Tests only: HC_TEST_TAMPER_INVENTORY=1 flips one byte of the blob after
+ * signing, so the controller's refusal of a bad signature can be seen. */
+static void
+test_tamper(char *blob, size_t len)
+{
+	const char *v = getenv("HC_TEST_TAMPER_INVENTORY");
+
+	if (v && !strcmp(v, "1") && len > 2) {
+		blob[len / 2] ^= 0x01;
+		hc_log(HC_LOG_WARN, "HC_TEST_TAMPER_INVENTORY=1: sending a "
+		       "tampered inventory (for tests only)");
+	}
+}
+
+int
+inventory_sign_into(const struct discover *d, EVP_PKEY *key,
+		    const uint8_t binding[INVSIG_BINDING_LEN], json_t *body,
+		    struct hc_err *err)
+{
+	json_t *inv = inventory_json(d);
+	uint8_t sig[INVSIG_SIG_MAX];
+	size_t len = 0, slen = 0;
+	char *blob = invsig_canonical(inv, &len), *b64, *s64;
+	int rc = invsig_sign(key, binding, blob, len, sig, &slen, err);
+
+	if (rc == 0) {
+		test_tamper(blob, len);
+		b64 = invsig_b64_encode(blob, len);
+		s64 = invsig_b64_encode(sig, slen);
+		json_object_set_new(body, "inventory_blob", json_string(b64));
+		json_object_set_new(body, "inventory_sig", json_string(s64));
+		json_object_set(body, "inventory", inv);
+		free(b64);
+		free(s64);
+	}
+	free(blob);
+	json_decref(inv);
+	return rc;
+}
+
+EVP_PKEY *
+inventory_key(struct noded *nd, struct hc_err *err)
+{
+	char *path;
+
+	if (nd->node_key)
+		return nd->node_key;
+	path = hc_asprintf("%s/node.key", nd->spool);
+	nd->node_key = invsig_key_load_or_create(path, err);
+	free(path);
+	return nd->node_key;
 }
 
 void

@@ -21,6 +21,7 @@
 
 #include "cgroup.h"
 #include "discover.h"
+#include "invsig.h"
 #include "log.h"
 #include "noded.h"
 #include "stepcred.h"
@@ -226,6 +227,7 @@ static const struct option long_opts[] = {
 	{ "spool", required_argument, NULL, 's' },
 	{ "ready-file", required_argument, NULL, 'r' },
 	{ "log-file", required_argument, NULL, 'l' },
+	{ "print-inventory", no_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -246,6 +248,8 @@ usage(FILE *f)
 "      --spool DIR          spool directory (default SpoolDir/NODENAME)\n"
 "      --ready-file FILE    write the pid here once registered\n"
 "      --log-file FILE      log here instead of stderr\n"
+"      --print-inventory    print the canonical inventory (JSON) and exit;\n"
+"                           with --topology, that of the XML file\n"
 "  -h, --help               this help\n"
 "  -V, --version            print the version\n"
 "Exit status: 0 after SIGTERM, 1 on a start-up error.\n");
@@ -274,10 +278,13 @@ opts_parse(struct noded_opts *o, int argc, char **argv)
 		case 's': o->spool = optarg; break;
 		case 'r': o->ready_file = optarg; break;
 		case 'l': o->log_file = optarg; break;
+		case 'I': o->print_inventory = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("hcnoded %s\n", PACKAGE_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
+	if (optind == argc && o->print_inventory)
+		return 0;
 	if (optind < argc || !o->name) {
 		fprintf(stderr, "hcnoded: %s; see hcnoded --help\n",
 			optind < argc ? "unexpected argument" :
@@ -315,6 +322,29 @@ noded_configure(struct noded *nd, struct hc_err *err)
 	return 0;
 }
 
+/* --print-inventory: the canonical bytes the node would sign. */
+static int
+print_inventory(const char *topology)
+{
+	struct hc_err err = { 0 };
+	struct discover *d = discover_load(topology, &err);
+	json_t *inv;
+	char *blob;
+	size_t len;
+
+	if (!d) {
+		fprintf(stderr, "hcnoded: %s\n", err.text);
+		return 1;
+	}
+	inv = inventory_json(d);
+	blob = invsig_canonical(inv, &len);
+	printf("%s\n", blob);
+	free(blob);
+	json_decref(inv);
+	discover_destroy(d);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -326,6 +356,8 @@ main(int argc, char **argv)
 
 	if (opts_parse(&nd.opts, argc, argv) < 0)
 		return 1;
+	if (nd.opts.print_inventory)
+		return print_inventory(nd.opts.topology);
 	snprintf(ident, sizeof(ident), "hcnoded[%s]", nd.opts.name);
 	if (hc_log_open(ident, nd.opts.log_file, HC_LOG_INFO) < 0) {
 		fprintf(stderr, "hcnoded: log %s: %s\n", nd.opts.log_file,
@@ -355,6 +387,7 @@ out:
 	while (made-- > 0)
 		subsystems[made].destroy(&nd);
 	stepcred_key_destroy(nd.step_key);
+	EVP_PKEY_free(nd.node_key);
 	if (nd.base)
 		event_base_free(nd.base);
 	free(nd.control_addr);

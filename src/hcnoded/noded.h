@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "conf.h"
 #include "hc_err.h"
@@ -36,6 +37,7 @@ struct noded_opts {
 	const char *ready_file;
 	const char *log_file;
 	bool foreground;
+	bool print_inventory;	/* --print-inventory: print, exit */
 };
 
 struct noded {
@@ -54,6 +56,7 @@ struct noded {
 	struct stream *stream;
 	struct ctl_conn *ctl;
 	struct stepcred_key *step_key;	/* from the REGISTER reply */
+	EVP_PKEY *node_key;		/* signs the inventory (owned) */
 	struct event *ev_term, *ev_int, *ev_chld, *ev_hup;
 	struct child_watch *children;	/* pids we wait for */
 	bool registered_once;
@@ -70,6 +73,15 @@ void noded_child_forget(struct noded *nd, void *arg);
  * the node's hc.conf line (logged, not fatal). */
 json_t *inventory_json(const struct discover *d);
 void inventory_check(const struct discover *d, const struct conf_node *me);
+/* Add "inventory", "inventory_blob" and "inventory_sig" (invsig.h) to
+ * a NODE_REGISTER body: the canonical inventory signed with key (borrowed)
+ * and bound to the connection's 32-byte binding. 0, or -1 with err. */
+int inventory_sign_into(const struct discover *d, EVP_PKEY *key,
+			const uint8_t binding[32], json_t *body,
+			struct hc_err *err);
+/* The node key, SpoolDir's node.key (made, Ed25519 0600, when absent),
+ * loaded once into nd->node_key. Borrowed; NULL with err. */
+EVP_PKEY *inventory_key(struct noded *nd, struct hc_err *err);
 
 /* checkpoint.c: an AUDIT_CHECKPOINT from the controller (body borrowed):
  * verified and kept in SpoolDir/checkpoint.json unless behind it. */

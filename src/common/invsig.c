@@ -1,0 +1,237 @@
+/*
+ * invsig: canonical encoding, signing and verification of a node's
+ * inventory (see invsig.h for the construction).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+
+#include "invsig.h"
+#include "log.h"
+
+char *
+invsig_canonical(const json_t *inv, size_t *len)
+{
+	char *s = json_dumps(inv, JSON_COMPACT | JSON_SORT_KEYS);
+
+	if (!s)
+		hc_fatal("out of memory encoding the inventory");
+	*len = strlen(s);
+	return s;
+}
+
+void
+invsig_digest(const uint8_t binding[INVSIG_BINDING_LEN], const void *blob,
+	      size_t len, uint8_t out[INVSIG_DIGEST_LEN])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int n = 0;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(md, INVSIG_CONTEXT, strlen(INVSIG_CONTEXT)) ||
+	    !EVP_DigestUpdate(md, binding, INVSIG_BINDING_LEN) ||
+	    !EVP_DigestUpdate(md, blob, len) ||
+	    !EVP_DigestFinal_ex(md, out, &n) || n != INVSIG_DIGEST_LEN)
+		hc_fatal("SHA-256 failed (OpenSSL)");
+	EVP_MD_CTX_free(md);
+}
+
+/* Ed25519/Ed448 sign the digest as a message; others as a prehash. */
+static int
+key_is_eddsa(EVP_PKEY *key)
+{
+	int id = EVP_PKEY_get_id(key);
+
+	return id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448;
+}
+
+int
+invsig_sign(EVP_PKEY *key, const uint8_t binding[INVSIG_BINDING_LEN],
+	    const void *blob, size_t len, uint8_t *sig, size_t *siglen,
+	    struct hc_err *err)
+{
+	uint8_t dg[INVSIG_DIGEST_LEN];
+	size_t n = INVSIG_SIG_MAX;
+	int ok = 0;
+
+	invsig_digest(binding, blob, len, dg);
+	if (key_is_eddsa(key)) {
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		ok = md && EVP_DigestSignInit(md, NULL, NULL, NULL, key) == 1 &&
+		     EVP_DigestSign(md, sig, &n, dg, sizeof(dg)) == 1;
+		EVP_MD_CTX_free(md);
+	} else {
+		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(key, NULL);
+		ok = pc && EVP_PKEY_sign_init(pc) == 1 &&
+		     EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) == 1 &&
+		     EVP_PKEY_sign(pc, NULL, &n, dg, sizeof(dg)) == 1 &&
+		     n <= INVSIG_SIG_MAX &&
+		     EVP_PKEY_sign(pc, sig, &n, dg, sizeof(dg)) == 1;
+		EVP_PKEY_CTX_free(pc);
+	}
+	if (!ok)
+		return hc_err_set(err, HC_EINTERNAL, "cannot sign the "
+				  "inventory with the node key (OpenSSL)");
+	*siglen = n;
+	return 0;
+}
+
+int
+invsig_verify(EVP_PKEY *key, const uint8_t binding[INVSIG_BINDING_LEN],
+	      const void *blob, size_t len, const uint8_t *sig, size_t siglen,
+	      struct hc_err *err)
+{
+	uint8_t dg[INVSIG_DIGEST_LEN];
+	int ok = 0;
+
+	invsig_digest(binding, blob, len, dg);
+	if (key_is_eddsa(key)) {
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		ok = md &&
+		     EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) == 1 &&
+		     EVP_DigestVerify(md, sig, siglen, dg, sizeof(dg)) == 1;
+		EVP_MD_CTX_free(md);
+	} else {
+		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(key, NULL);
+		ok = pc && EVP_PKEY_verify_init(pc) == 1 &&
+		     EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) == 1 &&
+		     EVP_PKEY_verify(pc, sig, siglen, dg, sizeof(dg)) == 1;
+		EVP_PKEY_CTX_free(pc);
+	}
+	if (!ok)
+		return hc_err_set(err, HC_EAUTH, "inventory signature does "
+				  "not verify with the certificate's key");
+	return 0;
+}
+
+char *
+invsig_b64_encode(const void *p, size_t len)
+{
+	char *out = hc_malloc(4 * ((len + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)out, p, (int)len);
+	return out;
+}
+
+uint8_t *
+invsig_b64_decode(const char *s, size_t *lenp)
+{
+	size_t n = strlen(s), pad = 0;
+	uint8_t *out;
+	char *again;
+	int got;
+
+	if (n == 0 || n % 4 != 0)
+		return NULL;
+	if (s[n - 1] == '=')
+		pad = s[n - 2] == '=' ? 2 : 1;
+	out = hc_malloc(n / 4 * 3 + 1);
+	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+	if (got < 0 || (size_t)got != n / 4 * 3) {
+		free(out);
+		return NULL;
+	}
+	*lenp = (size_t)got - pad;
+	out[*lenp] = '\0';
+	again = invsig_b64_encode(out, *lenp);
+	if (strcmp(again, s) != 0) {
+		free(out);
+		out = NULL;
+	}
+	free(again);
+	return out;
+}
+
+/* Make an Ed25519 key at path (O_EXCL, 0600). NULL with err, or NULL and
+ * errno EEXIST when the file appeared meanwhile. */
+static EVP_PKEY *
+key_create(const char *path, struct hc_err *err)
+{
+	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	FILE *f;
+	int fd, ok;
+
+	if (!pkey) {
+		hc_err_set(err, HC_EINTERNAL, "cannot generate an Ed25519 "
+			   "key (OpenSSL)");
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		EVP_PKEY_free(pkey);
+		if (e != EEXIST)
+			hc_err_set(err, HC_EIO, "node key %s: cannot create: "
+				   "%s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	ok = f && PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL);
+	if (f ? fclose(f) != 0 : close(fd) != 0)
+		ok = 0;
+	if (!ok) {
+		EVP_PKEY_free(pkey);
+		unlink(path);
+		hc_err_set(err, HC_EIO, "node key %s: cannot write", path);
+		errno = EIO;
+		return NULL;
+	}
+	return pkey;
+}
+
+static EVP_PKEY *
+key_read(const char *path, struct hc_err *err)
+{
+	EVP_PKEY *pkey = NULL;
+	struct stat st;
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		hc_err_set(err, HC_EIO, "node key %s: %s", path,
+			   strerror(errno));
+		return NULL;
+	}
+	/* Security: whoever reads the node key can pose as this node;
+	 * refuse a key others can read rather than use it. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077)) {
+		hc_err_set(err, HC_EPERM, "node key %s: mode %04o lets group "
+			   "or others read it (or not a regular file); run "
+			   "'chmod 600 %s'", path,
+			   (unsigned)(st.st_mode & 07777), path);
+		close(fd);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "r"))) {
+		pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	} else {
+		close(fd);
+	}
+	if (!pkey)
+		hc_err_set(err, HC_EINVAL, "node key %s: not a PEM private "
+			   "key", path);
+	return pkey;
+}
+
+EVP_PKEY *
+invsig_key_load_or_create(const char *path, struct hc_err *err)
+{
+	EVP_PKEY *pkey;
+
+	if (access(path, F_OK) != 0) {
+		if ((pkey = key_create(path, err)) || errno != EEXIST)
+			return pkey;
+	}
+	return key_read(path, err);
+}
