@@ -138,6 +138,7 @@ static const struct field {
 	{"restarts", "Restarts", 8, "restart_count", a_int},
 	{"workdir", "WorkDir", 20, "cwd", a_str},
 	{"comment", "Comment", 15, "comment", a_str},
+	{"computeids", "ComputeIds", 36, "compute_ids", a_str},
 };
 
 #define FIELDS_DEFAULT                                                       \

@@ -131,6 +131,8 @@ static int act_simple(struct hcctl *, const struct action *, const char *,
 		      json_t *);
 static int act_backup(struct hcctl *, const struct action *, const char *,
 		      json_t *);
+static int act_accept(struct hcctl *, const struct action *, const char *,
+		      json_t *);
 static int act_audit(struct hcctl *, const struct action *, const char *,
 		     json_t *);
 
@@ -147,6 +149,7 @@ static const struct action actions[] = {
 	{"reconfigure", NULL, NAME_NONE, NULL, NULL, act_simple},
 	{"shutdown", NULL, NAME_NONE, NULL, NULL, act_simple},
 	{"backup", NULL, NAME_REQUIRED, "FILE", NULL, act_backup},
+	{"accept", "node", NAME_REQUIRED, "NAMES", NULL, act_accept},
 	{"show", "audit", NAME_NONE, NULL, audit_keys, act_audit},
 	{"trace", "job", NAME_REQUIRED, "ID", NULL, act_audit},
 	{"verify", "audit", NAME_NONE, NULL, NULL, act_audit},
@@ -264,6 +267,25 @@ act_audit(struct hcctl *h, const struct action *a, const char *name,
 	  json_t *set)
 {
 	return hcctl_audit(h, a->verb, name, set);
+}
+
+/* accept node NAMES: adopt each node's changed inventory (and its new
+ * compute id); NODE_UPDATE with Accept=yes. */
+static int
+act_accept(struct hcctl *h, const struct action *a, const char *name,
+	   json_t *set)
+{
+	struct hc_err err = {0};
+	struct hostlist *hl = hostlist_parse(name, &err);
+
+	if (!hl)
+		cmd_die(&hcctl_info, HC_EINVAL, "node names '%s': %s", name,
+			err.text);
+	hostlist_destroy(hl);
+	json_decref(cmd_call(&hcctl_info, hcctl_client(h), HC_MSG_NODE_UPDATE,
+			     json_pack("{s:s,s:{s:s}}", "nodes", name, "set",
+				       "Accept", "yes")));
+	return 0;
 }
 
 /* "a, b, c" of the distinct verbs, or the objects of verb. */

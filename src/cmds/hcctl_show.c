@@ -86,6 +86,7 @@ show_job(struct outbuf *o, const json_t *j)
 	out_printf(o, "   StartTime=%s EndTime=%s\n", start, end);
 	out_printf(o, "   Queue=%s\n", nz(js(j, "queue")));
 	out_printf(o, "   NodeList=%s\n", nz(js(j, "nodelist")));
+	out_printf(o, "   ComputeIds=%s\n", nz(js(j, "compute_ids")));
 	out_printf(o, "   NumNodes=%lld NumCPUs=%lld NumTasks=%lld "
 		      "CPUs/Task=%lld\n",
 		   ji(j, "nodes_req"), ji(j, "cpus"), ji(j, "ntasks"),
@@ -103,6 +104,29 @@ show_job(struct outbuf *o, const json_t *j)
 	out_printf(o, "   StdOut=%s\n", nz(js(j, "stdout")));
 	out_printf(o, "   Comment=%s\n\n", nz(js(j, "comment")));
 	free(gpus);
+}
+
+/* ComputeId, PreviousIds, CertExpiry, Accelerators (UUIDs or bus ids),
+ * and an inventory change waiting for `hcctl accept node`. */
+static void
+show_node_identity(struct outbuf *o, const json_t *n)
+{
+	char *prev = join_array(json_object_get(n, "previous_ids"));
+	char *acc = join_array(json_object_get(n, "accelerators"));
+	char exp[32];
+
+	if (ji(n, "cert_not_after") > 0)
+		cmd_fmt_time(ji(n, "cert_not_after"), exp, sizeof(exp));
+	else
+		snprintf(exp, sizeof(exp), "(none)");
+	out_printf(o, "   ComputeId=%s PreviousIds=%s CertExpiry=%s\n",
+		   nz(js(n, "compute_id")), nz(prev), exp);
+	out_printf(o, "   Accelerators=%s\n", nz(acc));
+	if (*js(n, "identity_pending"))
+		out_printf(o, "   PendingComputeId=%s (hcctl accept node %s)\n",
+			   js(n, "identity_pending"), js(n, "name"));
+	free(prev);
+	free(acc);
 }
 
 static void
@@ -138,6 +162,7 @@ show_node(struct outbuf *o, const json_t *n)
 		   nz(js(n, "addr")), ji(n, "port"), nz(js(n, "version")));
 	out_printf(o, "   RealMemory=%lld AllocMem=%lld\n",
 		   ji(n, "real_memory_mb"), ji(n, "mem_alloc_mb"));
+	show_node_identity(o, n);
 	out_printf(o, "   State=%s Queues=%s\n", js(n, "state"), nz(queues));
 	out_printf(o, "   BootTime=%s LastHeartbeat=%s\n", boot, hb);
 	out_printf(o, "   Jobs=%s\n", nz(jobs));

@@ -213,11 +213,36 @@ queue_rows(struct ctx *cx, struct table *t, const json_t *q,
 	}
 }
 
+/* -N -l: the node's identity: compute id, certificate expiry ("-" when
+ * none) and accelerator identities (UUIDs, or bus ids where none). */
+static void
+node_identity(const json_t *nd, char *exp, size_t elen, char *acc,
+	      size_t alen)
+{
+	size_t i, used = 0;
+	const json_t *a;
+
+	if (ji(nd, "cert_not_after") > 0)
+		cmd_fmt_time(ji(nd, "cert_not_after"), exp, elen);
+	else
+		snprintf(exp, elen, "-");
+	acc[0] = '\0';
+	json_array_foreach(json_object_get(nd, "accelerators"), i, a)
+		if (used < alen)
+			used += (size_t)snprintf(acc + used, alen - used,
+						 "%s%s", i ? "," : "",
+						 json_string_value(a));
+	if (!acc[0])
+		snprintf(acc, alen, "-");
+}
+
 static void
 node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 	  const json_t *queues)
 {
 	char state[128], cpus[96], mem[32], gres[256], label[128];
+	char exp[32], acc[1024];
+	const char *cid = *js(nd, "compute_id") ? js(nd, "compute_id") : "-";
 	long long c = ji(nd, "cpus"), a = ji(nd, "cpus_alloc");
 	bool ok = node_usable(nd);
 	size_t i;
@@ -233,6 +258,7 @@ node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 		snprintf(cpus, sizeof(cpus), "%lld", c);
 	snprintf(mem, sizeof(mem), "%lld", ji(nd, "real_memory_mb"));
 	node_gres(nd, cx->long_view, gres, sizeof(gres));
+	node_identity(nd, exp, sizeof(exp), acc, sizeof(acc));
 	json_array_foreach(queues, i, q) {
 		if (!node_in_queue(nd, js(q, "name")))
 			continue;
@@ -240,7 +266,7 @@ node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 				     queue_label(q, label, sizeof(label)),
 				     state, cpus, mem, gres,
 				     *js(nd, "reason") ? js(nd, "reason")
-						       : "none"};
+						       : "none", cid, exp, acc};
 		table_add(t, row);
 		rows++;
 	}
@@ -248,7 +274,7 @@ node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 		const char *row[] = {js(nd, "name"), "1", "-", state, cpus,
 				     mem, gres, *js(nd, "reason")
 							? js(nd, "reason")
-							: "none"};
+							: "none", cid, exp, acc};
 		table_add(t, row);
 	}
 }
@@ -264,8 +290,9 @@ print_view(struct ctx *cx, const json_t *queues, const json_t *nodes)
 	if (cx->node_view) {
 		const char *hdr[] = {"NODELIST", "NODES", "QUEUE", "STATE",
 				     cx->long_view ? "CPUS(A/I/O/T)" : "CPUS",
-				     "MEMORY", "GRES", "REASON"};
-		table_init(&t, cx->long_view ? 8 : 7, 1u << 1 | 1u << 5);
+				     "MEMORY", "GRES", "REASON", "COMPUTE_ID",
+				     "CERT_EXPIRY", "ACCELERATORS"};
+		table_init(&t, cx->long_view ? 11 : 7, 1u << 1 | 1u << 5);
 		if (!cx->noheader)
 			table_add(&t, hdr);
 		json_array_foreach(nodes, i, v)

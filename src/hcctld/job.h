@@ -28,6 +28,8 @@ struct job_node {
 	uint32_t *gpu_ids;	/* owned, ngpus entries */
 	bool ended;		/* this node's part is over (released) */
 	bool held;		/* resources are held in the node table */
+	char *compute_id;	/* owned: the node's compute id at launch
+				   (identity.h), NULL if none */
 };
 
 enum job_open_mode { JOB_OPEN_DEFAULT, JOB_OPEN_APPEND, JOB_OPEN_TRUNCATE };

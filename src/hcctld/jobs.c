@@ -74,6 +74,7 @@ job_alloc_clear(struct job *j)
 		free(j->alloc[k].name);
 		free(j->alloc[k].cpu_ids);
 		free(j->alloc[k].gpu_ids);
+		free(j->alloc[k].compute_id);
 	}
 	free(j->alloc);
 	j->alloc = NULL;

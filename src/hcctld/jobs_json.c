@@ -116,6 +116,27 @@ job_gpus_json(const struct job *j)
 	return g;
 }
 
+/* "id1,id2": the compute ids of the allocation's nodes, in its order
+ * ("-" for a node that had none); malloc'ed, "" when not allocated. */
+static char *
+job_compute_ids(const struct job *j)
+{
+	size_t len = 1;
+	char *s;
+
+	for (uint32_t k = 0; k < j->nalloc; k++)
+		len += (j->alloc[k].compute_id ?
+			strlen(j->alloc[k].compute_id) : 1) + 1;
+	s = hc_calloc(1, len);
+	for (uint32_t k = 0; k < j->nalloc; k++) {
+		if (k)
+			strcat(s, ",");
+		strcat(s, j->alloc[k].compute_id ? j->alloc[k].compute_id :
+		       "-");
+	}
+	return s;
+}
+
 /* The short form: what hcqueue's default listing and filters need. */
 static json_t *
 job_to_json_short(const struct job *j, time_t now)
@@ -196,6 +217,9 @@ job_to_json(const struct job *j, bool detail, time_t now)
 	json_object_set_new(o, "timed_out", json_boolean(j->timed_out));
 	json_object_set_new(o, "gpus", job_gpus_json(j));
 	jset_str(o, "batch_host", j->nalloc ? j->alloc[0].name : NULL);
+	char *ids = job_compute_ids(j);
+	jset_str(o, "compute_ids", ids);
+	free(ids);
 	jset_str(o, "command", j->command);
 	jset_str(o, "comment", j->comment);
 	return o;
@@ -216,10 +240,10 @@ alloc_to_record(const struct job *j)
 			json_array_append_new(cpus, json_integer(n->cpu_ids[i]));
 		for (uint32_t i = 0; i < n->ngpus; i++)
 			json_array_append_new(gpus, json_integer(n->gpu_ids[i]));
-		json_array_append_new(a, json_pack("{s:s,s:o,s:I,s:o,s:b}",
+		json_array_append_new(a, json_pack("{s:s,s:o,s:I,s:o,s:b,s:s*}",
 			"node", n->name, "cpu_ids", cpus, "mem_mb",
 			(json_int_t)n->mem_mb, "gpu_ids", gpus, "ended",
-			n->ended));
+			n->ended, "compute_id", n->compute_id));
 	}
 	return a;
 }
@@ -288,6 +312,8 @@ alloc_from_record(struct job *j, const json_t *a)
 					    &jn->ngpus);
 		jn->mem_mb = (uint64_t)jint(n, "mem_mb", 0);
 		jn->ended = jbool(n, "ended", false);
+		jn->compute_id = jstr(n, "compute_id") ?
+				 hc_strdup(jstr(n, "compute_id")) : NULL;
 	}
 }
 

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "ctld.h"
 #include "hostlist.h"
+#include "identity.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -169,6 +170,8 @@ jobs_apply(struct jobs *js, struct job *j, const struct sched_alloc *a,
 		jn->mem_mb = an->mem_mb;
 		jn->ngpus = an->ngpus;
 		jn->gpu_ids = ids_dup(an->gpu_ids, an->ngpus);
+		if (*identity_node_id(n))
+			jn->compute_id = hc_strdup(identity_node_id(n));
 		hostlist_push(hl, n->name);
 	}
 	jobs_alloc_attach(js, j);

@@ -11,10 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <event2/event.h>
+#include <openssl/x509.h>
 
 #include "conf.h"
+#include "audit.h"
 #include "ctld.h"
+#include "identity.h"
+#include "invsig.h"
 #include "audit.h"
 #include "jobs.h"
 #include "log.h"
@@ -105,10 +110,127 @@ inventory_check(struct node *n, const json_t *inv, char *why, size_t len)
 		n->threads_per_core = (int)jint_or(inv, "threads", 0);
 }
 
+/* The TLS session's binding (what the node signed with its inventory) and
+ * the peer's verified certificate: 32 zero bytes and NULL on a connection
+ * without TLS, where there is no certificate to verify with. */
 static void
-register_apply(struct nodes *ns, struct node *n, json_t *body)
+register_binding(struct rpc_req *req, uint8_t out[INVSIG_BINDING_LEN])
 {
-	json_t *inv = json_object_get(body, "inventory");
+	(void)req;
+	memset(out, 0, INVSIG_BINDING_LEN);
+}
+
+static X509 *
+register_peer_cert(struct rpc_req *req)
+{
+	(void)req;
+	return NULL;
+}
+
+static void
+cert_facts(X509 *cert, char fp[65], long long *not_after)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	struct tm tm;
+
+	fp[0] = '\0';
+	if (X509_digest(cert, EVP_sha256(), md, &len))
+		for (unsigned i = 0; i < len && i < 32; i++)
+			snprintf(fp + 2 * i, 3, "%02x", md[i]);
+	*not_after = ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) ?
+		     (long long)timegm(&tm) : 0;
+}
+
+/* A registration's signed inventory, checked. */
+struct signed_inv {
+	json_t *inv;			/* parsed (owned) */
+	uint8_t binding[INVSIG_BINDING_LEN];
+	char fp[65];
+	long long not_after;
+	bool verified;
+};
+
+static int
+signed_inv_check(struct rpc_req *req, json_t *body, struct signed_inv *si,
+		 struct hc_err *err)
+{
+	const char *b64 = json_string_value(json_object_get(body,
+							    "inventory_blob"));
+	const char *s64 = json_string_value(json_object_get(body,
+							    "inventory_sig"));
+	uint8_t *blob = NULL, *sig = NULL;
+	size_t blen = 0, slen = 0;
+	X509 *cert = register_peer_cert(req);
+	int rc = -1;
+
+	if (!b64 || !s64) {
+		return hc_err_set(err, HC_EINVAL, "registration carries no "
+				  "signed inventory (inventory_blob, "
+				  "inventory_sig); upgrade hcnoded");
+	}
+	if (!(blob = invsig_b64_decode(b64, &blen)) ||
+	    !(sig = invsig_b64_decode(s64, &slen))) {
+		hc_err_set(err, HC_EINVAL, "inventory_blob or inventory_sig "
+			   "is not base64");
+		goto out;
+	}
+	register_binding(req, si->binding);
+	/* Security: the inventory counts only if the key of the node's
+	 * verified certificate signed it on this very session. */
+	if (cert) {
+		if (invsig_verify(X509_get0_pubkey(cert), si->binding, blob,
+				  blen, sig, slen, err) < 0)
+			goto out;
+		si->verified = true;
+		cert_facts(cert, si->fp, &si->not_after);
+	}
+	if (!(si->inv = identity_inventory_parse(blob, blen, err)))
+		goto out;
+	rc = 0;
+out:
+	free(blob);
+	free(sig);
+	return rc;
+}
+
+static void
+register_refuse(struct rpc_req *req, const char *name, struct hc_err *err)
+{
+	struct ctld *c = req->ctld;
+	char subj[300];
+
+	hc_log(HC_LOG_WARN, "peer=%s node=%s registration refused: %s",
+	       req->peer, name, err->text);
+	snprintf(subj, sizeof(subj), "node:%s", name);
+	audit_append(c->audit, 0, "node_refused", subj, json_pack(
+		"{s:s,s:s}", "peer", req->peer, "reason", err->text));
+	rpc_reply_err(req, err->code == HC_EAUTH ? HC_EAUTH : HC_EINVAL,
+		      "node %s: %s", name, err->text);
+}
+
+static void
+register_identity(struct ctld *c, struct node *n, json_t *body,
+		  const struct signed_inv *si)
+{
+	struct identity_proof p = {
+		.inv = si->inv,
+		.blob_b64 = json_string_value(json_object_get(body,
+							      "inventory_blob")),
+		.sig_b64 = json_string_value(json_object_get(body,
+							     "inventory_sig")),
+		.binding = si->binding,
+		.cert_fp = si->fp[0] ? si->fp : NULL,
+		.cert_not_after = si->not_after,
+		.verified = si->verified,
+	};
+
+	identity_on_register(c, n, &p);
+}
+
+static void
+register_apply(struct nodes *ns, struct node *n, json_t *body, json_t *inv)
+{
 	const char *ver = json_string_value(json_object_get(body, "version"));
 	char why[256];
 
@@ -145,6 +267,8 @@ nodes_rpc_register(struct rpc_req *req, json_t *body)
 	struct node *n;
 	char before[128], *pub;
 	json_t *rep;
+	struct signed_inv si = { 0 };
+	struct hc_err err = { 0 };
 
 	/* Security: only root's munge credential may speak for a node (the
 	 * seam that mutual TLS replaces). */
@@ -164,6 +288,11 @@ nodes_rpc_register(struct rpc_req *req, json_t *body)
 			      "reconfigure", name ? name : "(none)");
 		return;
 	}
+	if (signed_inv_check(req, body, &si, &err) < 0) {
+		register_refuse(req, n->name, &err);
+		json_decref(si.inv);
+		return;
+	}
 	if (n->conn && n->conn != req->conn) {
 		struct rpc_conn *old = n->conn;
 		hc_log(HC_LOG_INFO, "node=%s peer=%s replaces connection from "
@@ -174,7 +303,9 @@ nodes_rpc_register(struct rpc_req *req, json_t *body)
 	node_state_format(n->base, n->flags, before, sizeof(before));
 	n->conn = req->conn;
 	rpc_conn_set_node(req->conn, n);
-	register_apply(ns, n, body);
+	register_apply(ns, n, body, si.inv);
+	register_identity(c, n, body, &si);
+	json_decref(si.inv);
 	hc_log(HC_LOG_INFO, "node=%s peer=%s registered version=%s cpus=%u "
 	       "gpus=%u", n->name, req->peer, n->version ? n->version : "?",
 	       n->cpus, n->gpu_count);

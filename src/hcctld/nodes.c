@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "nodes.h"
 #include "nodes_int.h"
+#include "identity.h"
 #include "rpc.h"
 #include "state.h"
 #include "states.h"
@@ -127,6 +128,7 @@ node_free(struct node *n)
 	free(n->cpu_job_count);
 	free(n->job_ids);
 	json_decref(n->inventory);
+	json_decref(n->ident);
 	free(n);
 }
 
@@ -146,8 +148,11 @@ node_is_usable(const struct node *n)
 			     NODE_F_INVALID_INVENTORY | NODE_F_POWERED_DOWN |
 			     NODE_F_POWERING_DOWN | NODE_F_POWERING_UP;
 
+	/* Security: hardware that changed under the same certificate runs
+	 * nothing until an admin accepts it, even if its drain is lifted. */
 	return n->conn && n->registered && n->base != NODE_UNKNOWN &&
-	       n->base != NODE_DOWN && !(n->flags & bad) && n->cpus > 0;
+	       n->base != NODE_DOWN && !(n->flags & bad) && n->cpus > 0 &&
+	       !n->ident_pending;
 }
 
 void
@@ -328,6 +333,7 @@ nodes_create(struct ctld *c, struct hc_err *err)
 	for (size_t i = 0; i < conf->node_count; i++) {
 		ns->v[i] = node_new(conf, &conf->nodes[i], (uint32_t)i);
 		node_restore(ns, ns->v[i]);
+		identity_restore(c, ns->v[i]);
 	}
 	ns->n = conf->node_count;
 	if (c->base && nodes_timer_start(ns, err) < 0) {

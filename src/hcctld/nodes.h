@@ -66,6 +66,9 @@ struct node {
 	bool admin_down;		/* DOWN set by an admin (persisted) */
 	bool health_drain;		/* DRAIN set by HealthCheckProgram */
 	char *inv_reason;		/* INVALID_INVENTORY: the mismatch */
+	json_t *ident;			/* identity record (identity.h) or NULL */
+	bool ident_pending;		/* inventory changed: no jobs until
+					   hcctl accept node */
 };
 
 struct nodes;

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "ctld.h"
 #include "hostlist.h"
+#include "identity.h"
 #include "jobs.h"
 #include "log.h"
 #include "msg.h"
@@ -122,6 +123,7 @@ node_to_json(const struct node *n)
 	json_object_set_new(o, "cpu_model", json_string(
 		inv_str(inv, "cpu_model")));
 	json_object_set_new(o, "arch", json_string(inv_str(inv, "arch")));
+	identity_node_json(n, o);
 	return o;
 }
 
@@ -294,6 +296,42 @@ update_check(struct rpc_req *req, json_t *set, const struct state_move **mp,
 	return 0;
 }
 
+/* Accept=yes (hcctl accept node NAME): adopt each node's changed
+ * inventory and its new compute id (identity.h). */
+static void
+update_accept(struct rpc_req *req, const char *expr, json_t *set)
+{
+	struct hc_err err = { 0 };
+	struct node **v;
+	size_t n = 0;
+
+	if (json_object_size(set) != 1 ||
+	    strcasecmp(json_string_value(json_object_get(set, "Accept")) ?
+		       json_string_value(json_object_get(set, "Accept")) :
+		       "", "yes")) {
+		rpc_reply_err(req, HC_EINVAL, "accept node: give Accept=yes "
+			      "alone");
+		return;
+	}
+	if (!(v = nodes_resolve(req, expr ? expr : "", &n)))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i]->ident_pending) {
+			rpc_reply_err(req, HC_EINVAL, "node %s has no changed "
+				      "inventory to accept", v[i]->name);
+			free(v);
+			return;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (identity_accept(req->ctld, v[i], req->uid, &err) < 0)
+			hc_log(HC_LOG_ERR, "node=%s accept: %s", v[i]->name,
+			       err.text);
+	free(v);
+	if (req->ctld->jobs)
+		jobs_sched_request(req->ctld->jobs);
+	rpc_reply(req, NULL);
+}
+
 void
 nodes_rpc_update(struct rpc_req *req, json_t *body)
 {
@@ -307,6 +345,10 @@ nodes_rpc_update(struct rpc_req *req, json_t *body)
 	char before[128];
 
 	/* Security: RPC_ADMIN in the handler table: admins only. */
+	if (json_object_get(set, "Accept")) {
+		update_accept(req, expr, set);
+		return;
+	}
 	if (!json_is_object(set)) {
 		rpc_reply_err(req, HC_EINVAL, "update node: give State=... "
 			      "and/or Reason=...");
