@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "audit.h"
+#include "identity.h"
 #include "ctld.h"
 #include "job.h"
 #include "jobs.h"
@@ -23,15 +24,17 @@
 static const char *
 node_compute_id(const struct node *n)
 {
-	(void)n;
-	return "";
+	const char *id = identity_node_id(n);
+
+	return id ? id : "";
 }
 
-/* Whether n is trusted now: registered, and not flagged. */
+/* Whether n is trusted now: registered, not flagged, and not waiting for
+ * an admin to accept changed hardware. */
 static int
 node_trusted(const struct node *n)
 {
-	return n && n->registered &&
+	return n && n->registered && !n->ident_pending &&
 	       !(n->flags & NODE_F_INVALID_INVENTORY);
 }
 
