@@ -29,6 +29,8 @@ int hcctl_show_job(struct hcctl *h, const char *name);
 int hcctl_show_node(struct hcctl *h, const char *name);
 int hcctl_show_queue(struct hcctl *h, const char *name);
 int hcctl_show_config(struct hcctl *h, const char *name);
+/* hcctl_rejected.c: the node connections hcctld refused. */
+int hcctl_show_rejected(struct hcctl *h, const char *name);
 /* hcctl_audit.c: show/verify/export audit, trace job (verb says which). */
 int hcctl_audit(struct hcctl *h, const char *verb, const char *name,
 		json_t *set);

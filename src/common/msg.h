@@ -42,10 +42,13 @@
  *                   "last","checkpoints","anchors","bad_seq","problem"}
  *  AUDIT_TRACE     {"job_id":int}          -> {"job_id","state","nodes":
  *                   [{"name","compute_id","trusted":bool,"why"}],"entries"}
+ *  REJECTED_QUERY  {}                      -> {"rejected":[{"time","peer",
+ *                   "name","reason","detail"}],"counts":{reason:n},"total"}
  *
  * hcnoded -> hcctld (one connection per node, dialled by the node; the first
- * frame is NODE_REGISTER with a munge credential of uid 0 -- the seam that
- * mutual TLS replaces; later frames on that connection carry no credential):
+ * frame is NODE_REGISTER, over mutual TLS, without credential: the node is
+ * the one its verified certificate names; no frame on that connection
+ * carries a credential):
  *  NODE_REGISTER   {"name","version","boot_time":int,"inventory":INVENTORY,
  *                   "jobs":[{"job_id","state":"running"|"ended", EVENT fields}],
  *                   "inventory_blob":str base64 (the canonical INVENTORY
@@ -163,6 +166,7 @@ enum hc_msg_type {
 	HC_MSG_AUDIT_QUERY = 30,
 	HC_MSG_AUDIT_VERIFY = 31,
 	HC_MSG_AUDIT_TRACE = 32,
+	HC_MSG_REJECTED_QUERY = 33,
 
 	HC_MSG_NODE_REGISTER = 40,
 	HC_MSG_NODE_HEARTBEAT = 41,

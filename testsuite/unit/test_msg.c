@@ -57,6 +57,7 @@ static const struct {
 	{ HC_MSG_AUDIT_VERIFY, "{\"anchors\":[{\"seq\":1,\"hash\":\"00\","
 	  "\"time\":1,\"sig\":\"AA==\"}]}" },
 	{ HC_MSG_AUDIT_TRACE, "{\"job_id\":3}" },
+	{ HC_MSG_REJECTED_QUERY, "{}" },
 	{ HC_MSG_AUDIT_CHECKPOINT, "{\"seq\":1000,\"hash\":\"ab\",\"time\":5,"
 	  "\"sig\":\"AA==\"}" },
 };
