@@ -128,6 +128,9 @@ reconfigure(struct ctld *c, char **errors, struct hc_err *err)
 	c->conf = conf;
 	hc_log(HC_LOG_INFO, "reconfigured from %s: nodes=%zu queues=%zu",
 	       c->conf_path, conf->node_count, conf->queue_count);
+	/* The CRL too (hc-ca revoke runs elsewhere): nodes revoked since
+	 * are dropped now. */
+	rpc_tls_reload(c->rpc);
 	if (c->jobs)
 		jobs_sched_request(c->jobs);
 	return 0;

@@ -28,6 +28,7 @@
 #include "nodes_int.h"
 #include "rpc.h"
 #include "stepcred.h"
+#include "tls.h"
 #include "states.h"
 
 #define NODE_TIMEOUT_DEFAULT 300
@@ -111,20 +112,23 @@ inventory_check(struct node *n, const json_t *inv, char *why, size_t len)
 }
 
 /* The TLS session's binding (what the node signed with its inventory) and
- * the peer's verified certificate: 32 zero bytes and NULL on a connection
- * without TLS, where there is no certificate to verify with. */
+ * the peer's verified certificate (rpc_tls.c checked it when the handshake
+ * ended): 32 zero bytes and NULL on a connection without TLS. */
 static void
 register_binding(struct rpc_req *req, uint8_t out[INVSIG_BINDING_LEN])
 {
-	(void)req;
-	memset(out, 0, INVSIG_BINDING_LEN);
+	SSL *ssl = rpc_conn_ssl(req->conn);
+
+	if (!ssl || tls_export_binding(ssl, out) < 0)
+		memset(out, 0, INVSIG_BINDING_LEN);
 }
 
 static X509 *
 register_peer_cert(struct rpc_req *req)
 {
-	(void)req;
-	return NULL;
+	SSL *ssl = rpc_conn_ssl(req->conn);
+
+	return ssl ? SSL_get0_peer_certificate(ssl) : NULL;
 }
 
 static void
@@ -205,6 +209,8 @@ register_refuse(struct rpc_req *req, const char *name, struct hc_err *err)
 	snprintf(subj, sizeof(subj), "node:%s", name);
 	audit_append(c->audit, 0, "node_refused", subj, json_pack(
 		"{s:s,s:s}", "peer", req->peer, "reason", err->text));
+	rpc_conn_rejected(req->conn, name, err->code == HC_EAUTH ?
+			  "bad signature" : "bad inventory", err->text);
 	rpc_reply_err(req, err->code == HC_EAUTH ? HC_EAUTH : HC_EINVAL,
 		      "node %s: %s", name, err->text);
 }

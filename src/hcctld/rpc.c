@@ -7,8 +7,12 @@
  * waits for the whole frame (read low watermark), and:
  *  - on a node's connection (bound by NODE_REGISTER): the body goes to
  *    nodes_on_frame(); such frames carry no credential;
+ *  - on a node agent's TLS connection not yet bound: only NODE_REGISTER,
+ *    without credential, for the node its verified certificate names
+ *    (rpc_tls.c);
  *  - otherwise the frame must carry a munge credential: it goes to the auth
- *    workers (auth.c) and comes back to dispatch() on the loop.
+ *    workers (auth.c) and comes back to dispatch() on the loop. A
+ *    NODE_REGISTER there is refused: node agents speak TLS only.
  *
  * Connections are reference counted: an auth job, a request being handled
  * and a queued reply each hold one, so a connection closed meanwhile is
@@ -65,6 +69,7 @@ static const struct rpc_handler handlers[] = {
 	{ HC_MSG_AUDIT_VERIFY, audit_rpc_verify, RPC_ADMIN },
 	{ HC_MSG_AUDIT_TRACE, audit_rpc_trace, RPC_ADMIN },
 	{ HC_MSG_NODE_REGISTER, nodes_rpc_register, 0 },
+	{ HC_MSG_REJECTED_QUERY, rpc_rejected_query, RPC_ADMIN },
 	{ 0, NULL, 0 }
 };
 
@@ -202,7 +207,7 @@ dispatch(struct rpc_conn *conn, struct auth_job *job)
 	struct hc_err err = { 0 };
 	json_t *body;
 
-	if (!conn->uid_counted) {
+	if (!conn->uid_counted && !conn->tls) {
 		size_t *n = uid_slot(r, job->uid, true);
 		if (*n >= RPC_MAX_CONNS_PER_UID) {
 			rpc_reply_err(req, HC_EBUSY, "too many connections "
@@ -219,6 +224,11 @@ dispatch(struct rpc_conn *conn, struct auth_job *job)
 	body = hc_msg_decode(job->type, job->body, job->body_len, &err);
 	if (!body) {
 		rpc_reply_err(req, HC_EINVAL, "%s", err.text);
+		return;
+	}
+	if (job->type == HC_MSG_NODE_REGISTER &&
+	    rpc_tls_register_check(conn, body, req) < 0) {
+		json_decref(body);
 		return;
 	}
 	/* Security: admin-only requests need AdminUsers (or root). */
@@ -299,6 +309,16 @@ conn_frame(struct rpc_conn *conn, struct evbuffer *in)
 		auth_job_free(job);
 		return;
 	}
+	if (conn->tls) {
+		/* Security: who this is was settled by its certificate
+		 * (rpc_tls_verify) and conn_header let only NODE_REGISTER
+		 * through; uid 0 stands for "a verified node agent". */
+		job->uid = 0;
+		job->gid = 0;
+		dispatch(conn, job);
+		auth_job_free(job);
+		return;
+	}
 	if (job->cred_len == 0) {
 		struct rpc_req *req = req_new(conn, job->type, job->reqid,
 					      (uid_t)-1, (gid_t)-1);
@@ -328,6 +348,8 @@ conn_header(struct rpc_conn *conn, struct evbuffer *in)
 		return -1;
 	}
 	if (conn->node ? (!node_type_ok(h->type) || h->cred_len)
+		       : conn->tls ? (h->type != HC_MSG_NODE_REGISTER ||
+				      h->cred_len)
 		       : !handler_find(h->type)) {
 		conn_drop(conn, "bad frame: type %s (%u) not accepted on %s "
 			  "connection", hc_msg_name(h->type) ?
@@ -345,6 +367,8 @@ conn_read(struct bufferevent *bev, void *arg)
 	struct rpc_conn *conn = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
+	if (conn->tls && !conn->tls_ok)
+		return;		/* not verified yet: read nothing */
 	conn->refs++;		/* handlers may close it under us */
 	while (conn->bev) {
 		size_t have = evbuffer_get_length(in), need;
@@ -394,7 +418,15 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct rpc_conn *conn = arg;
 
-	if (what & BEV_EVENT_ERROR)
+	if (what & BEV_EVENT_CONNECTED) {	/* a TLS handshake ended */
+		if (rpc_tls_verify(conn) == 0 &&
+		    evbuffer_get_length(bufferevent_get_input(bev)))
+			conn_read(bev, conn);
+		return;
+	}
+	if (conn->tls && !conn->tls_ok)
+		rpc_tls_failed(conn);
+	else if (what & BEV_EVENT_ERROR)
 		hc_log(HC_LOG_DEBUG, "peer=%s connection error: %s",
 		       conn->peer, evutil_socket_error_to_string(
 			       EVUTIL_SOCKET_ERROR()));
@@ -420,33 +452,17 @@ peer_format(const struct sockaddr *sa, char *buf, size_t len)
 	snprintf(buf, len, "%s:%d", host, port);
 }
 
-static void
-on_accept(struct evconnlistener *lis, evutil_socket_t fd,
-	  struct sockaddr *sa, int salen, void *arg)
+struct rpc_conn *
+conn_open(struct rpc *r, struct bufferevent *bev, const char *peer, bool tls)
 {
-	struct rpc *r = arg;
-	struct rpc_conn *conn;
-	int one = 1;
+	struct rpc_conn *conn = hc_calloc(1, sizeof(*conn));
 
-	if (r->nconns >= RPC_MAX_CONNS) {
-		hc_log_limited("rpc-maxconn", HC_LOG_WARN, "too many "
-			       "connections (%d); refusing one", RPC_MAX_CONNS);
-		evutil_closesocket(fd);
-		return;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	conn = hc_calloc(1, sizeof(*conn));
 	conn->r = r;
 	conn->refs = 1;		/* the open connection's own */
 	conn->id = ++r->next_id;
-	peer_format(sa, conn->peer, sizeof(conn->peer));
-	conn->bev = bufferevent_socket_new(r->c->base, fd,
-					   BEV_OPT_CLOSE_ON_FREE);
-	if (!conn->bev) {
-		evutil_closesocket(fd);
-		free(conn);
-		return;
-	}
+	conn->tls = tls;
+	snprintf(conn->peer, sizeof(conn->peer), "%s", peer);
+	conn->bev = bev;
 	conn->next = r->conns;
 	if (r->conns)
 		r->conns->pprev = &conn->next;
@@ -456,6 +472,26 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	bufferevent_setcb(conn->bev, conn_read, NULL, conn_event, conn);
 	bufferevent_setwatermark(conn->bev, EV_READ, HC_FRAME_HDR_LEN, 0);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+	return conn;
+}
+
+static void
+on_accept(struct evconnlistener *lis, evutil_socket_t fd,
+	  struct sockaddr *sa, int salen, void *arg)
+{
+	struct rpc *r = arg;
+	char peer[64];
+	int one = 1;
+
+	if (r->nconns + r->nsniffs >= RPC_MAX_CONNS) {
+		hc_log_limited("rpc-maxconn", HC_LOG_WARN, "too many "
+			       "connections (%d); refusing one", RPC_MAX_CONNS);
+		evutil_closesocket(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	peer_format(sa, peer, sizeof(peer));
+	rpc_tls_accept(r, fd, peer);
 }
 
 static void
@@ -514,7 +550,7 @@ rpc_create(struct ctld *c, struct hc_err *err)
 	struct rpc *r = hc_calloc(1, sizeof(*r));
 
 	r->c = c;
-	if (out_init(r, err) < 0)
+	if (out_init(r, err) < 0 || rpc_tls_init(r, err) < 0)
 		goto fail;
 	r->auth = auth_create(c->base, c->conf->munge_socket, 2, auth_done, r,
 			      err);
@@ -539,6 +575,7 @@ rpc_destroy(struct rpc *r)
 	while (r->conns)
 		rpc_conn_close(r->conns);
 	out_fini(r);
+	rpc_tls_fini(r);
 	free(r->uids);
 	free(r);
 }

@@ -6,9 +6,10 @@
  * with the peer. A request frame with a munge credential is decoded by the
  * auth worker thread (never on the loop); the result comes back to the loop,
  * which dispatches it through the handler table (one row per message type:
- * type, handler, who may call it). Node agents' connections are handed to
- * nodes.c after NODE_REGISTER authenticates (munge uid 0 today; mutual TLS
- * later, behind the same seam: rpc_conn_is_node()).
+ * type, handler, who may call it). Node agents connect with mutual TLS on
+ * the same port (rpc_tls.c: the first byte tells a TLS handshake from a
+ * command's frame); their connections are handed to nodes.c after
+ * NODE_REGISTER, whose node must be the one the verified certificate names.
  *
  * Replies are deferred until the state transaction they depend on has been
  * committed (group commit): rpc queues them and flushes after state_commit.
@@ -18,6 +19,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include <jansson.h>
 
 struct ctld;
@@ -70,6 +72,21 @@ const char *rpc_conn_peer(const struct rpc_conn *conn);
  * frames on it (no credential) go to nodes_on_frame(). */
 void rpc_conn_set_node(struct rpc_conn *conn, void *node);
 
+/* A node agent's TLS session (NULL for a command's connection), e.g. for
+ * tls_export_binding(); borrowed, valid while the connection is open. */
+struct ssl_st;
+struct ssl_st *rpc_conn_ssl(const struct rpc_conn *conn);
+/* The notAfter of the node's verified certificate (0 if none). */
+time_t rpc_conn_cert_not_after(const struct rpc_conn *conn);
+/* Add a refusal found past the transport (a bad inventory signature) to
+ * `hcctl show rejected`: name claimed, reason (a short phrase) and detail
+ * are copied. Logging and auditing it stay with the caller. */
+void rpc_conn_rejected(struct rpc_conn *conn, const char *name,
+		       const char *reason, const char *detail);
+/* Load TrustedCA and CRLFile again (hcctl reconfigure) and drop the node
+ * connections whose certificates no longer pass. */
+void rpc_tls_reload(struct rpc *r);
+
 /* Handlers the jobs module provides (jobs_rpc.c). */
 rpc_handler_fn jobs_rpc_submit, jobs_rpc_query, jobs_rpc_signal,
 	jobs_rpc_update, jobs_rpc_history;
@@ -79,5 +96,7 @@ rpc_handler_fn jobs_rpc_query_rows;
 rpc_handler_fn nodes_rpc_query, nodes_rpc_update, nodes_rpc_queues,
 	admin_rpc_ping, admin_rpc_config, admin_rpc_reconfigure,
 	admin_rpc_shutdown, admin_rpc_backup, nodes_rpc_register;
+/* REJECTED_QUERY (rpc_tls.c): the refused node connections. */
+rpc_handler_fn rpc_rejected_query;
 
 #endif

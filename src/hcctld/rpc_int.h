@@ -8,8 +8,14 @@
 #include <stdint.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <time.h>
+
+#include <event2/util.h>
+#include <openssl/ssl.h>
 
 #include "frame.h"
+#include <jansson.h>
+
 #include "hc_err.h"
 
 /* Per-connection and global limits. */
@@ -19,6 +25,8 @@
 #define RPC_MAX_OUTPUT (512u << 20)	/* queued output per connection */
 
 struct auth;
+struct rejected;
+struct sniff;
 struct event;
 struct evconnlistener;
 struct bufferevent;
@@ -38,6 +46,10 @@ struct rpc_conn {
 	uid_t uid;
 	unsigned inflight;
 	void *node;			/* struct node * once registered */
+	bool tls;			/* a node agent's TLS connection */
+	bool tls_ok;			/* its certificate was verified */
+	char cert_name[256];		/* the name in that certificate */
+	time_t cert_not_after;
 };
 
 struct out_item {
@@ -71,10 +83,36 @@ struct rpc {
 	struct timeval wait_since;
 	struct out_item *out, **out_tail;
 	uint64_t commit_failures;
+	/* rpc_tls.c */
+	SSL_CTX *tls;			/* NULL: no node can connect */
+	struct rejected *rejected;
+	struct event *tls_tick;
+	time_t crl_warned;
+	struct sniff *sniffs;		/* connections not yet sniffed */
+	size_t nsniffs;
 };
 
 void conn_unref(struct rpc_conn *conn);
 void conn_resume(struct rpc_conn *conn);
+
+/* A connection on bev (owned from now on), plain or a node's TLS. */
+struct rpc_conn *conn_open(struct rpc *r, struct bufferevent *bev,
+			   const char *peer, bool tls);
+
+/* rpc_tls.c: node agents' mutual TLS (see there). */
+int rpc_tls_init(struct rpc *r, struct hc_err *err);
+void rpc_tls_fini(struct rpc *r);
+/* A new socket: sniff its first byte, then conn_open() it. */
+void rpc_tls_accept(struct rpc *r, evutil_socket_t fd, const char *peer);
+/* The handshake ended: verify the node; 0, or -1 (refused and closed). */
+int rpc_tls_verify(struct rpc_conn *conn);
+/* The handshake failed: record it. */
+void rpc_tls_failed(struct rpc_conn *conn);
+/* NODE_REGISTER: 0 when conn may register as body's node, else -1 (req
+ * answered, refusal recorded). */
+struct rpc_req;
+int rpc_tls_register_check(struct rpc_conn *conn, const json_t *body,
+			   struct rpc_req *req);
 
 int out_init(struct rpc *r, struct hc_err *err);
 void out_fini(struct rpc *r);

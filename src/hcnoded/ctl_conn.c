@@ -8,8 +8,13 @@
  * meanwhile, and every end event not yet acknowledged travels again in
  * the next NODE_REGISTER (job_report.c).
  *
- * The node proves itself only in ctl_auth_credential(): a munge credential
- * of root over the frame digest today, the seam where mutual TLS goes.
+ * The connection is mutual TLS (tls.h): the node presents its certificate
+ * (NodeCert/NodeKey, by default node.crt/node.key in its SpoolDir; a key
+ * that group or others can read is refused at start) and, once the
+ * handshake is over, verifies the controller's against TrustedCA, CRLFile,
+ * expiry and ControllerName before it sends a byte: a rogue controller is
+ * logged and retried with backoff, and learns nothing. No frame carries a
+ * credential: the controller knows the node by its certificate.
  */
 #include "config.h"
 
@@ -21,14 +26,16 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
 
 #include "discover.h"
 #include "frame.h"
-#include "hmunge.h"
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
 #include "stepcred.h"
+#include "tls.h"
 
 #define CTL_OUT_MAX (64u * 1024 * 1024)
 #define BACKOFF_MIN_MS 100
@@ -45,45 +52,23 @@ struct ctl_conn {
 	uint32_t reqid, register_reqid;
 	long heartbeat_interval;
 	json_t *queue;		/* [[type, body]] to send once registered */
+	SSL_CTX *tls;
 };
 
 static void ctl_drop(struct ctl_conn *c, const char *why);
 
-/* The node's credential for a frame. The only place that knows how the
- * node authenticates. */
-static char *
-ctl_auth_credential(struct ctl_conn *c, uint16_t type, uint32_t reqid,
-		    const char *body, size_t len, struct hc_err *err)
-{
-	uint8_t digest[HC_FRAME_DIGEST_LEN];
-
-	hc_frame_digest(type, reqid, body, len, digest);
-	return hmunge_encode(c->nd->conf->munge_socket, digest, sizeof(digest),
-			     err);
-}
-
 static int
-ctl_write(struct ctl_conn *c, uint16_t type, json_t *body, bool auth)
+ctl_write(struct ctl_conn *c, uint16_t type, json_t *body)
 {
-	struct hc_err err = { 0 };
 	size_t blen = 0, flen = 0;
-	char *text = hc_msg_encode(body, &blen), *cred = NULL;
+	char *text = hc_msg_encode(body, &blen);
 	uint32_t reqid = ++c->reqid;
 	uint8_t *frame;
 
-	if (auth && !(cred = ctl_auth_credential(c, type, reqid, text, blen,
-						 &err))) {
-		hc_log_limited("ctl_auth", HC_LOG_ERR, "cannot sign %s: %s",
-			       hc_msg_name(type), err.text);
-		free(text);
-		return -1;
-	}
-	frame = hc_frame_build(type, reqid, cred, cred ? strlen(cred) : 0,
-			       text, blen, &flen);
+	frame = hc_frame_build(type, reqid, NULL, 0, text, blen, &flen);
 	bufferevent_write(c->bev, frame, flen);
 	free(frame);
 	free(text);
-	free(cred);
 	if (type == HC_MSG_NODE_REGISTER)
 		c->register_reqid = reqid;
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > CTL_OUT_MAX) {
@@ -97,7 +82,7 @@ void
 ctl_conn_send(struct ctl_conn *c, uint16_t type, json_t *body, bool queue)
 {
 	if (c && c->state == CTL_REGISTERED)
-		ctl_write(c, type, body, false);
+		ctl_write(c, type, body);
 	else if (c && queue)
 		json_array_append_new(c->queue, json_pack("[i,O]", type, body));
 	json_decref(body);
@@ -147,7 +132,7 @@ ctl_registered(struct ctl_conn *c, json_t *reply)
 	jobs_register_done(nd->jobs);
 	json_array_foreach(c->queue, i, m)
 		ctl_write(c, (uint16_t)json_integer_value(json_array_get(m, 0)),
-			  json_array_get(m, 1), false);
+			  json_array_get(m, 1));
 	json_array_clear(c->queue);
 	health_registered(nd->health);
 	tv.tv_sec = c->heartbeat_interval;
@@ -239,13 +224,15 @@ on_read(struct bufferevent *bev, void *arg)
 	}
 }
 
-/* The session's binding that the inventory signature mixes in: 32 zero
- * bytes on a connection without TLS. */
+/* The session's binding that the inventory signature mixes in
+ * (tls_export_binding: the same 32 bytes on the controller's end). */
 static void
 ctl_binding(struct ctl_conn *c, uint8_t out[32])
 {
-	(void)c;
-	memset(out, 0, 32);
+	SSL *ssl = c->bev ? bufferevent_openssl_get_ssl(c->bev) : NULL;
+
+	if (!ssl || tls_export_binding(ssl, out) < 0)
+		memset(out, 0, 32);
 }
 
 static void
@@ -270,23 +257,51 @@ ctl_register(struct ctl_conn *c)
 		return;
 	}
 	c->state = CTL_REGISTERING;
-	if (ctl_write(c, HC_MSG_NODE_REGISTER, body, true) < 0 && c->bev)
-		ctl_drop(c, "cannot sign NODE_REGISTER");
+	if (ctl_write(c, HC_MSG_NODE_REGISTER, body) < 0 && c->bev)
+		ctl_drop(c, "cannot send NODE_REGISTER");
 	json_decref(body);
+}
+
+/* Security: nothing is sent to a controller before its certificate passes:
+ * TrustedCA, CRLFile, expiry, serverAuth, and the name ControllerName. */
+static int
+ctl_verify(struct ctl_conn *c)
+{
+	const char *want = c->nd->conf->controller_name ?
+			   c->nd->conf->controller_name : "hcctld";
+	struct tls_peer p;
+
+	if (tls_peer_verify(bufferevent_openssl_get_ssl(c->bev), want,
+			    &p) == 0)
+		return 0;
+	hc_log_limited("ctl_refuse", HC_LOG_ERR, "controller %s:%ld refused: "
+		       "reason=\"%s\" %s", c->nd->control_addr,
+		       c->nd->control_port, tls_reason_name(p.reason), p.text);
+	ctl_drop(c, "the controller's certificate was refused");
+	return -1;
 }
 
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_conn *c = arg;
+	unsigned long e;
+	char why[256];
 
-	if (what & BEV_EVENT_CONNECTED) {
-		ctl_register(c);
+	if (what & BEV_EVENT_CONNECTED) {	/* the TLS handshake ended */
+		if (ctl_verify(c) == 0)
+			ctl_register(c);
 		return;
 	}
-	ctl_drop(c, what & BEV_EVENT_EOF ? "controller closed the "
-		 "connection" : evutil_socket_error_to_string(
-			 EVUTIL_SOCKET_ERROR()));
+	if ((e = bufferevent_get_openssl_error(bev))) {
+		snprintf(why, sizeof(why), "TLS: ");
+		ERR_error_string_n(e, why + 5, sizeof(why) - 5);
+	} else {
+		snprintf(why, sizeof(why), "%s", what & BEV_EVENT_EOF ?
+			 "controller closed the connection" :
+			 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	}
+	ctl_drop(c, why);
 }
 
 static void
@@ -295,8 +310,18 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 	struct ctl_conn *c = arg;
 	struct noded *nd = c->nd;
 
+	SSL *ssl = SSL_new(c->tls);
+
 	c->state = CTL_CONNECTING;
-	c->bev = bufferevent_socket_new(nd->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = ssl ? bufferevent_openssl_socket_new(nd->base, -1, ssl,
+			BUFFEREVENT_SSL_CONNECTING,
+			BEV_OPT_CLOSE_ON_FREE) : NULL;
+	if (!c->bev) {
+		SSL_free(ssl);
+		ctl_drop(c, "cannot make a TLS connection");
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
 	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect_hostname(c->bev, NULL, AF_UNSPEC,
@@ -325,11 +350,36 @@ ctl_drop(struct ctl_conn *c, const char *why)
 			c->backoff_ms * 2;
 }
 
+/* NodeCert/NodeKey with %n as the node's name, else file in the spool. */
+static char *
+ctl_path(struct noded *nd, const char *conf_value, const char *file)
+{
+	const char *p;
+
+	if (!conf_value || !*conf_value)
+		return hc_asprintf("%s/%s", nd->spool, file);
+	if (!(p = strstr(conf_value, "%n")))
+		return hc_strdup(conf_value);
+	return hc_asprintf("%.*s%s%s", (int)(p - conf_value), conf_value,
+			   nd->me->name, p + 2);
+}
+
 struct ctl_conn *
 ctl_conn_create(struct noded *nd, struct hc_err *err)
 {
-	struct ctl_conn *c = hc_calloc(1, sizeof(*c));
+	char *cert = ctl_path(nd, nd->conf->node_cert, "node.crt");
+	char *key = ctl_path(nd, nd->conf->node_key, "node.key");
+	SSL_CTX *tls = tls_ctx_create(TLS_ROLE_NODE, nd->conf->trusted_ca,
+				      nd->conf->crl_file, cert, key, err);
+	struct ctl_conn *c;
 
+	free(cert);
+	free(key);
+	if (!tls)
+		return hc_err_prefix(err, "node %s cannot connect with TLS",
+				     nd->me->name), NULL;
+	c = hc_calloc(1, sizeof(*c));
+	c->tls = tls;
 	c->nd = nd;
 	c->backoff_ms = BACKOFF_MIN_MS;
 	c->queue = json_array();
@@ -349,5 +399,6 @@ ctl_conn_destroy(struct ctl_conn *c)
 	event_free(c->ev_retry);
 	event_free(c->ev_beat);
 	json_decref(c->queue);
+	SSL_CTX_free(c->tls);
 	free(c);
 }
