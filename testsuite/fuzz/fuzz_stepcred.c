@@ -29,7 +29,7 @@ static const char fixed_pem[] =
 
 struct fixed {
 	struct stepcred_key *key;	/* through stepcred's own loader */
-	EVP_PKEY *pkey;			/* the same key, to sign statements */
+	EVP_PKEY *pkey;			/* the same key, to sign with */
 };
 
 static struct fixed *
