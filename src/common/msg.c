@@ -407,8 +407,16 @@ hc_msg_decode(unsigned type, const char *body, size_t len,
 			   d->name, len, d->max_body);
 		return NULL;
 	}
-	if (len == 0)
-		return json_object();
+	if (len == 0) {
+		/* An empty body is {} -- and {} still answers to the schema,
+		 * so a handler never sees a required field missing. */
+		obj = json_object();
+		if (check_object(obj, d->schema, d->name, NULL, err) < 0) {
+			json_decref(obj);
+			return NULL;
+		}
+		return obj;
+	}
 	if (nesting_exceeds(body, len, MSG_MAX_DEPTH)) {
 		hc_err_set(err, HC_EPROTO, "%s: body nests deeper than %d",
 			   d->name, MSG_MAX_DEPTH);

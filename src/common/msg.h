@@ -197,7 +197,7 @@ const uint16_t *hc_msg_types(size_t *n);
 /* Parse body as JSON and check it against type's schema. Returns a new
  * reference (caller json_decref()s) or NULL with err (HC_EINVAL/HC_EPROTO)
  * naming the field that is missing or of the wrong type. A body of length 0
- * is treated as {}. */
+ * is treated as {} (and checked against the schema like any other). */
 json_t *hc_msg_decode(unsigned type, const char *body, size_t len,
 		      struct hc_err *err);
 

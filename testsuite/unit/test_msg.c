@@ -69,6 +69,9 @@ static const struct {
 	const char *expect;
 } bad[] = {
 	{ HC_MSG_REPLY, "{}", "REPLY: field 'rc' is required" },
+	/* an empty body is {} and answers to the schema like any other */
+	{ HC_MSG_JOB_UPDATE, "", "JOB_UPDATE: field 'job_id' is required" },
+	{ HC_MSG_SUBMIT, "", "SUBMIT: field 'job' is required" },
 	{ HC_MSG_REPLY, "{\"rc\":\"0\"}", "field 'rc' must be an integer" },
 	{ HC_MSG_REPLY, "{\"rc\":1,\"error\":5}",
 	  "field 'error' must be a string" },
