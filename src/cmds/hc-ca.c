@@ -68,20 +68,20 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case OPT_KEY_TYPE: return ca_key_type_parse(val, &cx->io.kt, err);
 	case OPT_DAYS:
 		if (parse_long(val, 1, 36500, &n, err) < 0)
-			return hc_err_prefix(err, "--days");
+			return -1;
 		cx->io.days = n;
 		cx->days_set = true;
 		return 0;
 	default:
 		if (val[0] == '@') {
 			if (parse_long(val + 1, 1, (long)1e11, &n, err) < 0)
-				return hc_err_prefix(err, "--not-after");
+				return -1;
 			cx->io.not_after = (time_t)n;
 			return 0;
 		}
 		if (parse_datetime(val, time(NULL), &cx->io.not_after,
 				   err) < 0)
-			return hc_err_prefix(err, "--not-after");
+			return -1;
 		return 0;
 	}
 }

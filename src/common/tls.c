@@ -97,7 +97,7 @@ store_load(const char *ca, const char *crl, struct hc_err *err)
 
 	if (!X509_STORE_load_file(st, ca)) {
 		ossl_err(err, "TrustedCA");
-		hc_err_prefix(err, "%s", ca);
+		hc_err_prefix(err, "%s: ", ca);
 		goto fail;
 	}
 	if (!crl || !*crl)
@@ -105,7 +105,7 @@ store_load(const char *ca, const char *crl, struct hc_err *err)
 	if (!(b = BIO_new_file(crl, "r")) ||
 	    !(infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL))) {
 		ossl_err(err, "CRLFile");
-		hc_err_prefix(err, "%s", crl);
+		hc_err_prefix(err, "%s: ", crl);
 		goto fail;
 	}
 	for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
@@ -173,7 +173,7 @@ tls_ctx_create(enum tls_role role, const char *ca, const char *crl,
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		ossl_err(err, key);
-		hc_err_prefix(err, "%s does not go with %s", key, cert);
+		hc_err_prefix(err, "%s does not go with %s: ", key, cert);
 		goto fail;
 	}
 	if (tls_ctx_reload(ctx, ca, crl, err) < 0)

@@ -162,7 +162,7 @@ rpc_tls_init(struct rpc *r, struct hc_err *err)
 				conf->crl_file, conf->controller_cert,
 				conf->controller_key, err);
 	if (!r->tls)
-		return hc_err_prefix(err, "node TLS");
+		return hc_err_prefix(err, "node TLS: ");
 	crl_warn(r);
 	r->tls_tick = event_new(r->c->base, -1, EV_PERSIST, on_tick, r);
 	event_add(r->tls_tick, &tv);

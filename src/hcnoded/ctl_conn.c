@@ -376,7 +376,7 @@ ctl_conn_create(struct noded *nd, struct hc_err *err)
 	free(cert);
 	free(key);
 	if (!tls)
-		return hc_err_prefix(err, "node %s cannot connect with TLS",
+		return hc_err_prefix(err, "node %s cannot connect with TLS: ",
 				     nd->me->name), NULL;
 	c = hc_calloc(1, sizeof(*c));
 	c->tls = tls;
