@@ -4,15 +4,11 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <openssl/pem.h>
+#include <openssl/evp.h>
 
 #include "invsig.h"
 #include "log.h"
@@ -148,90 +144,4 @@ invsig_b64_decode(const char *s, size_t *lenp)
 	}
 	free(again);
 	return out;
-}
-
-/* Make an Ed25519 key at path (O_EXCL, 0600). NULL with err, or NULL and
- * errno EEXIST when the file appeared meanwhile. */
-static EVP_PKEY *
-key_create(const char *path, struct hc_err *err)
-{
-	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	FILE *f;
-	int fd, ok;
-
-	if (!pkey) {
-		hc_err_set(err, HC_EINTERNAL, "cannot generate an Ed25519 "
-			   "key (OpenSSL)");
-		return NULL;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int e = errno;
-		EVP_PKEY_free(pkey);
-		if (e != EEXIST)
-			hc_err_set(err, HC_EIO, "node key %s: cannot create: "
-				   "%s", path, strerror(e));
-		errno = e;
-		return NULL;
-	}
-	f = fdopen(fd, "w");
-	ok = f && PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL);
-	if (f ? fclose(f) != 0 : close(fd) != 0)
-		ok = 0;
-	if (!ok) {
-		EVP_PKEY_free(pkey);
-		unlink(path);
-		hc_err_set(err, HC_EIO, "node key %s: cannot write", path);
-		errno = EIO;
-		return NULL;
-	}
-	return pkey;
-}
-
-static EVP_PKEY *
-key_read(const char *path, struct hc_err *err)
-{
-	EVP_PKEY *pkey = NULL;
-	struct stat st;
-	FILE *f;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0) {
-		hc_err_set(err, HC_EIO, "node key %s: %s", path,
-			   strerror(errno));
-		return NULL;
-	}
-	/* Security: whoever reads the node key can pose as this node;
-	 * refuse a key others can read rather than use it. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & 077)) {
-		hc_err_set(err, HC_EPERM, "node key %s: mode %04o lets group "
-			   "or others read it (or not a regular file); run "
-			   "'chmod 600 %s'", path,
-			   (unsigned)(st.st_mode & 07777), path);
-		close(fd);
-		return NULL;
-	}
-	if ((f = fdopen(fd, "r"))) {
-		pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-		fclose(f);
-	} else {
-		close(fd);
-	}
-	if (!pkey)
-		hc_err_set(err, HC_EINVAL, "node key %s: not a PEM private "
-			   "key", path);
-	return pkey;
-}
-
-EVP_PKEY *
-invsig_key_load_or_create(const char *path, struct hc_err *err)
-{
-	EVP_PKEY *pkey;
-
-	if (access(path, F_OK) != 0) {
-		if ((pkey = key_create(path, err)) || errno != EEXIST)
-			return pkey;
-	}
-	return key_read(path, err);
 }

@@ -55,9 +55,4 @@ int invsig_verify(EVP_PKEY *key, const uint8_t binding[INVSIG_BINDING_LEN],
 char *invsig_b64_encode(const void *p, size_t len);
 uint8_t *invsig_b64_decode(const char *s, size_t *lenp);
 
-/* Load the node key (PEM private key, Ed25519 or P-256) from path, making
- * an Ed25519 one (0600) when the file does not exist. Refuses a key that
- * group or others can read, saying why. Caller frees with EVP_PKEY_free. */
-EVP_PKEY *invsig_key_load_or_create(const char *path, struct hc_err *err);
-
 #endif

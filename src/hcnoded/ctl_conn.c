@@ -10,7 +10,8 @@
  *
  * The connection is mutual TLS (tls.h): the node presents its certificate
  * (NodeCert/NodeKey, by default node.crt/node.key in its SpoolDir; a key
- * that group or others can read is refused at start) and, once the
+ * that is missing or that group or others can read is refused at start,
+ * and the same key signs the inventory: nd->node_key) and, once the
  * handshake is over, verifies the controller's against TrustedCA, CRLFile,
  * expiry and ControllerName before it sends a byte: a rogue controller is
  * logged and retried with backoff, and learns nothing. No frame carries a
@@ -350,6 +351,18 @@ ctl_drop(struct ctl_conn *c, const char *why)
 			c->backoff_ms * 2;
 }
 
+/* A missing key or certificate: say how to make one. */
+static void
+ctl_hint_issue(struct noded *nd, struct hc_err *err)
+{
+	char was[HC_ERR_TEXT];
+
+	snprintf(was, sizeof(was), "%s", err->text);
+	hc_err_set(err, HC_ENOENT, "%s; issue them with 'hc-ca issue %s "
+		   "--out DIR' and point NodeCert/NodeKey there (default "
+		   "%s/node.crt and node.key)", was, nd->me->name, nd->spool);
+}
+
 /* NodeCert/NodeKey with %n as the node's name, else file in the spool. */
 static char *
 ctl_path(struct noded *nd, const char *conf_value, const char *file)
@@ -373,11 +386,26 @@ ctl_conn_create(struct noded *nd, struct hc_err *err)
 				      nd->conf->crl_file, cert, key, err);
 	struct ctl_conn *c;
 
+	if (!tls) {
+		if (err && err->code == HC_ENOENT)
+			ctl_hint_issue(nd, err);
+		free(cert);
+		free(key);
+		return hc_err_prefix(err, "node %s refuses to start: ",
+				     nd->me->name), NULL;
+	}
 	free(cert);
 	free(key);
-	if (!tls)
-		return hc_err_prefix(err, "node %s cannot connect with TLS: ",
-				     nd->me->name), NULL;
+	/* The inventory is signed with the key TLS presents, the one the
+	 * controller finds in the certificate: never another. */
+	nd->node_key = SSL_CTX_get0_privatekey(tls);
+	if (!nd->node_key || EVP_PKEY_up_ref(nd->node_key) != 1) {
+		nd->node_key = NULL;
+		SSL_CTX_free(tls);
+		return hc_err_set(err, HC_EINTERNAL, "node %s: no private "
+				  "key in the TLS context", nd->me->name),
+		       NULL;
+	}
 	c = hc_calloc(1, sizeof(*c));
 	c->tls = tls;
 	c->nd = nd;

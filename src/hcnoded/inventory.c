@@ -89,13 +89,9 @@ inventory_sign_into(const struct discover *d, EVP_PKEY *key,
 EVP_PKEY *
 inventory_key(struct noded *nd, struct hc_err *err)
 {
-	char *path;
-
-	if (nd->node_key)
-		return nd->node_key;
-	path = hc_asprintf("%s/node.key", nd->spool);
-	nd->node_key = invsig_key_load_or_create(path, err);
-	free(path);
+	if (!nd->node_key)
+		hc_err_set(err, HC_EINTERNAL, "node %s: no node key loaded "
+			   "(NodeKey)", nd->me->name);
 	return nd->node_key;
 }
 

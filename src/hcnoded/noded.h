@@ -56,7 +56,8 @@ struct noded {
 	struct stream *stream;
 	struct ctl_conn *ctl;
 	struct stepcred_key *step_key;	/* from the REGISTER reply */
-	EVP_PKEY *node_key;		/* signs the inventory (owned) */
+	EVP_PKEY *node_key;		/* NodeKey: TLS and the inventory's
+				 * signature (owned reference) */
 	struct event *ev_term, *ev_int, *ev_chld, *ev_hup;
 	struct child_watch *children;	/* pids we wait for */
 	bool registered_once;
@@ -79,8 +80,9 @@ void inventory_check(const struct discover *d, const struct conf_node *me);
 int inventory_sign_into(const struct discover *d, EVP_PKEY *key,
 			const uint8_t binding[32], json_t *body,
 			struct hc_err *err);
-/* The node key, SpoolDir's node.key (made, Ed25519 0600, when absent),
- * loaded once into nd->node_key. Borrowed; NULL with err. */
+/* The node key: the very key the TLS connection presents (NodeKey, by
+ * default SpoolDir/node.key), set by ctl_conn_create(); never made here.
+ * Borrowed; NULL with err when none was loaded. */
 EVP_PKEY *inventory_key(struct noded *nd, struct hc_err *err);
 
 /* checkpoint.c: an AUDIT_CHECKPOINT from the controller (body borrowed):
