@@ -1,9 +1,11 @@
 #!/bin/bash
 # The node key: hcnoded signs its inventory with the very key its TLS
 # connection presents (NodeKey, here outside the spool), never makes one,
-# and refuses to start when it is missing or group/others can read it.
+# and refuses to start when it is missing or group/others can read it. A
+# node whose inventory was changed after signing (HC_TEST_TAMPER_INVENTORY=1)
+# is refused for a bad signature (log, hcctl show rejected) and gets no job.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 6
+plan 10
 cluster_start --nodes 3
 LOG=$HC_TEST_DIR/log/hcctld.log
 KEYS=$HC_TEST_DIR/keys
@@ -41,3 +43,27 @@ cp "$HC_TEST_DIR/spool/n2/node.key" "$KEYS/n2.key"
 chmod 640 "$KEYS/n2.key"
 like "a NodeKey group can read: refused, saying why" \
 	"$(noded_try n2)" "$KEYS/n2.key has mode 0640.*chmod 600.*exit=1"
+
+# A tampered inventory: n2 with its key fixed, one byte flipped after
+# signing.
+chmod 600 "$KEYS/n2.key"
+export HC_TEST_TAMPER_INVENTORY=1
+noded_start n2
+unset HC_TEST_TAMPER_INVENTORY
+ok "a tampered inventory is refused: in hcctl show rejected" \
+	wait_for "$HC_TEST_TIMEOUT" eval "hcctl show rejected --json | jq -e \
+	'[.rejected[] | select(.name == \"n2\" and .reason ==
+	  \"bad signature\")] | length > 0' >/dev/null"
+ok "... in the log with its reason" grep -Eq \
+	"node=n2 registration refused: .*signature" "$LOG"
+ids=""
+for i in $(seq 6); do
+	ids="$ids $(submit_as "$HC_USER1" -p batch -o /dev/null --wrap 'true')"
+done
+where=""
+for id in $ids; do
+	wait_job_state "$id" COMPLETED >/dev/null
+	where="$where $(job_node "$id")"
+done
+unlike "... it gets no job" "$where" 'n2'
+unlike "... and is not IDLE" "$(node_state n2)" '^(IDLE|MIXED|ALLOC)'
