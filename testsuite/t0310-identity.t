@@ -4,9 +4,11 @@
 # changes under the same node (n3 loses the GPU on bus 30:
 # topologies/gpu4-h100-minus1.xml, gpu4-h100.xml without that bridge) drains
 # it "inventory changed: ..." and gives it no job until `hcctl accept node`
-# adopts a new id linked to the old one.
+# adopts a new id linked to the old one. The cluster id in every compute id
+# is the one `hc-ca init` wrote into TrustedCA (OU=cluster-<id>); a CA of
+# another cluster is refused on reconfigure while identity records exist.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 15
+plan 18
 cluster_start --nodes 3
 
 node_field() {		# node_field NAME FIELD
@@ -54,3 +56,17 @@ ok "with a new id" test -n "$new3" -a "$new3" != "$id3"
 is "linked to the old one" "$(node_field n3 previous_ids)" "$id3"
 ok "and accepting again is refused" eval '! hcctl accept node n3 2>/dev/null'
 hccancel "$g" >/dev/null 2>&1
+
+ca_id=$(openssl x509 -in "$HC_CA_DIR/ca.crt" -noout -subject -nameopt \
+	sep_multiline | sed -n 's/^ *OU=cluster-//p')
+like "compute ids use TrustedCA's cluster id" \
+	"$(grep ' ready pid=' "$HC_TEST_DIR/log/hcctld.log" | tail -1)" \
+	"cluster_id=$ca_id\$"
+hc-ca init "$HC_TEST_DIR/ca2" >/dev/null
+cp "$HC_CONF" "$HC_TEST_DIR/hc.conf.keep"
+sed -i "s|^TrustedCA=.*|TrustedCA=$HC_TEST_DIR/ca2/ca.crt|" "$HC_CONF"
+like "a CA of another cluster is refused by reconfigure" \
+	"$(hcctl reconfigure 2>&1)" "carries cluster id .* made under"
+cp "$HC_TEST_DIR/hc.conf.keep" "$HC_CONF"
+ok "and the nodes keep their ids" eval \
+	'[ "$(node_field n1 compute_id)" = "$id1" ]'

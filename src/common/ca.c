@@ -408,6 +408,31 @@ ca_cluster_id(const struct ca *ca)
 	return ca->cluster_id;
 }
 
+int
+ca_cert_cluster_id(const char *crt, char out[CA_CLUSTER_ID_LEN + 1],
+		   struct hc_err *err)
+{
+	FILE *f = fopen(crt, "r");
+	X509 *x;
+	int rc;
+
+	if (!f)
+		return hc_err_set(err, errno == ENOENT ? HC_ENOENT : HC_EIO,
+				  "%s: %s", crt, strerror(errno));
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!x) {
+		ERR_clear_error();
+		return hc_err_set(err, HC_EINVAL, "%s: not a PEM "
+				  "certificate", crt);
+	}
+	rc = cluster_id_read(x, out, CA_CLUSTER_ID_LEN + 1) == 0 ? 0 : 1;
+	X509_free(x);
+	if (rc)
+		out[0] = '\0';
+	return rc;
+}
+
 const json_t *
 ca_issued(const struct ca *ca)
 {

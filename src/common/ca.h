@@ -44,6 +44,12 @@ void ca_close(struct ca *ca);			/* NULL ok */
 /* The cluster id (32 hex). Borrowed from ca. */
 const char *ca_cluster_id(const struct ca *ca);
 
+/* The cluster id in the CA certificate file crt (TrustedCA) without the
+ * CA's key: 0 with out filled, 1 when its subject has no OU=cluster-<id>
+ * (out ""), -1 with err when it cannot be read. */
+int ca_cert_cluster_id(const char *crt, char out[CA_CLUSTER_ID_LEN + 1],
+		       struct hc_err *err);
+
 struct ca_issue_opts {
 	const char *name;	/* CN and SAN */
 	long days;		/* validity from now, when not_after == 0 */

@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "conf.h"
 #include "ctld.h"
+#include "identity.h"
 #include "jobs.h"
 #include "log.h"
 #include "msg.h"
@@ -116,7 +117,9 @@ reconfigure(struct ctld *c, char **errors, struct hc_err *err)
 
 	if (!conf)
 		return -1;
-	if (queues_check(c->conf, conf, err) < 0 ||
+	/* nodes_reconfigure() applies what it checked: it goes last. */
+	if (identity_cluster_load(c, conf, err) < 0 ||
+	    queues_check(c->conf, conf, err) < 0 ||
 	    nodes_reconfigure(c->nodes, conf, err) < 0) {
 		conf_destroy(conf);
 		return -1;

@@ -49,6 +49,7 @@ struct ctld {
 	size_t nold_confs;
 	struct admin_backup *backup;	/* hcctl backup in progress */
 	struct audit *audit;		/* audit log (audit.h); NULL ok */
+	char cluster_id[33];		/* compute ids' (identity_cluster.c) */
 };
 
 /* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,

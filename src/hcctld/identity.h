@@ -21,6 +21,7 @@
 #define IDENTITY_HISTORY_MAX 8
 
 struct ctld;
+struct hc_conf;
 struct node;
 struct rpc_req;
 
@@ -47,6 +48,17 @@ void identity_compute_id(const char *cluster_id, const char *name,
  * "" when nothing does. */
 void identity_diff(const json_t *old_inv, const json_t *new_inv, char *out,
 		   size_t len);
+
+/* --- identity_cluster.c: the cluster id compute ids are made from --- */
+
+#define IDENTITY_CLUSTER_LEN 33		/* 32 hex + NUL: ctld.cluster_id */
+
+/* Set c->cluster_id for conf: TrustedCA's OU=cluster-<id> (hc-ca init),
+ * else StateDir's (logged). -1 with err, c unchanged, when it differs from
+ * the id in use (or recorded in StateDir) while identity records exist.
+ * Writes the meta record; the caller commits. */
+int identity_cluster_load(struct ctld *c, const struct hc_conf *conf,
+			  struct hc_err *err);
 
 /* --- identity_rec.c: the records and the registration policy --- */
 

@@ -47,7 +47,7 @@ rstr(const json_t *o, const char *key)
 static const char *
 cluster_id(const struct ctld *c)
 {
-	return state_cluster_id(c->state);
+	return c->cluster_id[0] ? c->cluster_id : state_cluster_id(c->state);
 }
 
 /* Hook for cloud nodes (a later issue): nodes whose hardware is new at

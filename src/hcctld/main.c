@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "conf.h"
 #include "ctld.h"
+#include "identity.h"
 #include "jobs.h"
 #include "log.h"
 #include "nodes.h"
@@ -236,6 +237,8 @@ main(int argc, char **argv)
 		goto out;
 	audit_set_signer(c.audit, c.key, (unsigned)c.conf->audit_checkpoint_every,
 			 audit_broadcast, &c);
+	if (identity_cluster_load(&c, c.conf, &err) < 0)
+		goto out;
 	if (!(c.nodes = nodes_create(&c, &err)))
 		goto out;
 	if (!(c.jobs = jobs_create(&c, &err)))	/* and the scheduler */
@@ -251,7 +254,7 @@ main(int argc, char **argv)
 	}
 	hc_log(HC_LOG_INFO, "hcctld %s ready pid=%d port=%d cluster_id=%s",
 	       PACKAGE_VERSION, (int)getpid(), rpc_bound_port(c.rpc),
-	       state_cluster_id(c.state));
+	       c.cluster_id);
 
 	event_base_dispatch(c.base);
 	rc = c.state_lost ? 1 : 0;
