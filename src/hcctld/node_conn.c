@@ -1,6 +1,6 @@
 /*
  * node_conn: node agents' connections. NODE_REGISTER binds a connection to
- * a node (munge uid 0 today; the transport's verified identity later), checks
+ * a node (the name of its verified TLS certificate, rpc_tls.c), checks
  * the inventory against hc.conf, and lets the jobs module re-attach the jobs
  * the node reports. Later frames on the connection are heartbeats, job
  * events and health reports. A periodic timer takes a node that has been
@@ -276,14 +276,17 @@ nodes_rpc_register(struct rpc_req *req, json_t *body)
 	struct signed_inv si = { 0 };
 	struct hc_err err = { 0 };
 
-	/* Security: only root's munge credential may speak for a node (the
-	 * seam that mutual TLS replaces). */
+	/* Security: nodes authenticate by certificate, not munge. A
+	 * NODE_REGISTER gets here only over a TLS connection whose
+	 * certificate rpc_tls_verify() accepted and whose name
+	 * rpc_tls_register_check() matched with the body's; such requests
+	 * carry uid 0 (rpc.c). Anything else is a broken invariant: refuse. */
 	if (req->uid != 0) {
 		hc_log(HC_LOG_WARN, "peer=%s uid=%u node registration refused: "
-		       "not root", req->peer, (unsigned)req->uid);
-		rpc_reply_err(req, HC_EPERM, "node registration needs a munge "
-			      "credential of root (uid 0); hcnoded must run "
-			      "as root");
+		       "not a verified TLS node connection", req->peer,
+		       (unsigned)req->uid);
+		rpc_reply_err(req, HC_EPERM, "node agents must connect with "
+			      "TLS; see TrustedCA in hc.conf(5)");
 		return;
 	}
 	if (!name || !(n = nodes_find(ns, name))) {
