@@ -20,11 +20,19 @@ cgio_write(const char *path, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t n;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd;
 
+	do
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return -1;
-	n = write(fd, val, len);
+	/* Lowering memory.limit_in_bytes reclaims first and gives up with
+	 * EINTR when a signal (SIGCHLD of another job) is pending: the limit
+	 * is not set, so try again. */
+	do
+		n = write(fd, val, len);
+	while (n < 0 && errno == EINTR);
 	if (n < 0 || (size_t)n != len) {
 		int e = n < 0 ? errno : EIO;
 		close(fd);
@@ -51,9 +59,14 @@ cgio_read(const char *path, char *buf, size_t len)
 
 	if (fd < 0 || len == 0)
 		return fd < 0 ? -1 : (close(fd), -1);
-	while ((size_t)off < len - 1 &&
-	       (n = read(fd, buf + off, len - 1 - (size_t)off)) > 0)
+	while ((size_t)off < len - 1) {
+		n = read(fd, buf + off, len - 1 - (size_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		off += n;
+	}
 	close(fd);
 	buf[off] = '\0';
 	while (off > 0 && (buf[off - 1] == '\n' || buf[off - 1] == ' '))
