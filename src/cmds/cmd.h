@@ -57,6 +57,13 @@ typedef int (*cmd_opt_fn)(void *arg, int key, const char *val,
 int cmd_parse(const struct cmd_info *ci, int argc, char **argv, cmd_opt_fn fn,
 	      void *arg, char **operands, struct hc_err *err);
 
+/*
+ * cmd_parse for a command that takes options only: exits with err's message,
+ * or with "unexpected argument 'X'; <hint>" when an operand is given.
+ */
+void cmd_parse_options(const struct cmd_info *ci, int argc, char **argv,
+		       cmd_opt_fn fn, void *arg, const char *hint);
+
 /* Print --help from the table to f. */
 void cmd_help(const struct cmd_info *ci, FILE *f);
 
@@ -142,6 +149,10 @@ json_t *cmd_list_states(const char *csv, struct hc_err *err);
 /* Append the items of src (borrowed) to the array at o[key], made if
  * absent; repeated flags add up. */
 void cmd_list_merge(json_t *o, const char *key, const json_t *src);
+/* The list l (stolen; NULL: its parse failed) merged into o[key] as
+ * cmd_list_merge does. Returns 0, or -1 when l is NULL (err is the
+ * parser's), so an option callback can end with it. */
+int cmd_list_add(json_t *o, const char *key, json_t *l);
 
 /*
  * A table whose columns are as wide as their widest cell, printed into an

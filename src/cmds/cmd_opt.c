@@ -147,6 +147,22 @@ cmd_parse(const struct cmd_info *ci, int argc, char **argv, cmd_opt_fn fn,
 	return n;
 }
 
+void
+cmd_parse_options(const struct cmd_info *ci, int argc, char **argv,
+		  cmd_opt_fn fn, void *arg, const char *hint)
+{
+	char **ops = hc_calloc((size_t)argc + 1, sizeof(*ops));
+	struct hc_err err = {0};
+	int n = cmd_parse(ci, argc, argv, fn, arg, ops, &err);
+
+	if (n < 0)
+		cmd_die_err(ci, &err);
+	if (n > 0)
+		cmd_die(ci, HC_EINVAL, "unexpected argument '%s'; %s", ops[0],
+			hint);
+	free(ops);
+}
+
 /* Print text from column indent, wrapped before column 80. */
 static void
 help_wrap(FILE *f, const char *text, int indent)

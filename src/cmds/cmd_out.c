@@ -260,6 +260,16 @@ cmd_list_merge(json_t *o, const char *key, const json_t *src)
 	json_array_extend(a, (json_t *)src);
 }
 
+int
+cmd_list_add(json_t *o, const char *key, json_t *l)
+{
+	if (!l)
+		return -1;
+	cmd_list_merge(o, key, l);
+	json_decref(l);
+	return 0;
+}
+
 void
 cmd_fmt_elapsed(long long secs, char *buf, size_t len)
 {

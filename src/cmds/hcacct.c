@@ -291,28 +291,18 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case 'n': cx->noheader = true; return 0;
 	case O_JSON: cx->json = true; return 0;
 	}
-	if (!l)
-		return -1;
-	cmd_list_merge(cx->req, field, l);
-	json_decref(l);
-	return 0;
+	return cmd_list_add(cx->req, field, l);
 }
 
 int
 main(int argc, char **argv)
 {
 	struct ctx cx = {.req = json_object(), .format = FIELDS_DEFAULT};
-	char **ops = hc_calloc((size_t)argc + 1, sizeof(*ops));
 	struct hc_err err = {0};
 	struct col cols[MAX_COLS];
-	int n = cmd_parse(&info, argc - 1, argv + 1, opt_fn, &cx, ops, &err);
 
-	if (n < 0)
-		cmd_die_err(&info, &err);
-	if (n > 0)
-		cmd_die(&info, HC_EINVAL, "unexpected argument '%s'; to show "
-			"jobs by id use -j ID[,ID...]", ops[0]);
-	free(ops);
+	cmd_parse_options(&info, argc - 1, argv + 1, opt_fn, &cx,
+			  "to show jobs by id use -j ID[,ID...]");
 	if (cols_parse(cx.format, cols, &err) < 0)
 		cmd_die_err(&info, &err);
 	if (cx.all)

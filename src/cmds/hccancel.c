@@ -65,10 +65,8 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case 'p': field = "queues"; l = cmd_list_strings(val, err); break;
 	default: field = "names"; l = cmd_list_strings(val, err); break;
 	}
-	if (!l)
+	if (cmd_list_add(cx->req, field, l) < 0)
 		return -1;
-	cmd_list_merge(cx->req, field, l);
-	json_decref(l);
 	cx->filtered = true;
 	return 0;
 }
@@ -120,13 +118,10 @@ main(int argc, char **argv)
 
 	if (n < 0)
 		cmd_die_err(&info, &err);
-	for (int i = 0; i < n; i++) {
-		json_t *l = cmd_list_ids(ops[i], &err);
-		if (!l)
+	for (int i = 0; i < n; i++)
+		if (cmd_list_add(cx.req, "job_ids",
+				 cmd_list_ids(ops[i], &err)) < 0)
 			cmd_die_err(&info, &err);
-		cmd_list_merge(cx.req, "job_ids", l);
-		json_decref(l);
-	}
 	free(ops);
 	if (n == 0 && !cx.filtered)
 		cmd_die(&info, HC_EINVAL, "no job given; name job ids or "

@@ -317,16 +317,9 @@ int
 main(int argc, char **argv)
 {
 	struct ctx cx = {0};
-	char **ops = hc_calloc((size_t)argc + 1, sizeof(*ops));
-	struct hc_err err = {0};
-	int n = cmd_parse(&info, argc - 1, argv + 1, opt_fn, &cx, ops, &err);
 
-	if (n < 0)
-		cmd_die_err(&info, &err);
-	if (n > 0)
-		cmd_die(&info, HC_EINVAL, "unexpected argument '%s'; to show "
-			"some nodes use -n HOSTLIST", ops[0]);
-	free(ops);
+	cmd_parse_options(&info, argc - 1, argv + 1, opt_fn, &cx,
+			  "to show some nodes use -n HOSTLIST");
 
 	struct hc_client *c = cmd_connect(&info);
 	json_t *qreq = json_object(), *nreq = json_object();
