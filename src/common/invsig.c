@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "b64.h"
 #include "invsig.h"
 #include "log.h"
 
@@ -111,37 +112,11 @@ invsig_verify(EVP_PKEY *key, const uint8_t binding[INVSIG_BINDING_LEN],
 char *
 invsig_b64_encode(const void *p, size_t len)
 {
-	char *out = hc_malloc(4 * ((len + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, p, (int)len);
-	return out;
+	return b64_encode(p, len);
 }
 
 uint8_t *
 invsig_b64_decode(const char *s, size_t *lenp)
 {
-	size_t n = strlen(s), pad = 0;
-	uint8_t *out;
-	char *again;
-	int got;
-
-	if (n == 0 || n % 4 != 0)
-		return NULL;
-	if (s[n - 1] == '=')
-		pad = s[n - 2] == '=' ? 2 : 1;
-	out = hc_malloc(n / 4 * 3 + 1);
-	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (got < 0 || (size_t)got != n / 4 * 3) {
-		free(out);
-		return NULL;
-	}
-	*lenp = (size_t)got - pad;
-	out[*lenp] = '\0';
-	again = invsig_b64_encode(out, *lenp);
-	if (strcmp(again, s) != 0) {
-		free(out);
-		out = NULL;
-	}
-	free(again);
-	return out;
+	return b64_decode(s, lenp);
 }

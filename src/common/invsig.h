@@ -49,9 +49,8 @@ int invsig_verify(EVP_PKEY *key, const uint8_t binding[INVSIG_BINDING_LEN],
 		  const void *blob, size_t len, const uint8_t *sig,
 		  size_t siglen, struct hc_err *err);
 
-/* Base64 of len bytes (malloc'ed), and its strict inverse: NULL unless s
- * is base64 in its one canonical spelling; *lenp gets the length. The
- * decoded buffer is malloc'ed and NUL-terminated. */
+/* b64_encode and b64_decode (b64.h), under the names the registration
+ * code calls. */
 char *invsig_b64_encode(const void *p, size_t len);
 uint8_t *invsig_b64_decode(const char *s, size_t *lenp);
 

@@ -19,6 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "b64.h"
 #include "hostlist.h"
 #include "log.h"
 #include "stepcred.h"
@@ -143,47 +144,6 @@ stepcred_key_load_or_create(const char *path, struct hc_err *err)
 	}
 	pkey = key_read(path, err);
 	return pkey ? key_wrap(pkey, 1) : NULL;
-}
-
-/* Base64 of len bytes; malloc'ed. */
-static char *
-b64_encode(const unsigned char *p, size_t len)
-{
-	char *out = hc_malloc(4 * ((len + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, p, (int)len);
-	return out;
-}
-
-/* Decode base64 into a new buffer; *lenp gets the true length. NULL if
- * the text is not base64 in its one canonical spelling (so that a
- * credential has exactly one encoded form). */
-static unsigned char *
-b64_decode(const char *s, size_t *lenp)
-{
-	size_t n = strlen(s), pad = 0;
-	unsigned char *out;
-	char *again;
-	int got;
-
-	if (n == 0 || n % 4 != 0)
-		return NULL;
-	if (s[n - 1] == '=')
-		pad = s[n - 2] == '=' ? 2 : 1;
-	out = hc_malloc(n / 4 * 3 + 1);
-	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (got < 0 || (size_t)got != n / 4 * 3) {
-		free(out);
-		return NULL;
-	}
-	*lenp = (size_t)got - pad;
-	again = b64_encode(out, *lenp);
-	if (strcmp(again, s) != 0) {
-		free(out);
-		out = NULL;
-	}
-	free(again);
-	return out;
 }
 
 char *
