@@ -572,6 +572,7 @@ rpc_destroy(struct rpc *r)
 		evconnlistener_free(r->lis);
 	auth_destroy(r->auth);	/* joined: no job comes back any more */
 	out_flush_now(r);	/* last replies (shutdown) */
+	out_drain(r);		/* ... and frames, written before close */
 	while (r->conns)
 		rpc_conn_close(r->conns);
 	out_fini(r);

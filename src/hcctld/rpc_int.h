@@ -118,6 +118,9 @@ int out_init(struct rpc *r, struct hc_err *err);
 void out_fini(struct rpc *r);
 /* Commit, then write everything queued (also run from the flush event). */
 void out_flush_now(struct rpc *r);
+/* At exit, after out_flush_now(): stop reading, run the loop until every
+ * connection's output is written (at most 1 s), end each stream. */
+void out_drain(struct rpc *r);
 /* A request came back from the auth workers: a commit held for it may go
  * now. */
 void out_kick(struct rpc *r);

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -47,6 +48,8 @@
 #define FLUSH_PRIORITY 2	/* main sets 3 priorities; default is 1 */
 #define FLUSH_WAIT_US 3000	/* longest a commit waits for requests */
 #define FLUSH_LAZY_US 20000	/* ... and when no client waits on it */
+#define DRAIN_SLICE_US 50000	/* at exit: the loop runs in such slices */
+#define DRAIN_SLICES 20		/* ... at most this many (1 s) */
 
 /* Flush as soon as the loop is idle: a client waits on the queue. */
 static void
@@ -366,4 +369,63 @@ out_fini(struct rpc *r)
 		state_on_dirty(r->c->state, NULL, NULL);
 	if (r->flush_ev)
 		event_free(r->flush_ev);
+}
+
+/* Whether conn still holds bytes it has not handed to the kernel. */
+static bool
+conn_output_pending(const struct rpc_conn *conn)
+{
+	struct bufferevent *u;
+
+	if (!conn->bev)
+		return false;
+	if (evbuffer_get_length(bufferevent_get_output(conn->bev)))
+		return true;
+	u = bufferevent_get_underlying(conn->bev);
+	return u && evbuffer_get_length(bufferevent_get_output(u));
+}
+
+/* End the stream after the last byte sent, and discard what the peer sent
+ * that nobody will read: closing a socket with unread input resets it, and
+ * the peer would lose what it has not read yet (the last checkpoint). */
+static void
+conn_shutdown(struct rpc_conn *conn)
+{
+	evutil_socket_t fd = bufferevent_getfd(conn->bev);
+	char junk[4096];
+	int n = 0;
+
+	if (fd < 0)
+		return;
+	shutdown(fd, SHUT_WR);
+	while (n++ < 64 && recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		;
+}
+
+void
+out_drain(struct rpc *r)
+{
+	struct timeval slice = { 0, DRAIN_SLICE_US };
+	struct rpc_conn *conn;
+	bool pending = true;
+
+	for (conn = r->conns; conn; conn = conn->next)
+		if (conn->bev)
+			bufferevent_disable(conn->bev, EV_READ);
+	for (int i = 0; i < DRAIN_SLICES && pending; i++) {
+		pending = false;
+		for (conn = r->conns; conn && !pending; conn = conn->next)
+			pending = conn_output_pending(conn);
+		if (!pending)
+			break;
+		event_base_loopexit(r->c->base, &slice);
+		event_base_dispatch(r->c->base);
+	}
+	if (pending)
+		hc_log(HC_LOG_WARN, "exit: some peers did not take their last "
+		       "frames within %d ms; closing anyway",
+		       DRAIN_SLICES * DRAIN_SLICE_US / 1000);
+	for (conn = r->conns; conn; conn = conn->next)
+		if (conn->bev)
+			conn_shutdown(conn);
 }
