@@ -4,10 +4,12 @@
 # expired one are refused with their reason (log, hcctl show rejected) and
 # never get a job; a node refuses a rogue controller (another CA); a node
 # revoked while connected is dropped after hc-ca revoke + hcctl reconfigure.
+# A connection that never completes its handshake or a request is closed
+# after MessageTimeout.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 22
+plan 26
 cluster_start --nodes 6 --cert n3=other-ca --cert n4=wrongname \
-	--cert n5=revoked --cert n6=expired
+	--cert n5=revoked --cert n6=expired --conf-extra MessageTimeout=2
 LOG=$HC_TEST_DIR/log/hcctld.log
 
 ok "the good nodes n1 and n2 are IDLE" nodes_all_idle
@@ -89,3 +91,21 @@ ok "n1's live connection is dropped" wait_for "$HC_TEST_TIMEOUT" grep -Eq \
 	"node=n1 peer=.* connection closed: .*revoked" "$LOG"
 ok "and it is listed as revoked" wait_for "$HC_TEST_TIMEOUT" \
 	rejected_has revoked n1
+
+# closed_within SECS [BYTES]: hcctld closes a connection that sent only
+# BYTES (printf format) within SECS: cat sees the end of the stream.
+closed_within() {
+	local rc
+	exec 3<>"/dev/tcp/127.0.0.1/$HC_CONTROL_PORT" || return 1
+	[ -z "${2:-}" ] || printf "$2" >&3
+	timeout "$1" cat <&3 >/dev/null
+	rc=$?
+	exec 3<&-
+	return $rc
+}
+ok "a connection that sends one TLS byte only is closed" closed_within 6 '\x16'
+ok "a connection that sends nothing is closed" closed_within 6
+ok "... with a log line naming the peer" grep -Eq \
+	"peer=127\.0\.0\.1:[0-9]+ .*within MessageTimeout" "$LOG"
+id=$(submit_as "$HC_USER1" -p batch -o /dev/null --wrap 'true')
+ok "the cluster still runs jobs" wait_job_state "$id" COMPLETED

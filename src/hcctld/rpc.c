@@ -18,6 +18,12 @@
  * and a queued reply each hold one, so a connection closed meanwhile is
  * only marked closed (bev NULL) and late results are dropped.
  *
+ * Deadlines: a connection must complete a request (a command's) or its
+ * NODE_REGISTER (a node agent's, handshake included) within MessageTimeout,
+ * and a command's connection must not stay idle longer between requests;
+ * else it is closed. A registered node is judged by its heartbeats
+ * (NodeTimeout) instead.
+ *
  * Output: replies and frames to nodes are queued (rpc_out.c) and written
  * after the state transaction has been committed (group commit).
  */
@@ -128,6 +134,9 @@ rpc_conn_close(struct rpc_conn *conn)
 	if (!conn || !conn->bev)
 		return;
 	r = conn->r;
+	if (conn->deadline)
+		event_free(conn->deadline);
+	conn->deadline = NULL;
 	bufferevent_free(conn->bev);
 	conn->bev = NULL;
 	if (conn->uid_counted) {
@@ -174,6 +183,39 @@ void
 rpc_conn_set_node(struct rpc_conn *conn, void *node)
 {
 	conn->node = node;
+	if (node && conn->deadline)
+		event_del(conn->deadline);	/* heartbeats from now on */
+}
+
+/* (Re)arm conn's deadline: MessageTimeout from now. */
+static void
+conn_deadline_arm(struct rpc_conn *conn)
+{
+	struct timeval tv = { conn->r->c->conf->message_timeout, 0 };
+
+	if (conn->deadline)
+		event_add(conn->deadline, &tv);
+}
+
+static void
+conn_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_conn *conn = arg;
+
+	if (!conn->bev || conn->node)
+		return;
+	if (!conn->tls && (conn->inflight || evbuffer_get_length(
+				   bufferevent_get_output(conn->bev)))) {
+		conn_deadline_arm(conn);	/* busy, not idle */
+		return;
+	}
+	hc_log_limited("rpc-timeout", HC_LOG_WARN, "peer=%s %s within "
+		       "MessageTimeout (%lds); closing", conn->peer,
+		       !conn->tls ? "sent no complete request" :
+		       conn->tls_ok ? "did not register" :
+		       "did not finish its TLS handshake",
+		       conn->r->c->conf->message_timeout);
+	rpc_conn_close(conn);
 }
 
 /* --- requests --- */
@@ -294,6 +336,8 @@ conn_frame(struct rpc_conn *conn, struct evbuffer *in)
 	evbuffer_remove(in, job->body, h->body_len);
 	job->body[h->body_len] = '\0';
 	conn->have_hdr = false;
+	if (!conn->tls)
+		conn_deadline_arm(conn);	/* the next one, or idle */
 
 	if (conn->node) {
 		json_t *body = hc_msg_decode(job->type, job->body,
@@ -469,6 +513,8 @@ conn_open(struct rpc *r, struct bufferevent *bev, const char *peer, bool tls)
 	conn->pprev = &r->conns;
 	r->conns = conn;
 	r->nconns++;
+	conn->deadline = evtimer_new(r->c->base, conn_deadline, conn);
+	conn_deadline_arm(conn);
 	bufferevent_setcb(conn->bev, conn_read, NULL, conn_event, conn);
 	bufferevent_setwatermark(conn->bev, EV_READ, HC_FRAME_HDR_LEN, 0);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);

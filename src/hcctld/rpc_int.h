@@ -38,6 +38,7 @@ struct rpc_conn {
 	int refs;
 	char peer[64];
 	struct rpc_conn *next, **pprev;
+	struct event *deadline;		/* MessageTimeout (rpc.c) */
 	struct hc_frame_hdr hdr;	/* of the frame being read */
 	bool have_hdr;
 	bool read_paused;

@@ -46,7 +46,6 @@
 #define TLS_RECHECK_S 60
 #define CRL_WARN_S (7 * 86400L)
 #define CRL_WARN_EVERY_S 86400L
-#define SNIFF_TIMEOUT_S 10
 
 struct sniff {
 	struct rpc *r;
@@ -228,6 +227,10 @@ on_sniff(evutil_socket_t fd, short what, void *arg)
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;		/* persistent: wait on */
+	if (what & EV_TIMEOUT)
+		hc_log_limited("rpc-timeout", HC_LOG_WARN, "peer=%s sent "
+			       "nothing within MessageTimeout (%lds); closing",
+			       s->peer, r->c->conf->message_timeout);
 	memcpy(peer, s->peer, sizeof(peer));
 	sniff_free(s);
 	if (n <= 0) {
@@ -259,7 +262,7 @@ rpc_tls_accept(struct rpc *r, evutil_socket_t fd, const char *peer)
 {
 	struct bufferevent *bev;
 	struct sniff *s;
-	struct timeval tv = { SNIFF_TIMEOUT_S, 0 };
+	struct timeval tv = { r->c->conf->message_timeout, 0 };
 
 	if (!r->tls) {
 		if (!(bev = bufferevent_socket_new(r->c->base, fd,
