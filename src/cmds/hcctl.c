@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "depend.h"
 #include "hcctl.h"
 #include "hostlist.h"
 #include "msg.h"
@@ -36,6 +37,7 @@ static const char grammar_help[] =
 	"  update node NAMES State=DRAIN|RESUME|DOWN [Reason=\"why\"]\n"
 	"  update job ID [TimeLimit=LIMIT] [Nice=N] [JobName=NAME] "
 	"[Comment=TEXT]\n"
+	"                  [Dependency=EXPR (\"\" clears it)]\n"
 	"  hold job ID              release job ID         requeue job ID\n"
 	"  reconfigure              shutdown               backup FILE\n"
 	"  show audit [Job=ID] [Node=NAME] [Since=TIME] [Event=NAME]\n"
@@ -97,6 +99,17 @@ check_text(const char *val, struct hc_err *err)
 	return 0;
 }
 
+static int
+check_dependency(const char *val, struct hc_err *err)
+{
+	struct depend d;
+
+	if (depend_parse(val, &d, err) < 0)
+		return hc_err_prefix(err, "Dependency=%s: ", val);
+	depend_free(&d);
+	return 0;
+}
+
 static const struct key node_keys[] = {
 	{"State", check_state}, {"Reason", check_text}, {0}};
 static const struct key audit_keys[] = {
@@ -104,7 +117,8 @@ static const struct key audit_keys[] = {
 	{"Event", check_text}, {0}};
 static const struct key job_keys[] = {
 	{"TimeLimit", check_limit}, {"Nice", check_nice},
-	{"JobName", check_text}, {"Comment", check_text}, {0}};
+	{"JobName", check_text}, {"Comment", check_text},
+	{"Dependency", check_dependency}, {0}};
 
 enum need { NAME_NONE, NAME_OPTIONAL, NAME_REQUIRED };
 

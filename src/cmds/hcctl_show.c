@@ -76,8 +76,9 @@ show_job(struct outbuf *o, const json_t *j)
 		   ji(j, "gid"));
 	out_printf(o, "   Priority=%lld Nice=%lld Account=%s\n",
 		   ji(j, "priority"), ji(j, "nice"), nz(js(j, "account")));
-	out_printf(o, "   JobState=%s Reason=%s\n", js(j, "state"),
-		   *js(j, "reason") ? js(j, "reason") : "None");
+	out_printf(o, "   JobState=%s Reason=%s Dependency=%s\n",
+		   js(j, "state"), *js(j, "reason") ? js(j, "reason") : "None",
+		   *js(j, "dependency") ? js(j, "dependency") : "(null)");
 	out_printf(o, "   Requeue=%d Restarts=%lld ExitCode=%s\n",
 		   jb(j, "requeue"), ji(j, "restart_count"),
 		   *js(j, "exit_code") ? js(j, "exit_code") : "0:0");

@@ -42,6 +42,7 @@ static const char fields_help[] =
 	"  %R nodes or (reason)           %P queue       %C CPUs\n"
 	"  %b GPUs/gres    %S start time  %V submit time %N node list\n"
 	"  %r reason       %a account     %Q priority    %y nice\n"
+	"  %E remaining dependency\n"
 	"Default: \"%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R\"\n";
 
 static const struct cmd_info info = {
@@ -70,7 +71,7 @@ struct ctx {
 enum col {
 	C_ID, C_NAME, C_USER, C_STATE, C_QUEUE, C_GRES, C_NODELIST, C_ACCOUNT,
 	C_PRIORITY, C_NICE, C_START, C_END, C_LIMIT, C_NODES_REQ, C_REASON,
-	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_COUNT
+	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_DEP, C_COUNT
 };
 
 static const char *const col_names[C_COUNT] = {
@@ -82,6 +83,7 @@ static const char *const col_names[C_COUNT] = {
 	[C_LIMIT] = "time_limit", [C_NODES_REQ] = "nodes_req",
 	[C_REASON] = "reason", [C_CPUS] = "cpus", [C_NTASKS] = "ntasks",
 	[C_CPT] = "cpus_per_task", [C_SUBMIT] = "submit_time",
+	[C_DEP] = "dependency",
 };
 
 #define B(c) (1u << (c))
@@ -122,6 +124,14 @@ STRFIELD(f_queue, C_QUEUE)
 STRFIELD(f_gres, C_GRES)
 STRFIELD(f_nodelist, C_NODELIST)
 STRFIELD(f_account, C_ACCOUNT)
+
+static const char *
+f_dependency(const struct qrow *r, long long now, char *b, size_t n)
+{
+	const char *d = rs(r, C_DEP);
+
+	return *d ? d : "(null)";
+}
 
 #define INTFIELD(fname, c)                                                   \
 	static const char *fname(const struct qrow *r, long long now,         \
@@ -251,6 +261,7 @@ static const struct field {
 	{'a', "ACCOUNT", f_account, B(C_ACCOUNT)},
 	{'Q', "PRIORITY", f_priority, B(C_PRIORITY)},
 	{'y', "NICE", f_nice, B(C_NICE)},
+	{'E', "DEPENDENCY", f_dependency, B(C_DEP)},
 };
 
 /* One piece of a parsed format: literal text or a field. */

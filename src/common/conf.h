@@ -106,6 +106,7 @@ struct hc_conf {
 	long sched_interval;	/* SchedulerInterval, seconds */
 	bool requeue_hold;	/* RequeueHold */
 	bool allow_root_jobs;	/* AllowRootJobs */
+	bool kill_on_invalid_dep;	/* KillOnInvalidDep */
 	long max_job_count;	/* MaxJobCount */
 	char *log_file;		/* LogFile (hcctld) */
 	char *log_level;	/* LogLevel */

@@ -92,6 +92,9 @@ const struct conf_key conf_keys[] = {
 	  G(requeue_hold), "Whether requeued jobs are held until released."),
 	KEY("AllowRootJobs", CONF_BOOL, CONF_GLOBAL, 0, 0, "NO",
 	  G(allow_root_jobs), "Whether jobs may run as root."),
+	KEY("KillOnInvalidDep", CONF_BOOL, CONF_GLOBAL, 0, 0, "NO",
+	  G(kill_on_invalid_dep), "Whether a job whose dependency can never "
+	  "be satisfied is cancelled (hcsub --kill-on-invalid-dep)."),
 	KEY("MaxJobCount", CONF_INT, CONF_GLOBAL, 1, 100000000, "1000000",
 	  G(max_job_count), "The most jobs hcctld holds (pending, running "
 	  "and not yet aged out).", .hint = "give the most jobs to hold"),

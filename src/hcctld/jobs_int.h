@@ -81,6 +81,21 @@ int jobs_check_time_limit(struct jobs *js, const struct job *j, long tl,
  * the type, features); -1 with a message saying what no node has. */
 int jobs_check_fit(struct jobs *js, const struct job *j, struct hc_err *err);
 
+/* jobs_depend.c: --dependency. Parse text into j->dep, refusing ids that
+ * never existed ("" clears it). */
+int jobs_depend_set(struct jobs *js, struct job *j, const char *text,
+		    struct hc_err *err);
+/* Free j->dep and set it NULL. */
+void job_free_dep(struct job *j);
+/* The JOBSPEC's dependency and kill_on_invalid_dep into j. */
+int jobs_depend_spec(struct jobs *js, struct job *j, const json_t *s,
+		     struct hc_err *err);
+/* The remaining dependency as text (caller frees), NULL when none. */
+char *jobs_depend_text(const struct job *j);
+/* Whether pending j's dependency holds now; if not, sets its reason (and
+ * cancels it when it never can and kill_on_invalid_dep). */
+bool jobs_depend_ready(struct jobs *js, struct job *j, time_t now);
+
 /* jobs_sched.c */
 int jobs_sched_init(struct jobs *js, struct hc_err *err);
 void jobs_sched_fini(struct jobs *js);
