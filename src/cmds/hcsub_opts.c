@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "depend.h"
+#include "array.h"
 #include "hcsub.h"
 #include "log.h"
 #include "parse.h"
@@ -19,7 +21,7 @@ enum {
 	O_NTASKS_PER_NODE = CMD_LONG, O_MEM, O_MEM_PER_CPU, O_GRES,
 	O_GPUS_PER_TASK, O_PARTITION, O_EXPORT, O_OPEN_MODE,
 	O_SIGNAL, O_BEGIN, O_REQUEUE, O_NO_REQUEUE, O_EXCLUSIVE, O_PARSABLE,
-	O_NICE, O_COMMENT, O_JSON, O_WRAP,
+	O_NICE, O_COMMENT, O_JSON, O_WRAP, O_KILL_INVALID_DEP,
 };
 
 static const struct cmd_opt hcsub_opts[] = {
@@ -39,7 +41,7 @@ static const struct cmd_opt hcsub_opts[] = {
 					   "spelling)"},
 	{"job-name", 'J', "NAME", "name of the job (default: the script's)"},
 	{"output", 'o', "FILE", "standard output file (%j job id, %x name, "
-				"%u user, %N node)"},
+				"%u user, %N node, %A array, %a task)"},
 	{"error", 'e', "FILE", "standard error file (default: with output)"},
 	{"input", 'i', "FILE", "standard input file (default: /dev/null)"},
 	{"chdir", 'D', "DIR", "working directory of the job (default: "
@@ -60,6 +62,13 @@ static const struct cmd_opt hcsub_opts[] = {
 	{"account", 'A', "NAME", "account to charge"},
 	{"nice", O_NICE, "N", "lower the job's priority by N (-10000..10000)"},
 	{"comment", O_COMMENT, "TEXT", "free text kept with the job"},
+	{"dependency", 'd', "EXPR", "start after other jobs: afterok:ID[:ID], "
+		"after, afternotok, afterany, aftercorr, singleton; joined "
+		"with , (all) or ? (any)"},
+	{"kill-on-invalid-dep", O_KILL_INVALID_DEP, "yes|no", "cancel the "
+		"job if its dependency can never be satisfied"},
+	{"array", 'a', "SPEC", "a job array: task ids 0-99, 1,3,5-11:2, "
+		"with %N to run at most N at once"},
 	{"wrap", O_WRAP, "CMD", "submit CMD wrapped in a /bin/sh script"},
 	{"parsable", O_PARSABLE, NULL, "print the job id only"},
 	{"json", O_JSON, NULL, "print {\"job_id\": N}"},
@@ -183,6 +192,43 @@ apply_begin(struct sub *s, const char *val, struct hc_err *err)
 	return 0;
 }
 
+/* Checked here so that a typo is told at once, before anything is sent. */
+static int
+apply_dependency(struct sub *s, const char *val, struct hc_err *err)
+{
+	struct depend d;
+
+	if (depend_parse(val, &d, err) < 0)
+		return -1;
+	depend_free(&d);
+	json_object_set_new(s->spec, "dependency", json_string(val));
+	return 0;
+}
+
+/* Checked here too, so that a bad range is told before anything is sent. */
+static int
+apply_array(struct sub *s, const char *val, struct hc_err *err)
+{
+	struct array_set set;
+
+	if (array_set_parse(&set, val, err) < 0)
+		return -1;
+	array_set_free(&set);
+	json_object_set_new(s->spec, "array", json_string(val));
+	return 0;
+}
+
+static int
+apply_kill_invalid_dep(struct sub *s, const char *val, struct hc_err *err)
+{
+	bool yes;
+
+	if (parse_bool(val, &yes, err) < 0)
+		return -1;
+	json_object_set_new(s->spec, "kill_on_invalid_dep", json_boolean(yes));
+	return 0;
+}
+
 static int
 apply_chdir(struct sub *s, const char *val, struct hc_err *err)
 {
@@ -249,6 +295,9 @@ static const struct apply applies[] = {
 	{'A', K_STR, "account", 0, 0, NULL},
 	{O_NICE, K_INT, "nice", -10000, 10000, NULL},
 	{O_COMMENT, K_STR, "comment", 0, 0, NULL},
+	{'d', K_FN, NULL, 0, 0, apply_dependency},
+	{O_KILL_INVALID_DEP, K_FN, NULL, 0, 0, apply_kill_invalid_dep},
+	{'a', K_FN, NULL, 0, 0, apply_array},
 	{O_WRAP, K_FN, NULL, 0, 0, apply_wrap},
 	{O_PARSABLE, K_FN, NULL, 0, 0, apply_parsable},
 	{O_JSON, K_FN, NULL, 0, 0, apply_json},

@@ -75,7 +75,8 @@ static const struct msg_field s_jobspec[] = {
 	OPT("constraint", F_STR), OPT("time_limit", F_INT),
 	OPT("exclusive", F_BOOL), OPT("hold", F_BOOL),
 	OPT("begin_time", F_INT), OPT("requeue", F_BOOL), OPT("nice", F_INT),
-	OPT("comment", F_STR), END
+	OPT("comment", F_STR), OPT("dependency", F_STR),
+	OPT("kill_on_invalid_dep", F_BOOL), OPT("array", F_STR), END
 };
 
 static const struct msg_field s_submit[] = {

@@ -92,7 +92,9 @@
  *  default), exclusive (bool), hold (bool), begin_time (int epoch), requeue
  *  (bool), open_mode ("append"|"truncate"), signal ({"num":int,"secs":int,
  *  "batch_only":bool}), export (str "ALL"|"NONE"|list), nice (int),
- *  comment, argv ([str], arguments to the script)
+ *  comment, argv ([str], arguments to the script), dependency (str,
+ *  "afterok:12,singleton": depend.h), kill_on_invalid_dep (bool; default
+ *  KillOnInvalidDep), array (str, job array tasks "0-99%10": array.h)
  *
  * JOB (records in replies; times are epoch seconds, 0 = unset):
  *  job_id, name, user, uid, gid, group, queue, account, state (str as
@@ -103,7 +105,9 @@
  *  cwd, stdout, stderr, restart_count, requeue (bool), exclusive (bool),
  *  constraint, max_rss_kb, gpus ({"node": [indices]}), command, comment,
  *  compute_ids (str "id,id": its nodes' compute ids at launch, in
- *  allocation order)
+ *  allocation order); arrays: array_job_id, array_task_id (a started
+ *  task), array_tasks (str, an array record's pending tasks "7-99%10"),
+ *  array_spec (str, --array as asked)
  *
  * NODE: name, addr, port, state (str "IDLE+DRAIN"), reason, reason_time,
  *  cpus, cpus_alloc, real_memory_mb, mem_alloc_mb, gres (str), gres_alloc

@@ -16,6 +16,8 @@
 #include "sched.h"
 
 struct node;
+struct depend;
+struct array_set;
 
 /* One node of a job's allocation. */
 struct job_node {
@@ -78,6 +80,14 @@ struct job {
 	char *nodelist;		/* hostlist_ranged of the allocation */
 	int exit_status;	/* wait(2) status, valid if has_exit */
 	uint64_t max_rss_kb;
+	struct depend *dep;	/* owned: the remaining dependency, NULL
+				   when none (jobs_depend.c) */
+	bool kill_on_invalid_dep;
+	struct array_set *array;	/* owned: an array record's pending
+					   tasks (jobs_array.h); else NULL */
+	char *array_spec;	/* owned: --array as asked; NULL if none */
+	uint32_t array_job_id;	/* a task's array; 0: not an array task */
+	uint32_t array_task_id;
 };
 
 #endif

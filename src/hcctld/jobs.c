@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include "conf.h"
+#include "depend.h"
 #include "ctld.h"
 #include "hc_err.h"
 #include "audit.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "msg.h"
@@ -102,6 +104,9 @@ job_free(struct job *j)
 	free(j->err);
 	free(j->in);
 	free(j->command);
+	jobs_array_free(j);
+	depend_free(j->dep);
+	free(j->dep);
 	free(j);
 }
 

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "depend.h"
 #include "hc_err.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "parse.h"
@@ -163,6 +165,13 @@ job_to_json_short(const struct job *j, time_t now)
 	jset_int(o, "cpus_per_task", j->cpus_per_task);
 	jset_str(o, "gres", j->gres);
 	jset_int(o, "nice", j->nice);
+	jobs_array_to_json(j, o);
+	if (j->dep) {	/* the remaining dependency: hcqueue %E */
+		char *dep = jobs_depend_text(j);
+
+		jset_str(o, "dependency", dep);
+		free(dep);
+	}
 	return o;
 }
 
@@ -181,7 +190,10 @@ job_to_json(const struct job *j, bool detail, time_t now)
 	jset_int(o, "gid", j->gid);
 	jset_str(o, "group", j->group);
 	jset_str(o, "qos", "normal");
-	json_object_set_new(o, "dependency", json_null());
+	if (!j->dep)
+		json_object_set_new(o, "dependency", json_null());
+	json_object_set_new(o, "kill_on_invalid_dep",
+			    json_boolean(j->kill_on_invalid_dep));
 	jset_int(o, "eligible_time", j->eligible_time);
 	jset_int(o, "begin_time", j->begin_time);
 	jset_int(o, "run_time", run);
@@ -344,6 +356,18 @@ job_from_record_more(struct job *j, const json_t *r)
 	snprintf(j->gpu_type, sizeof(j->gpu_type), "%s",
 		 jstr(r, "gpu_type") ? jstr(r, "gpu_type") : "");
 	alloc_from_record(j, json_object_get(r, "alloc"));
+	jobs_array_from_record(j, r);
+	j->kill_on_invalid_dep = jbool(r, "kill_on_invalid_dep", false);
+	if (jstr(r, "dependency") && *jstr(r, "dependency")) {
+		j->dep = hc_malloc(sizeof(*j->dep));
+		if (depend_parse(jstr(r, "dependency"), j->dep, NULL) < 0) {
+			hc_log(HC_LOG_ERR, "job=%u stored dependency %s "
+			       "unreadable; dropped", j->id,
+			       jstr(r, "dependency"));
+			free(j->dep);
+			j->dep = NULL;
+		}
+	}
 	j->nodelist = jdup(r, "nodelist");
 	if (j->nodelist && !*j->nodelist) {
 		free(j->nodelist);

@@ -23,6 +23,7 @@
 #include "hostlist.h"
 #include "identity.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "msg.h"
@@ -99,7 +100,7 @@ reason_set(struct job *j, const char *why)
 
 /* Whether j goes into the pass; if not, its reason is set here. */
 static bool
-view_job_wanted(struct job *j, time_t now)
+view_job_wanted(struct jobs *js, struct job *j, time_t now)
 {
 	if (j->state != JOB_PENDING)
 		return false;
@@ -111,7 +112,7 @@ view_job_wanted(struct job *j, time_t now)
 		reason_set(j, "BeginTime");
 		return false;
 	}
-	return true;
+	return jobs_depend_ready(js, j, now);
 }
 
 static void
@@ -207,15 +208,25 @@ pass_build_jobs(struct jobs *js, struct pass *p, time_t now)
 	for (size_t i = 0; i < js->n; i++) {
 		struct job *j = js->v[i];
 
-		if (!view_job_wanted(j, now))
+		uint32_t k;
+
+		if (!view_job_wanted(js, j, now))
 			continue;
-		if (p->njobs == cap) {
-			cap = cap ? cap * 2 : 64;
-			p->jobs = hc_realloc(p->jobs, cap * sizeof(*p->jobs));
-			p->jp = hc_realloc(p->jp, cap * sizeof(*p->jp));
+		/* An array record offers up to k of its tasks at once. */
+		k = j->array ? jobs_array_room(js, j) : 1;
+		for (uint32_t t = 0; t < k; t++) {
+			if (p->njobs == cap) {
+				cap = cap ? cap * 2 : 64;
+				p->jobs = hc_realloc(p->jobs,
+						     cap * sizeof(*p->jobs));
+				p->jp = hc_realloc(p->jp, cap * sizeof(*p->jp));
+			}
+			view_job(&p->jobs[p->njobs], j);	/* clears it */
+			if (j->array)
+				p->jobs[p->njobs].id = JOBS_ARRAY_VIEW_BIT |
+						       (uint32_t)p->njobs;
+			p->jp[p->njobs++] = j;
 		}
-		view_job(&p->jobs[p->njobs], j);	/* clears it */
-		p->jp[p->njobs++] = j;
 	}
 }
 
@@ -278,8 +289,15 @@ jobs_pass(struct jobs *js)
 	 * loop turn before it sends any frame, so they share that sync with
 	 * the submissions around them instead of paying one of their own. */
 	for (size_t i = 0; i < p.res.count; i++) {
-		struct job *j = jobs_find(js, p.res.allocs[i].job);
+		uint32_t id = p.res.allocs[i].job;
+		struct job *j;
 
+		if (id & JOBS_ARRAY_VIEW_BIT) {	/* an array task: split */
+			j = p.jp[id & ~JOBS_ARRAY_VIEW_BIT];
+			j = j->array ? jobs_array_split(js, j, now) : NULL;
+		} else {
+			j = jobs_find(js, id);
+		}
 		if (!j || j->state != JOB_PENDING)
 			continue;
 		jobs_apply(js, j, &p.res.allocs[i], now);

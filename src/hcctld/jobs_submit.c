@@ -23,6 +23,7 @@
 #include "ctld.h"
 #include "audit.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "nodes.h"
@@ -314,7 +315,9 @@ job_from_spec(struct jobs *js, const struct rpc_req *req, const json_t *s,
 	}
 	if (spec_queue(js, j, s, err) < 0 || spec_time(js, j, s, err) < 0 ||
 	    spec_misc(js, j, s, req->uid, err) < 0 ||
-	    spec_resources(js, j, s, err) < 0)
+	    spec_resources(js, j, s, err) < 0 ||
+	    jobs_depend_spec(js, j, s, err) < 0 ||
+	    jobs_array_spec(j, s, err) < 0)
 		goto fail;
 	j->user = user_name(j->uid);
 	j->group = group_name(j->gid);

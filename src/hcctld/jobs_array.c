@@ -1,0 +1,259 @@
+/*
+ * jobs_array: the array record, its pending task set, and splitting a task
+ * off when it starts (see jobs_array.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "ctld.h"
+#include "jobs.h"
+#include "jobs_array.h"
+#include "jobs_int.h"
+#include "log.h"
+#include "state.h"
+#include "states.h"
+
+int
+jobs_array_spec(struct job *j, const json_t *s, struct hc_err *err)
+{
+	const char *spec = jstr(s, "array");
+	struct array_set *set;
+
+	if (!spec)
+		return 0;
+	set = hc_calloc(1, sizeof(*set));
+	if (array_set_parse(set, spec, err) < 0) {
+		free(set);
+		return hc_err_prefix(err, "--array=%s: ", spec);
+	}
+	j->array = set;
+	j->array_spec = hc_strdup(spec);
+	return 0;
+}
+
+void
+jobs_array_free(struct job *j)
+{
+	if (j->array)
+		array_set_free(j->array);
+	free(j->array);
+	free(j->array_spec);
+	j->array = NULL;
+	j->array_spec = NULL;
+}
+
+void
+jobs_array_to_json(const struct job *j, json_t *o)
+{
+	if (j->array) {
+		char *f = array_set_format(j->array, true);
+
+		json_object_set_new(o, "array_job_id", json_integer(j->id));
+		json_object_set_new(o, "array_tasks", json_string(f ? f : ""));
+		free(f);
+	} else if (j->array_job_id) {
+		json_object_set_new(o, "array_job_id",
+				    json_integer(j->array_job_id));
+		json_object_set_new(o, "array_task_id",
+				    json_integer(j->array_task_id));
+	}
+	if (j->array_spec)
+		json_object_set_new(o, "array_spec",
+				    json_string(j->array_spec));
+}
+
+void
+jobs_array_from_record(struct job *j, const json_t *r)
+{
+	const char *tasks = jstr(r, "array_tasks");
+	struct hc_err err = { 0 };
+
+	if (jstr(r, "array_spec"))
+		j->array_spec = hc_strdup(jstr(r, "array_spec"));
+	if (tasks) {
+		j->array = hc_calloc(1, sizeof(*j->array));
+		if (*tasks && array_set_parse(j->array, tasks, &err) < 0)
+			hc_log(HC_LOG_ERR, "job=%u stored array tasks %s "
+			       "unreadable: %s", j->id, tasks, err.text);
+		return;
+	}
+	j->array_job_id = (uint32_t)jint(r, "array_job_id", 0);
+	j->array_task_id = (uint32_t)jint(r, "array_task_id", 0);
+}
+
+/* Tasks of array a that have started and not ended. */
+static uint32_t
+array_running(struct jobs *js, const struct job *a)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < js->n; i++) {
+		const struct job *t = js->v[i];
+
+		if (t->array_job_id == a->id && t != a &&
+		    t->state != JOB_PENDING && !job_state_is_final(t->state))
+			n++;
+	}
+	return n;
+}
+
+uint32_t
+jobs_array_room(struct jobs *js, struct job *a)
+{
+	uint64_t pending = array_set_size(a->array);
+	uint32_t room = JOBS_ARRAY_PASS_MAX, run;
+
+	if (a->array->throttle) {
+		run = array_running(js, a);
+		room = run >= a->array->throttle ? 0 :
+		       a->array->throttle - run;
+		if (room == 0)
+			snprintf(a->reason, sizeof(a->reason), "%s",
+				 "JobArrayTaskLimit");
+	}
+	if (room > JOBS_ARRAY_PASS_MAX)
+		room = JOBS_ARRAY_PASS_MAX;
+	return pending < room ? (uint32_t)pending : room;
+}
+
+/* "%A" and "%a" of an -o/-e pattern replaced; "%%" kept for the node. */
+static char *
+array_pattern(const char *pat, uint32_t aid, uint32_t tid)
+{
+	size_t cap, len = 0;
+	char *out;
+
+	if (!pat)
+		return NULL;
+	cap = strlen(pat) * 11 + 1;
+	out = hc_malloc(cap);
+	for (const char *p = pat; *p; p++) {
+		if (p[0] == '%' && (p[1] == 'A' || p[1] == 'a')) {
+			len += (size_t)snprintf(out + len, cap - len, "%u",
+						p[1] == 'A' ? aid : tid);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			out[len++] = *p++;
+			out[len++] = *p;
+		} else {
+			out[len++] = *p;
+		}
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static void
+env_add(json_t *env, const char *key, unsigned long long v)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s=%llu", key, v);
+	json_array_append_new(env, json_string(buf));
+}
+
+/* Script record of task t: a copy of the array's (from_id) with the
+ * HC_ARRAY_* variables appended (the node agent lets later entries win). */
+static int
+array_script(struct jobs *js, uint32_t from_id, const struct job *t,
+	     struct hc_err *err)
+{
+	struct array_set set = { 0 };
+	uint8_t key[8];
+	json_t *rec, *env;
+	int rc;
+
+	state_key_u64(from_id, key);
+	rec = state_get(js->c->state, STATE_DB_SCRIPTS, key, sizeof(key), err);
+	if (!rec)
+		return -1;
+	env = json_object_get(rec, "env");
+	if (!json_is_array(env)) {
+		env = json_array();
+		json_object_set_new(rec, "env", env);
+	}
+	if (array_set_parse(&set, t->array_spec, NULL) < 0)
+		memset(&set, 0, sizeof(set));
+	env_add(env, "HC_ARRAY_JOB_ID", t->array_job_id);
+	env_add(env, "HC_ARRAY_TASK_ID", t->array_task_id);
+	env_add(env, "HC_ARRAY_TASK_COUNT", array_set_size(&set));
+	env_add(env, "HC_ARRAY_TASK_MIN", (unsigned long long)
+		(set.count ? array_set_first(&set) : t->array_task_id));
+	env_add(env, "HC_ARRAY_TASK_MAX", (unsigned long long)
+		(set.count ? array_set_last(&set) : t->array_task_id));
+	env_add(env, "HC_ARRAY_TASK_STEP", array_set_step(&set));
+	array_set_free(&set);
+	json_object_del(rec, "v");
+	state_key_u64(t->id, key);
+	rc = state_put(js->c->state, STATE_DB_SCRIPTS, key, sizeof(key), rec,
+		       err);
+	json_decref(rec);
+	return rc;
+}
+
+/* Make t task tid of array aid: ids, output patterns, script record. */
+static int
+array_task_init(struct jobs *js, struct job *t, uint32_t aid, uint32_t tid,
+		struct hc_err *err)
+{
+	char *o = array_pattern(t->out, aid, tid);
+	char *e = array_pattern(t->err, aid, tid);
+
+	free(t->out);
+	free(t->err);
+	t->out = o;
+	t->err = e;
+	t->array_job_id = aid;
+	t->array_task_id = tid;
+	return array_script(js, aid, t, err);
+}
+
+struct job *
+jobs_array_split(struct jobs *js, struct job *a, time_t now)
+{
+	struct hc_err err = { 0 };
+	int64_t tid = array_set_first(a->array);
+	struct job *t;
+	json_t *rec;
+
+	if (tid < 0)
+		return NULL;
+	if (array_set_size(a->array) == 1) {	/* the record is the last */
+		array_set_free(a->array);
+		free(a->array);
+		a->array = NULL;
+		if (array_task_init(js, a, a->id, (uint32_t)tid, &err) < 0)
+			goto fail;
+		jobs_save(js, a);
+		return a;
+	}
+	rec = job_to_record(a);
+	json_object_del(rec, "array_tasks");
+	t = job_from_record(rec, &err);
+	json_decref(rec);
+	if (!t)
+		goto fail;
+	t->id = js->next_id++;
+	t->submit_time = a->submit_time;
+	if (jobs_save_next_id(js, &err) < 0 ||
+	    array_task_init(js, t, a->id, (uint32_t)tid, &err) < 0) {
+		job_free(t);
+		goto fail;
+	}
+	array_set_remove(a->array, (uint32_t)tid);
+	jobs_save(js, a);
+	jobs_insert(js, t);
+	jobs_save(js, t);
+	hc_log(HC_LOG_DEBUG, "job=%u array=%u task=%lld split", t->id, a->id,
+	       (long long)tid);
+	(void)now;
+	return t;
+fail:
+	hc_log(HC_LOG_ERR, "job=%u array task %lld cannot be split: %s", a->id,
+	       (long long)tid, err.text);
+	return NULL;
+}

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Job arrays: range errors, every task run once with its variables and
+# %A_%a output files, a throttle, and a 1,000,000-task array stored as one
+# record.
+. "$(dirname "$0")/lib/cluster.sh"
+plan 12
+cluster_start --nodes 4
+
+out=$(as_user "$HC_USER1" hcsub --array=5-1 --wrap true 2>&1)
+like "a reversed range is refused with a hint" "$out" "5-1: range is reversed; write 1-5"
+out=$(as_user "$HC_USER1" hcsub --array=0-99999999999 --wrap true 2>&1)
+like "a task id above the maximum is refused" "$out" \
+	"task id 99999999999 is above the maximum 4000000"
+
+# hcacct's records of array ARRAY's tasks: "task start end" lines.
+tasks_of() {
+	hcacct -a --json 2>/dev/null | jq -r --argjson a "$1" \
+		'(if type == "array" then . else .jobs end)[] |
+		 select(.array_job_id == $a and .array_task_id != null) |
+		 "\(.array_task_id) \(.start_time) \(.end_time)"'
+}
+all_done() { [ "$(tasks_of "$1" | awk '$3 > 0' | wc -l)" -eq "$2" ]; }
+
+cat >"$HC_TEST_DIR/out/task.sh" <<'SH'
+#!/bin/sh
+echo "$HC_ARRAY_JOB_ID $HC_ARRAY_TASK_ID $HC_ARRAY_TASK_COUNT" \
+	"$HC_ARRAY_TASK_MIN $HC_ARRAY_TASK_MAX $HC_ARRAY_TASK_STEP"
+SH
+chmod 755 "$HC_TEST_DIR/out/task.sh"
+mkdir -m 777 "$HC_TEST_DIR/out/arr"
+id=$(submit_as "$HC_USER1" --array=0-199 -o 'arr/t-%A_%a.out' task.sh)
+ok "a 200-task array is accepted" test -n "$id"
+ok "every task ends" wait_for 120 all_done "$id" 200
+is "each task ran once" "$(tasks_of "$id" | awk '{print $1}' | sort -n |
+	uniq | wc -l)" 200
+bad=0
+for t in $(seq 0 199); do
+	f="$HC_TEST_DIR/out/arr/t-${id}_$t.out"
+	[ "$(cat "$f" 2>/dev/null)" = "$id $t 200 0 199 1" ] || {
+		bad=$((bad + 1)); [ $bad -le 3 ] && diag "$f: $(cat "$f" 2>&1)"
+	}
+done
+is "each %A_%a file holds the task's variables" "$bad" 0
+
+id=$(submit_as "$HC_USER1" --array='1-9:2%2' -o /dev/null --wrap 'sleep 1')
+ok "a throttled array runs to the end" wait_for 60 all_done "$id" 5
+most=$(tasks_of "$id" | awk '{ s[NR] = $2; e[NR] = $3 }
+	END { m = 0; for (i in s) { n = 0
+		for (k in s) if (s[k] <= s[i] && e[k] > s[i]) n++
+		if (n > m) m = n }; print m }')
+ok "the throttle %2 never had more than 2 running ($most)" test "$most" -le 2
+is "its task ids follow the step" "$(tasks_of "$id" | awk '{print $1}' |
+	sort -n | tr '\n' ' ')" "1 3 5 7 9 "
+
+t0=$(date +%s%N)
+id=$(submit_as "$HC_USER1" -H --array=0-999999%50 -o /dev/null --wrap true)
+t1=$(date +%s%N)
+ok "a 1,000,000-task array is accepted in one request" test -n "$id"
+diag "submitted in $(((t1 - t0) / 1000000)) ms"
+is "and kept as one record of ranges" "$(job_field "$id" array_tasks)" \
+	"0-999999%50"
+hccancel "$id"
+ok "cancelling the held array ends it" wait_job_state "$id" CANCELLED
