@@ -73,6 +73,16 @@ r_priority(struct jtext *t, const struct job *j)
 	jtext_real(t, j->priority);
 }
 
+/* The remaining dependency ("" when none): hcqueue %E. */
+static void
+r_dependency(struct jtext *t, const struct job *j)
+{
+	char *dep = jobs_depend_text(j);
+
+	jtext_str(t, dep ? dep : "");
+	free(dep);
+}
+
 /* The short JOB record's fields, in its order. */
 static const struct row_field {
 	const char *name;
@@ -88,6 +98,7 @@ static const struct row_field {
 	{ "priority", r_priority },	{ "account", r_account },
 	{ "ntasks", r_ntasks },		{ "cpus_per_task", r_cpt },
 	{ "gres", r_gres },		{ "nice", r_nice },
+	{ "dependency", r_dependency },
 	{ NULL, NULL }
 };
 

@@ -196,6 +196,20 @@ upd_begin(struct upd *u, struct job *j, const char *val, struct hc_err *err)
 	return 0;
 }
 
+/* Dependency=EXPR replaces the remaining dependency; "" clears it. */
+static int
+upd_dependency(struct upd *u, struct job *j, const char *val,
+	       struct hc_err *err)
+{
+	struct job t = { .id = j->id };
+	int rc = jobs_depend_set(u->js, u->apply ? j : &t, val, err);
+
+	job_free_dep(&t);
+	if (rc == 0 && u->apply)
+		j->reason[0] = '\0';	/* the next pass tells the new one */
+	return rc;
+}
+
 static const struct upd_key upd_keys[] = {
 	{ "TimeLimit", upd_time_limit, false, false },
 	{ "Nice", upd_nice, false, false },
@@ -207,6 +221,7 @@ static const struct upd_key upd_keys[] = {
 	{ "Features", upd_features, false, true },
 	{ "Requeue", upd_requeue, false, false },
 	{ "BeginTime", upd_begin, false, true },
+	{ "Dependency", upd_dependency, false, true },
 	{ NULL, NULL, false, false },
 };
 
