@@ -3,7 +3,7 @@
 # %A_%a output files, a throttle, and a 1,000,000-task array stored as one
 # record.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 12
+plan 21
 cluster_start --nodes 4
 
 out=$(as_user "$HC_USER1" hcsub --array=5-1 --wrap true 2>&1)
@@ -59,5 +59,24 @@ ok "a 1,000,000-task array is accepted in one request" test -n "$id"
 diag "submitted in $(((t1 - t0) / 1000000)) ms"
 is "and kept as one record of ranges" "$(job_field "$id" array_tasks)" \
 	"0-999999%50"
+t0=$(date +%s%N)
+q=$(hcqueue -h -o '%i %T')
+t1=$(date +%s%N)
+is "hcqueue folds it on one line" "$(echo "$q" | grep -c "^${id}_")" 1
+like "as ID_[ranges%throttle]" "$q" "^${id}_\\[0-999999%50\\] PENDING"
+diag "hcqueue took $(((t1 - t0) / 1000000)) ms"
 hccancel "$id"
 ok "cancelling the held array ends it" wait_job_state "$id" CANCELLED
+
+id=$(submit_as "$HC_USER1" -H --array=1-10 -o /dev/null --wrap true)
+is "hcqueue -r shows one line per task" \
+	"$(hcqueue -h -r -o '%i' | grep -c "^${id}_")" 10
+ok "its owner cancels a range of tasks" \
+	as_user "$HC_USER1" hccancel "${id}_[2-4]"
+ok "and one task" as_user "$HC_USER1" hccancel "${id}_7"
+is "the rest stay pending" "$(hcqueue -h -o '%i' | grep "^${id}_")" \
+	"${id}_[1,5-6,8-10]"
+nok "another user may not cancel them" \
+	as_user "$HC_USER2" hccancel "${id}_[1-10]"
+ok "hccancel of the array id ends it" hccancel "$id"
+is "and nothing of it is left pending" "$(hcqueue -h -t PD -o '%i' | grep -c "^${id}_")" 0

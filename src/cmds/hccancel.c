@@ -118,10 +118,17 @@ main(int argc, char **argv)
 
 	if (n < 0)
 		cmd_die_err(&info, &err);
-	for (int i = 0; i < n; i++)
-		if (cmd_list_add(cx.req, "job_ids",
-				 cmd_list_ids(ops[i], &err)) < 0)
+	for (int i = 0; i < n; i++) {
+		if (strchr(ops[i], '_')) {	/* array tasks: 123_[1-5] */
+			json_t *t = json_pack("[s]", ops[i]);
+
+			cmd_list_merge(cx.req, "array_tasks", t);
+			json_decref(t);
+		} else if (cmd_list_add(cx.req, "job_ids",
+				      cmd_list_ids(ops[i], &err)) < 0) {
 			cmd_die_err(&info, &err);
+		}
+	}
 	free(ops);
 	if (n == 0 && !cx.filtered)
 		cmd_die(&info, HC_EINVAL, "no job given; name job ids or "

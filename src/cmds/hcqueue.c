@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "array.h"
 #include "cmd.h"
 #include "hostlist.h"
 #include "msg.h"
@@ -29,6 +30,8 @@ static const struct cmd_opt opts[] = {
 	{"noheader", 'h', NULL, "do not print the header line"},
 	{"format", 'o', "FORMAT", "output format, as squeue's: %.18i %j ..."},
 	{"long", 'l', NULL, "the long format (full state and time limit)"},
+	{"array", 'r', NULL, "one line per pending array task (they are "
+			     "folded, 123_[7-99], by default)"},
 	{"json", O_JSON, NULL, "print the job records as JSON"},
 	CMD_OPT_HELP,
 	CMD_OPT_VERSION,
@@ -60,7 +63,7 @@ static const struct cmd_info info = {
 struct ctx {
 	json_t *req;
 	const char *format;
-	bool noheader, json;
+	bool noheader, json, expand;
 	long long now;
 };
 
@@ -71,7 +74,7 @@ struct ctx {
 enum col {
 	C_ID, C_NAME, C_USER, C_STATE, C_QUEUE, C_GRES, C_NODELIST, C_ACCOUNT,
 	C_PRIORITY, C_NICE, C_START, C_END, C_LIMIT, C_NODES_REQ, C_REASON,
-	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_DEP, C_COUNT
+	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_DEP, C_ARRAY, C_COUNT
 };
 
 static const char *const col_names[C_COUNT] = {
@@ -83,7 +86,7 @@ static const char *const col_names[C_COUNT] = {
 	[C_LIMIT] = "time_limit", [C_NODES_REQ] = "nodes_req",
 	[C_REASON] = "reason", [C_CPUS] = "cpus", [C_NTASKS] = "ntasks",
 	[C_CPT] = "cpus_per_task", [C_SUBMIT] = "submit_time",
-	[C_DEP] = "dependency",
+	[C_DEP] = "dependency", [C_ARRAY] = "array_id",
 };
 
 #define B(c) (1u << (c))
@@ -92,6 +95,7 @@ static const char *const col_names[C_COUNT] = {
 struct qrow {
 	const char *const *cells;
 	const int *col;		/* enum col -> cell index, -1 if absent */
+	const char *id;		/* shown instead of the id (-r), or NULL */
 };
 
 static const char *
@@ -140,7 +144,19 @@ f_dependency(const struct qrow *r, long long now, char *b, size_t n)
 		snprintf(b, n, "%lld", ri(r, c));                             \
 		return b;                                                     \
 	}
-INTFIELD(f_id, C_ID)
+
+/* An array's id as the controller folds it ("123_[7-99%5]", "123_5"). */
+static const char *
+f_id(const struct qrow *r, long long now, char *b, size_t n)
+{
+	if (r->id)
+		return r->id;
+	if (*rs(r, C_ARRAY))
+		return rs(r, C_ARRAY);
+	snprintf(b, n, "%lld", ri(r, C_ID));
+	return b;
+}
+
 INTFIELD(f_priority, C_PRIORITY)
 INTFIELD(f_nice, C_NICE)
 
@@ -241,7 +257,7 @@ static const struct field {
 	field_fn fn;
 	unsigned cols;		/* B(col) of the columns it reads */
 } fields[] = {
-	{'i', "JOBID", f_id, B(C_ID)},
+	{'i', "JOBID", f_id, B(C_ID) | B(C_ARRAY)},
 	{'j', "NAME", f_name, B(C_NAME)},
 	{'u', "USER", f_user, B(C_USER)},
 	{'T', "STATE", f_state, B(C_STATE)},
@@ -329,6 +345,49 @@ request_rows(json_t *req, const struct piece *p, int n)
 }
 
 static void
+print_row(struct ctx *cx, struct outbuf *o, const struct piece *p, int n,
+	  const struct qrow *r)
+{
+	char buf[1024];
+
+	for (int k = 0; k < n; k++) {
+		if (!p[k].f) {
+			out_putn(o, p[k].text, p[k].len);
+			continue;
+		}
+		out_field(o, p[k].f->fn(r, cx->now, buf, sizeof(buf)),
+			  p[k].width, p[k].right);
+	}
+	out_putc(o, '\n');
+}
+
+/* -r: the pending tasks of an array record, one line each. */
+static void
+print_tasks(struct ctx *cx, struct outbuf *o, const struct piece *p, int n,
+	    const struct qrow *r)
+{
+	const char *id = rs(r, C_ARRAY), *lb = strchr(id, '[');
+	struct array_set set;
+	struct qrow t = *r;
+	char *spec = hc_strdup(lb + 1), tid[48];
+
+	spec[strcspn(spec, "]")] = '\0';
+	if (array_set_parse(&set, spec, NULL) < 0) {
+		print_row(cx, o, p, n, r);
+		free(spec);
+		return;
+	}
+	for (int64_t k = -1; (k = array_set_next(&set, k)) >= 0;) {
+		snprintf(tid, sizeof(tid), "%.*s_%lld", (int)(lb - id - 1), id,
+			 (long long)k);
+		t.id = tid;
+		print_row(cx, o, p, n, &t);
+	}
+	array_set_free(&set);
+	free(spec);
+}
+
+static void
 print_table(struct ctx *cx, struct hc_client *c)
 {
 	struct piece p[128];
@@ -337,7 +396,6 @@ print_table(struct ctx *cx, struct hc_client *c)
 	struct outbuf o = {0};
 	struct cmd_rows rows;
 	int col[C_COUNT];
-	char buf[1024];
 
 	if (n < 0)
 		cmd_die_err(&info, &err);
@@ -356,18 +414,14 @@ print_table(struct ctx *cx, struct hc_client *c)
 		out_putc(&o, '\n');
 	}
 	for (size_t i = 0; i < rows.nrows; i++) {
-		struct qrow r = {rows.cells + i * (size_t)rows.nfields, col};
+		struct qrow r = {rows.cells + i * (size_t)rows.nfields, col,
+				 NULL};
 
-		for (int k = 0; k < n; k++) {
-			if (!p[k].f) {
-				out_putn(&o, p[k].text, p[k].len);
-				continue;
-			}
-			out_field(&o, p[k].f->fn(&r, cx->now, buf,
-						 sizeof(buf)),
-				  p[k].width, p[k].right);
+		if (cx->expand && strstr(rs(&r, C_ARRAY), "_[")) {
+			print_tasks(cx, &o, p, n, &r);
+			continue;
 		}
-		out_putc(&o, '\n');
+		print_row(cx, &o, p, n, &r);
 	}
 	cmd_rows_free(&rows);
 	if (out_flush(&o, stdout) < 0)
@@ -395,6 +449,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case 'h': cx->noheader = true; return 0;
 	case 'o': cx->format = val; return 0;
 	case 'l': cx->format = FMT_LONG; return 0;
+	case 'r': cx->expand = true; return 0;
 	case O_JSON: cx->json = true; return 0;
 	}
 	return cmd_list_add(cx->req, field, l);

@@ -94,7 +94,8 @@ static const struct msg_field s_job_query[] = {
 };
 
 static const struct msg_field s_job_signal[] = {
-	JOB_FILTER, OPT("signal", F_INT), OPT("batch_only", F_BOOL), END
+	JOB_FILTER, OPT("signal", F_INT), OPT("batch_only", F_BOOL),
+	OPT_ARR("array_tasks", F_STR), END
 };
 
 static const struct msg_field s_job_update[] = {

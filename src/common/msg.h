@@ -22,7 +22,8 @@
  *                                              "rows":[[value...]...]}
  *  JOB_SIGNAL      {"job_ids"?:[int], "users"?:[int], "states"?:[str],
  *                   "queues"?:[str], "names"?:[str], "signal"?:int
- *                   (absent/0 = cancel), "batch_only"?:bool}
+ *                   (absent/0 = cancel), "batch_only"?:bool,
+ *                   "array_tasks"?:[str "123_7", "123_[1-500]"]}
  *                                          -> {"results":[{"job_id","rc","error"?}]}
  *  JOB_UPDATE      {"job_id":int, "action":"update"|"hold"|"release"|"requeue",
  *                   "set"?:{"TimeLimit":str,"Nice":str,...}}  -> {}

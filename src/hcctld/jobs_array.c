@@ -49,6 +49,11 @@ jobs_array_free(struct job *j)
 void
 jobs_array_to_json(const struct job *j, json_t *o)
 {
+	char *id = jobs_array_id(j);
+
+	if (id)
+		json_object_set_new(o, "array_id", json_string(id));
+	free(id);
 	if (j->array) {
 		char *f = array_set_format(j->array, true);
 
@@ -83,6 +88,21 @@ jobs_array_from_record(struct job *j, const json_t *r)
 	}
 	j->array_job_id = (uint32_t)jint(r, "array_job_id", 0);
 	j->array_task_id = (uint32_t)jint(r, "array_task_id", 0);
+}
+
+char *
+jobs_array_id(const struct job *j)
+{
+	char *f, *s;
+
+	if (j->array_job_id && !j->array)
+		return hc_asprintf("%u_%u", j->array_job_id, j->array_task_id);
+	if (!j->array)
+		return NULL;
+	f = array_set_format(j->array, true);
+	s = hc_asprintf("%u_[%s]", j->id, f ? f : "");
+	free(f);
+	return s;
 }
 
 /* Tasks of array a that have started and not ended. */

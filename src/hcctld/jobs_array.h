@@ -36,6 +36,9 @@ void jobs_array_free(struct job *j);
 void jobs_array_to_json(const struct job *j, json_t *o);
 /* Read them back from an LMDB record. */
 void jobs_array_from_record(struct job *j, const json_t *r);
+/* The id hcqueue shows: "123_[7-9999%50]" for an array record, "123_5"
+ * for a task; NULL for other jobs. Caller frees. */
+char *jobs_array_id(const struct job *j);
 /* How many tasks of array record a may start in this pass (throttle, what
  * is pending, JOBS_ARRAY_PASS_MAX); sets a's reason when none may. */
 uint32_t jobs_array_room(struct jobs *js, struct job *a);

@@ -18,6 +18,7 @@
 #include "hc_err.h"
 #include "ctld.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "jtext.h"
 #include "rpc.h"
@@ -83,6 +84,16 @@ r_dependency(struct jtext *t, const struct job *j)
 	free(dep);
 }
 
+/* "123_[7-99%5]" (pending tasks) or "123_5" (a task); "" otherwise. */
+static void
+r_array_id(struct jtext *t, const struct job *j)
+{
+	char *id = jobs_array_id(j);
+
+	jtext_str(t, id ? id : "");
+	free(id);
+}
+
 /* The short JOB record's fields, in its order. */
 static const struct row_field {
 	const char *name;
@@ -98,7 +109,7 @@ static const struct row_field {
 	{ "priority", r_priority },	{ "account", r_account },
 	{ "ntasks", r_ntasks },		{ "cpus_per_task", r_cpt },
 	{ "gres", r_gres },		{ "nice", r_nice },
-	{ "dependency", r_dependency },
+	{ "dependency", r_dependency },	{ "array_id", r_array_id },
 	{ NULL, NULL }
 };
 

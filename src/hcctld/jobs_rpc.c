@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "ctld.h"
 #include "audit.h"
+#include "array.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -273,6 +274,66 @@ sig_checked(struct jobs *js, struct job *j, int sig, bool batch_only,
 	return sig_one(js, j, sig, batch_only, uid);
 }
 
+/* The started tasks of array aid (those in only; all when NULL). */
+static void
+sig_array(struct jobs *js, uint32_t aid, const struct array_set *only,
+	  int sig, bool batch_only, const struct rpc_req *req, bool admin,
+	  json_t *res)
+{
+	for (size_t i = 0; i < js->n; i++) {
+		struct job *t = js->v[i];
+
+		if (t->array_job_id != aid || t->id == aid || t->array ||
+		    job_state_is_final(t->state) ||
+		    (only && !array_set_contains(only, t->array_task_id)))
+			continue;
+		json_array_append_new(res, sig_checked(js, t, sig, batch_only,
+			req->uid, admin));
+	}
+}
+
+/* "123_7" or "123_[1-500]": the pending ones leave the array record (which
+ * ends CANCELLED when none are left), the started ones are signalled. */
+static void
+sig_tasks(struct jobs *js, const char *spec, int sig, bool batch_only,
+	  const struct rpc_req *req, bool admin, json_t *res)
+{
+	struct hc_err err = { 0 };
+	struct array_set set = { 0 };
+	char *end, buf[ARRAY_SPEC_MAX + 1];
+	unsigned long aid = strtoul(spec, &end, 10);
+	struct job *a = aid ? jobs_find(js, (uint32_t)aid) : NULL;
+
+	snprintf(buf, sizeof(buf), "%s", *end == '_' ? end + 1 : "");
+	if (buf[0] == '[' && buf[strlen(buf) - 1] == ']') {
+		buf[strlen(buf) - 1] = '\0';
+		memmove(buf, buf + 1, strlen(buf));
+	}
+	if (*end != '_' || array_set_parse(&set, buf, &err) < 0) {
+		json_array_append_new(res, sig_result((uint32_t)aid, HC_EINVAL,
+			*end == '_' ? err.text : "write array tasks as "
+			"ID_TASK or ID_[RANGES]"));
+		return;
+	}
+	/* Security: the same rule as a whole job: owners and admins only. */
+	if (a && a->array && !admin && a->uid != req->uid) {
+		json_array_append_new(res, sig_checked(js, a, sig, batch_only,
+			req->uid, admin));
+	} else if (a && a->array && sig == 0) {
+		for (int64_t k = -1; (k = array_set_next(&set, k)) >= 0;)
+			array_set_remove(a->array, (uint32_t)k);
+		if (array_set_size(a->array) == 0)
+			jobs_finish(js, a, JOB_CANCELLED, "");
+		else
+			jobs_save(js, a);
+		hc_log(HC_LOG_INFO, "job=%u uid=%u tasks=%s cancelled", a->id,
+		       (unsigned)req->uid, buf);
+		json_array_append_new(res, sig_result(a->id, 0, NULL));
+	}
+	sig_array(js, (uint32_t)aid, &set, sig, batch_only, req, admin, res);
+	array_set_free(&set);
+}
+
 void
 jobs_rpc_signal(struct rpc_req *req, json_t *body)
 {
@@ -291,7 +352,8 @@ jobs_rpc_signal(struct rpc_req *req, json_t *body)
 		rpc_reply_err(req, HC_EINVAL, "signal %d is out of range", sig);
 		return;
 	}
-	if (json_array_size(ids)) {
+	if (json_array_size(ids) ||
+	    json_array_size(json_object_get(body, "array_tasks"))) {
 		json_array_foreach(ids, i, v) {
 			uint32_t id = (uint32_t)json_integer_value(v);
 			struct job *j = jobs_find(js, id);
@@ -306,8 +368,13 @@ jobs_rpc_signal(struct rpc_req *req, json_t *body)
 			} else if (jobs_filter_match(j, body)) {
 				json_array_append_new(res, sig_checked(js, j,
 					sig, batch_only, req->uid, admin));
+				sig_array(js, id, NULL, sig, batch_only, req,
+					  admin, res);
 			}
 		}
+		json_array_foreach(json_object_get(body, "array_tasks"), i, v)
+			sig_tasks(js, json_string_value(v), sig, batch_only,
+				  req, admin, res);
 	} else if (!json_array_size(json_object_get(body, "users")) &&
 		   !json_array_size(json_object_get(body, "states")) &&
 		   !json_array_size(json_object_get(body, "queues")) &&
