@@ -3,7 +3,7 @@
 # %A_%a output files, a throttle, and a 1,000,000-task array stored as one
 # record.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 21
+plan 25
 cluster_start --nodes 4
 
 out=$(as_user "$HC_USER1" hcsub --array=5-1 --wrap true 2>&1)
@@ -78,5 +78,18 @@ is "the rest stay pending" "$(hcqueue -h -o '%i' | grep "^${id}_")" \
 	"${id}_[1,5-6,8-10]"
 nok "another user may not cancel them" \
 	as_user "$HC_USER2" hccancel "${id}_[1-10]"
+ok "its owner throttles it" \
+	as_user "$HC_USER1" hcctl update job "$id" ArrayTaskThrottle=3
+is "and hcqueue shows the throttle" "$(hcqueue -h -o '%i' | grep "^${id}_")" \
+	"${id}_[1,5-6,8-10%3]"
 ok "hccancel of the array id ends it" hccancel "$id"
-is "and nothing of it is left pending" "$(hcqueue -h -t PD -o '%i' | grep -c "^${id}_")" 0
+is "and nothing of it is left pending" \
+	"$(hcqueue -h -t PD -o "%i" | grep -c "^${id}_")" 0
+printf '#!/bin/sh\n#HC --array=0-2:2\ntrue\n' >"$HC_TEST_DIR/out/d.sh"
+did=$(submit_as "$HC_USER1" -H -o /dev/null d.sh)
+is "#HC --array in a script makes an array" \
+	"$(job_field "$did" array_tasks)" "0-2:2"
+printf '#!/bin/sh\n#SBATCH --array=4-5%%1\ntrue\n' >"$HC_TEST_DIR/out/s.sh"
+id2=$(submit_as "$HC_USER1" -H -o /dev/null s.sh)
+is "and so does #SBATCH --array" "$(job_field "$id2" array_tasks)" "4-5%1"
+hccancel "$did" "$id2"

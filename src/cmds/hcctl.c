@@ -110,6 +110,16 @@ check_dependency(const char *val, struct hc_err *err)
 	return 0;
 }
 
+static int
+check_throttle(const char *val, struct hc_err *err)
+{
+	long n;
+
+	if (parse_long(val, 0, 4000000, &n, err) < 0)
+		return hc_err_prefix(err, "ArrayTaskThrottle=%s: ", val);
+	return 0;
+}
+
 static const struct key node_keys[] = {
 	{"State", check_state}, {"Reason", check_text}, {0}};
 static const struct key audit_keys[] = {
@@ -118,7 +128,8 @@ static const struct key audit_keys[] = {
 static const struct key job_keys[] = {
 	{"TimeLimit", check_limit}, {"Nice", check_nice},
 	{"JobName", check_text}, {"Comment", check_text},
-	{"Dependency", check_dependency}, {0}};
+	{"Dependency", check_dependency},
+	{"ArrayTaskThrottle", check_throttle}, {0}};
 
 enum need { NAME_NONE, NAME_OPTIONAL, NAME_REQUIRED };
 

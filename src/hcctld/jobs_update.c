@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "ctld.h"
 #include "audit.h"
+#include "array.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -210,6 +211,25 @@ upd_dependency(struct upd *u, struct job *j, const char *val,
 	return rc;
 }
 
+/* ArrayTaskThrottle=N: at most N tasks of the array run at once; 0 none. */
+static int
+upd_throttle(struct upd *u, struct job *j, const char *val,
+	     struct hc_err *err)
+{
+	long n;
+
+	if (!j->array)
+		return hc_err_set(err, HC_EINVAL, "job %u is not a job array "
+				  "with pending tasks", j->id);
+	if (parse_long(val, 0, ARRAY_TASK_ID_MAX, &n, err) < 0)
+		return -1;
+	if (u->apply) {
+		j->array->throttle = (uint32_t)n;
+		j->reason[0] = '\0';
+	}
+	return 0;
+}
+
 static const struct upd_key upd_keys[] = {
 	{ "TimeLimit", upd_time_limit, false, false },
 	{ "Nice", upd_nice, false, false },
@@ -222,6 +242,7 @@ static const struct upd_key upd_keys[] = {
 	{ "Requeue", upd_requeue, false, false },
 	{ "BeginTime", upd_begin, false, true },
 	{ "Dependency", upd_dependency, false, true },
+	{ "ArrayTaskThrottle", upd_throttle, false, true },
 	{ NULL, NULL, false, false },
 };
 
