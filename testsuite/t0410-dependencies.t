@@ -3,7 +3,7 @@
 # outcomes, --kill-on-invalid-dep, singleton, hcqueue %E, hcctl show job,
 # hcctl update job Dependency= and a controller restart while pending.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 27
+plan 31
 cluster_start --nodes 2
 
 sub() { submit_as "$HC_USER1" -o /dev/null "$@"; }
@@ -58,6 +58,19 @@ is "a job that can never start is still PENDING" \
 is "hcqueue %E shows what is left of it" \
 	"$(hcqueue -h -j "${id[both]}" -o %E | tr -d ' ')" "afterok:$bad"
 
+# Arrays: the array id stands for all its tasks, 123_7 for one task.
+arr=$(sub -J arr --array=0-3 --wrap 'test "$HC_ARRAY_TASK_ID" != 2')
+aok=$(sub -J aok --dependency="afterok:$arr" --wrap true)
+aany=$(sub -J aany --dependency="afterany:$arr" --wrap true)
+t1=$(sub -J t1 --dependency="afterok:${arr}_1" --wrap true)
+t2=$(sub -J t2 --dependency="afternotok:${arr}_2" --wrap true)
+ok "afterany on an array runs once every task has ended" \
+	wait_job_state "$aany" COMPLETED
+ok "afterok on an array with a failed task never starts" \
+	wait_for "$HC_TEST_TIMEOUT" reason_is "$aok" DependencyNeverSatisfied
+ok "afterok on a task that completed runs" wait_job_state "$t1" COMPLETED
+ok "afternotok on a task that failed runs" wait_job_state "$t2" COMPLETED
+
 # --kill-on-invalid-dep=yes cancels it, with the reason.
 k=$(sub -J kill --dependency="afterok:$bad" --kill-on-invalid-dep=yes \
 	--wrap true)
@@ -101,4 +114,4 @@ nok "another user may not change it" \
 ok "its owner changes it" \
 	as_user "$HC_USER1" hcctl update job "$d" "Dependency=afterok:$good"
 ok "and then it runs" wait_job_state "$d" COMPLETED
-hccancel "$h" "${id[okbad]}" "${id[notgood]}" "${id[both]}" 2>/dev/null
+hccancel "$h" "$aok" "${id[okbad]}" "${id[notgood]}" "${id[both]}" 2>/dev/null

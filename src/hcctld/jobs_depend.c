@@ -11,13 +11,17 @@
  *
  * The jobs depended on are looked up by id in the table (a binary search)
  * and, once aged out of it, in the history; so a pass costs one lookup per
- * item of a pending dependency, and nothing for jobs without one.
+ * item of a pending dependency, and nothing for jobs without one. An array
+ * (its id, or a task id 123_7) is folded from its tasks still in the table,
+ * a scan of the table per item: tasks already moved to the history are not
+ * seen.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "conf.h"
 #include "ctld.h"
 #include "depend.h"
@@ -52,6 +56,51 @@ singleton_busy(struct jobs *js, const struct job *self)
 	return false;
 }
 
+/* Fold what the table holds of array id into *out: pending while a task
+ * is (or tasks are still unsplit), running while one runs, then COMPLETED
+ * if every task completed, else FAILED. With a task id, that task alone. */
+static bool
+array_lookup(struct jobs *js, uint32_t id, uint32_t task, struct dep_job *out)
+{
+	const struct job *rec = jobs_find(js, id);
+	bool pending = false, running = false, bad = false;
+
+	if (!rec || (!rec->array && rec->array_job_id != id))
+		return false;
+	if (task != DEP_NO_TASK && rec->array &&
+	    array_set_contains(rec->array, task)) {
+		*out = (struct dep_job){ true, JOB_PENDING, 0 };
+		return true;
+	}
+	for (size_t i = 0; i < js->n; i++) {
+		const struct job *o = js->v[i];
+
+		if (o->array_job_id != id && o != rec)
+			continue;
+		if (task != DEP_NO_TASK) {
+			if (o->array || o->array_task_id != task)
+				continue;
+			*out = (struct dep_job){ true, o->state,
+						 o->start_time };
+			return true;
+		}
+		if (o->array || o->state == JOB_PENDING)
+			pending = true;
+		else if (!job_state_is_final(o->state))
+			running = true;
+		else if (o->state != JOB_COMPLETED)
+			bad = true;
+		if (o->start_time > out->start_time)
+			out->start_time = o->start_time;
+	}
+	if (task != DEP_NO_TASK)
+		return true;	/* not in the table: exists stays false */
+	out->exists = true;
+	out->state = pending ? JOB_PENDING : running ? JOB_RUNNING :
+		     bad ? JOB_FAILED : JOB_COMPLETED;
+	return true;
+}
+
 static void
 dep_lookup(uint32_t id, uint32_t task, struct dep_job *out, void *arg)
 {
@@ -60,13 +109,14 @@ dep_lookup(uint32_t id, uint32_t task, struct dep_job *out, void *arg)
 	uint8_t key[8];
 	json_t *rec;
 
-	(void)task;	/* array tasks: looked up as the whole job for now */
 	memset(out, 0, sizeof(*out));
 	if (id == 0) {
 		out->exists = singleton_busy(lc->js, lc->self);
 		out->state = JOB_PENDING;
 		return;
 	}
+	if (array_lookup(lc->js, id, task, out))
+		return;
 	o = jobs_find(lc->js, id);
 	if (o) {
 		out->exists = true;
