@@ -3,7 +3,7 @@
 # %A_%a output files, a throttle, and a 1,000,000-task array stored as one
 # record.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 25
+plan 29
 cluster_start --nodes 4
 
 out=$(as_user "$HC_USER1" hcsub --array=5-1 --wrap true 2>&1)
@@ -93,3 +93,19 @@ printf '#!/bin/sh\n#SBATCH --array=4-5%%1\ntrue\n' >"$HC_TEST_DIR/out/s.sh"
 id2=$(submit_as "$HC_USER1" -H -o /dev/null s.sh)
 is "and so does #SBATCH --array" "$(job_field "$id2" array_tasks)" "4-5%1"
 hccancel "$did" "$id2"
+
+id=$(submit_as "$HC_USER1" -H --array=0-9%2 -o /dev/null --wrap true)
+ctld_restart
+is "a pending array survives a controller restart" \
+	"$(job_field "$id" array_tasks)" "0-9%2"
+hcctl release job "$id"
+ok "and all its tasks run after it" wait_for 60 all_done "$id" 10
+
+id=$(submit_as "$HC_USER1" --array=0-5%2 -o /dev/null --wrap 'sleep 30')
+wait_for 30 sh -c "[ \$(hcqueue -h -t R -o %i | grep -c '^${id}_') = 2 ]"
+is "hcqueue -j ID lists the array and its running tasks" \
+	"$(hcqueue -h -j "$id" -o '%i %t' | tr '\n' ' ')" \
+	"${id}_[2-5%2] PD ${id}_0 R ${id}_1 R "
+hccancel "$id"
+ok "hccancel ID ends the running tasks too" wait_for 30 sh -c \
+	"! hcqueue -h -t R,PD -o %i | grep -q '^${id}_'"

@@ -162,6 +162,25 @@ rows_one(struct jtext *t, const struct job *j, const struct row_field **f,
 	jtext_putc(t, ']');
 }
 
+/* After an array record named by id: its started tasks (hcqueue -j 123
+ * lists 123_[...] and 123_5, 123_6...). Returns the new "first". */
+static bool
+rows_tasks(struct jtext *t, struct jobs *js, const struct job *a,
+	   const json_t *body, const struct row_field **f, int nf,
+	   bool first)
+{
+	for (size_t i = 0; i < js->n; i++) {
+		const struct job *k = js->v[i];
+
+		if (k->array_job_id == a->id && k != a &&
+		    jobs_filter_match(k, body)) {
+			rows_one(t, k, f, nf, first);
+			first = false;
+		}
+	}
+	return first;
+}
+
 void
 jobs_rpc_query_rows(struct rpc_req *req, json_t *body)
 {
@@ -195,6 +214,9 @@ jobs_rpc_query_rows(struct rpc_req *req, json_t *body)
 			if (j && jobs_filter_match(j, body)) {
 				rows_one(&t, j, f, nf, first);
 				first = false;
+				if (j->array || j->array_job_id == j->id)
+					first = rows_tasks(&t, js, j, body, f,
+							   nf, first);
 			}
 		}
 	} else {
