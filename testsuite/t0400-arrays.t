@@ -3,7 +3,7 @@
 # %A_%a output files, a throttle, and a 1,000,000-task array stored as one
 # record.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 29
+plan 32
 cluster_start --nodes 4
 
 out=$(as_user "$HC_USER1" hcsub --array=5-1 --wrap true 2>&1)
@@ -109,3 +109,15 @@ is "hcqueue -j ID lists the array and its running tasks" \
 hccancel "$id"
 ok "hccancel ID ends the running tasks too" wait_for 30 sh -c \
 	"! hcqueue -h -t R,PD -o %i | grep -q '^${id}_'"
+
+# The last task to start is the array record itself (same id).
+id=$(submit_as "$HC_USER1" --array=0-1 -o /dev/null --wrap 'sleep 30')
+wait_for 30 sh -c "[ \$(hcqueue -h -t R -o %i | grep -c '^${id}_') = 2 ]"
+as_user "$HC_USER1" hccancel "${id}_1"
+ok "cancelling the task that is the array record ends it" \
+	wait_job_state "$id" CANCELLED
+is "and leaves the other task running" \
+	"$(hcqueue -h -t R -o %i | grep "^${id}_")" "${id}_0"
+hccancel "$id" 2>/dev/null
+ok "hccancel ID then ends the other" wait_for 30 sh -c \
+	"! hcqueue -h -t R,CG -o %i | grep -q '^${id}_'"

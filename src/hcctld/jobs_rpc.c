@@ -283,7 +283,8 @@ sig_array(struct jobs *js, uint32_t aid, const struct array_set *only,
 	for (size_t i = 0; i < js->n; i++) {
 		struct job *t = js->v[i];
 
-		if (t->array_job_id != aid || t->id == aid || t->array ||
+		if (t->array_job_id != aid || (t->id == aid && !only) ||
+		    t->array ||
 		    job_state_is_final(t->state) ||
 		    (only && !array_set_contains(only, t->array_task_id)))
 			continue;
