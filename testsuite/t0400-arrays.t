@@ -7,7 +7,8 @@ plan 32
 cluster_start --nodes 4
 
 out=$(as_user "$HC_USER1" hcsub --array=5-1 --wrap true 2>&1)
-like "a reversed range is refused with a hint" "$out" "5-1: range is reversed; write 1-5"
+like "a reversed range is refused with a hint" "$out" \
+	"5-1: range is reversed; write 1-5"
 out=$(as_user "$HC_USER1" hcsub --array=0-99999999999 --wrap true 2>&1)
 like "a task id above the maximum is refused" "$out" \
 	"task id 99999999999 is above the maximum 4000000"

@@ -95,7 +95,7 @@ static const char *const col_names[C_COUNT] = {
 struct qrow {
 	const char *const *cells;
 	const int *col;		/* enum col -> cell index, -1 if absent */
-	const char *id;		/* shown instead of the id (-r), or NULL */
+	const char *id;		/* shown for the id (-r), or NULL */
 };
 
 static const char *

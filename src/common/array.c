@@ -58,8 +58,8 @@ parse_num(const char **p, uint32_t *out, const char *item, struct hc_err *err)
 		v = v * 10 + (unsigned)(s[i] - '0');
 	if (n > 11 || v > ARRAY_TASK_ID_MAX)
 		return hc_err_set(err, HC_EINVAL, "%s: task id %.*s is above "
-				  "the maximum %u", item, (int)(n > 40 ? 40 : n),
-				  s, ARRAY_TASK_ID_MAX);
+				  "the maximum %u", item,
+				  (int)(n > 40 ? 40 : n), s, ARRAY_TASK_ID_MAX);
 	*out = (uint32_t)v;
 	*p = s + n;
 	return 0;

@@ -32,7 +32,7 @@ struct array_set {
 	struct array_range *ranges;	/* owned; sorted, disjoint */
 	size_t count;			/* ranges in use */
 	size_t cap;
-	uint32_t throttle;		/* most tasks running at once; 0 none */
+	uint32_t throttle;	/* most tasks running at once; 0 none */
 };
 
 /* Parse spec into set (which must be zeroed or freed first). On error fills

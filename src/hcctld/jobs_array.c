@@ -270,7 +270,7 @@ jobs_array_split(struct jobs *js, struct job *a, time_t now)
 	jobs_save(js, t);
 	hc_log(HC_LOG_DEBUG, "job=%u array=%u task=%lld split", t->id, a->id,
 	       (long long)tid);
-	(void)now;
+	(void)now;	/* the task keeps the array's times */
 	return t;
 fail:
 	hc_log(HC_LOG_ERR, "job=%u array task %lld cannot be split: %s", a->id,
