@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca.h"
+#include "ossl.h"
 #include "log.h"
 
 #define CA_DAYS 7300			/* the CA certificate: 20 years */
@@ -36,18 +37,6 @@ struct ca {
 	json_t *issued;			/* array of records */
 	char cluster_id[CA_CLUSTER_ID_LEN + 1];
 };
-
-static int
-ossl_err(struct hc_err *err, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "unknown OpenSSL error";
-
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	return hc_err_set(err, HC_EIO, "%s: %s", what, buf);
-}
 
 int
 ca_key_type_parse(const char *s, enum ca_key_type *out, struct hc_err *err)

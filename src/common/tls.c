@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "tls.h"
+#include "ossl.h"
 
 static const char *const reason_names[] = {
 	[TLS_OK] = "ok",
@@ -44,18 +45,6 @@ tls_reason_name(enum tls_reason r)
 {
 	return (unsigned)r < sizeof(reason_names) / sizeof(*reason_names) ?
 	       reason_names[r] : "?";
-}
-
-static int
-ossl_err(struct hc_err *err, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "unknown OpenSSL error";
-
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	return hc_err_set(err, HC_EIO, "%s: %s", what, buf);
 }
 
 int
