@@ -37,15 +37,7 @@ for n in n3 n4 n5 n6; do
 done
 unlike "the refused nodes never became IDLE" "$states" '=(IDLE|MIXED|ALLOC)'
 
-ids=""
-for i in $(seq 8); do
-	ids="$ids $(submit_as "$HC_USER1" -p batch -o /dev/null --wrap 'true')"
-done
-where=""
-for id in $ids; do
-	wait_job_state "$id" COMPLETED >/dev/null
-	where="$where $(job_node "$id")"
-done
+where=$(jobs_where "$HC_USER1" 8)
 unlike "no job ran on a refused node" "$where" 'n[3-6]'
 like "the counts name every reason" "$(hcctl show rejected)" \
 	'refused:.*expired=.*'

@@ -56,14 +56,6 @@ ok "a tampered inventory is refused: in hcctl show rejected" \
 	  \"bad signature\")] | length > 0' >/dev/null"
 ok "... in the log with its reason" grep -Eq \
 	"node=n2 registration refused: .*signature" "$LOG"
-ids=""
-for i in $(seq 6); do
-	ids="$ids $(submit_as "$HC_USER1" -p batch -o /dev/null --wrap 'true')"
-done
-where=""
-for id in $ids; do
-	wait_job_state "$id" COMPLETED >/dev/null
-	where="$where $(job_node "$id")"
-done
+where=$(jobs_where "$HC_USER1" 6)
 unlike "... it gets no job" "$where" 'n2'
 unlike "... and is not IDLE" "$(node_state n2)" '^(IDLE|MIXED|ALLOC)'

@@ -562,6 +562,20 @@ job_node() {
 	echo "${n%%,*}" | sed 's/\[\([0-9]*\).*/\1/'
 }
 
+# jobs_where USER N: submit N trivial jobs to queue batch as USER, wait for
+# each to complete, and print the nodes they ran on (space-separated).
+jobs_where() {
+	local u=$1 n=$2 ids="" id where="" i
+	for i in $(seq "$n"); do
+		ids="$ids $(submit_as "$u" -p batch -o /dev/null --wrap true)"
+	done
+	for id in $ids; do
+		wait_job_state "$id" COMPLETED >/dev/null
+		where="$where $(job_node "$id")"
+	done
+	echo "$where"
+}
+
 # job_done ID: the job reached a final state.
 job_done() {
 	case $(job_state "$1") in
