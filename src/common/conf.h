@@ -104,6 +104,8 @@ struct hc_conf {
 	long kill_wait;		/* KillWait, seconds */
 	long message_timeout;	/* MessageTimeout, seconds */
 	long sched_interval;	/* SchedulerInterval, seconds */
+	long backfill_depth;	/* BackfillDepth: 0 FCFS, 1 EASY, ... */
+	long backfill_interval;	/* BackfillInterval, seconds */
 	bool requeue_hold;	/* RequeueHold */
 	bool allow_root_jobs;	/* AllowRootJobs */
 	bool kill_on_invalid_dep;	/* KillOnInvalidDep */

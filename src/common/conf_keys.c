@@ -88,6 +88,14 @@ const struct conf_key conf_keys[] = {
 	KEY("SchedulerInterval", CONF_DURATION, CONF_GLOBAL, 0, 3600, "1",
 	  G(sched_interval), "The period of background scheduling passes; 0 "
 	  "runs one every tick."),
+	KEY("BackfillDepth", CONF_INT, CONF_GLOBAL, 0, 100000000, "100",
+	  G(backfill_depth), "How many waiting jobs, in priority order, get a "
+	  "planned start that lower jobs may not delay: 0 is FCFS (no "
+	  "backfill), 1 is EASY, a depth covering the queue is "
+	  "conservative.", .hint = "give 0 (FCFS), 1 (EASY) or more"),
+	KEY("BackfillInterval", CONF_DURATION, CONF_GLOBAL, 1, 3600, "30",
+	  G(backfill_interval), "The period of planning passes between those "
+	  "that job submissions and job ends trigger."),
 	KEY("RequeueHold", CONF_BOOL, CONF_GLOBAL, 0, 0, "NO",
 	  G(requeue_hold), "Whether requeued jobs are held until released."),
 	KEY("AllowRootJobs", CONF_BOOL, CONF_GLOBAL, 0, 0, "NO",

@@ -78,10 +78,16 @@ struct sched_job {
 	const char *constraint;	/* features expression: "a&b", "a|b", NULL;
 				 * validate at submit (sched_features_match) */
 	bool exclusive;		/* needs empty nodes; gets all CPUs, memory */
-	long time_limit;	/* minutes (for plugins; backfill later) */
+	long time_limit;	/* minutes; <= 0 unlimited */
+	long time_limit_sec;	/* seconds; > 0 overrides time_limit (the
+				 * simulator's traces count seconds) */
+	time_t promised;	/* in, planning: the start an earlier pass
+				 * planned (its plan_start), 0 = none; a
+				 * conservative plan is never later */
 	/* out: */
 	double priority;
 	char reason[SCHED_REASON_LEN];	/* "" when the job starts */
+	time_t plan_start;	/* planning: planned start, 0 = none */
 };
 
 struct sched_alloc_node {
