@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "quota.h"
 #include "sched.h"
 #include "sched_internal.h"
 
@@ -262,6 +263,8 @@ pass_job(struct sched *s, struct sched_place_ctx *pc, struct sched_job *j,
 	view_make(j, &rq, &v);
 	if (!job_admit(s, &v, j->reason, sizeof(j->reason)))
 		return;
+	if (!quota_admit(s->acct, j, j->reason, sizeof(j->reason)))
+		return;
 	if (qb || (s->max_jobs_per_pass && *tried >= s->max_jobs_per_pass)) {
 		snprintf(j->reason, sizeof(j->reason), "Priority");
 		return;
@@ -276,6 +279,7 @@ pass_job(struct sched *s, struct sched_place_ctx *pc, struct sched_job *j,
 				sizeof(j->reason))) {
 	case SCHED_PLACED:
 		j->reason[0] = '\0';
+		quota_started(s->acct, j, &res->allocs[res->count - 1]);
 		break;
 	case SCHED_BUSY:
 		snprintf(j->reason, sizeof(j->reason), "Resources");

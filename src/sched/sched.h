@@ -6,7 +6,8 @@
  * The caller builds views of the nodes and pending jobs (struct sched_node,
  * struct sched_job), calls sched_pass(), and applies the allocations it
  * returns. The pass: priority (plugin hooks) -> order (priority desc, then
- * submit time, then id) -> for each job: admit (plugin hooks) -> place
+ * submit time, then id) -> for each job: admit (plugin hooks, then tree
+ * quotas when the host set an account view: sched_account.h) -> place
  * first-fit over the nodes of its queue (filter hooks say why a node cannot
  * be used; score hooks order candidate nodes, default: weight then index) ->
  * reserve the resources in the views, so later jobs see them used.
@@ -84,6 +85,9 @@ struct sched_job {
 	time_t promised;	/* in, planning: the start an earlier pass
 				 * planned (its plan_start), 0 = none; a
 				 * conservative plan is never later */
+	uint32_t assoc;		/* account view node charged (sched_account.h:
+				 * index into accts; 0 = root) */
+	uint32_t qos;		/* index into the view's qos; SCHED_NONE */
 	/* out: */
 	double priority;
 	char reason[SCHED_REASON_LEN];	/* "" when the job starts */

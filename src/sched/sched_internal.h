@@ -22,6 +22,7 @@ struct sched {
 	uint32_t max_jobs_per_pass;
 	time_t now;			/* the current pass's clock */
 	bool has_filter, has_score;
+	struct sched_acct_view *acct;	/* borrowed (sched_set_accounts) */
 };
 
 /* A features expression compiled to postfix form, evaluated per node
