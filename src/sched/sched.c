@@ -143,6 +143,8 @@ req_make(const struct sched_job *j, struct sched_req *rq)
 	rq->gpus = j->gpus_per_node;
 	rq->gpu_type = j->gpu_type;
 	rq->exclusive = j->exclusive;
+	rq->time_limit = j->time_limit_sec > 0 ? j->time_limit_sec
+		       : j->time_limit > 0 ? j->time_limit * 60 : 0;
 }
 
 static void
@@ -261,6 +263,8 @@ pass_job(struct sched *s, struct sched_place_ctx *pc, struct sched_job *j,
 	}
 	req_make(j, &rq);
 	view_make(j, &rq, &v);
+	if (!sched_req_resv(s, j, &rq, j->reason, sizeof(j->reason)))
+		return;
 	if (!job_admit(s, &v, j->reason, sizeof(j->reason)))
 		return;
 	if (!quota_admit(s->acct, j, j->reason, sizeof(j->reason)))

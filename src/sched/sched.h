@@ -88,6 +88,8 @@ struct sched_job {
 	uint32_t assoc;		/* account view node charged (sched_account.h:
 				 * index into accts; 0 = root) */
 	uint32_t qos;		/* index into the view's qos; SCHED_NONE */
+	const char *reservation;	/* --reservation name, NULL = none
+					 * (see sched_resv.h) */
 	/* out: */
 	double priority;
 	char reason[SCHED_REASON_LEN];	/* "" when the job starts */

@@ -12,6 +12,7 @@
 #include "hc_err.h"
 #include "sched.h"
 #include "sched_plugin.h"
+#include "sched_resv.h"
 
 #define SCHED_MAX_QUEUES 64	/* bits of sched_node.queue_mask */
 
@@ -23,6 +24,7 @@ struct sched {
 	time_t now;			/* the current pass's clock */
 	bool has_filter, has_score;
 	struct sched_acct_view *acct;	/* borrowed (sched_set_accounts) */
+	struct sched_resv_set resv;	/* borrowed: sched_resv_use() */
 };
 
 /* A features expression compiled to postfix form, evaluated per node
@@ -49,6 +51,10 @@ struct sched_req {
 	const char *gpu_type;	/* "" = any */
 	struct sched_features *feat;	/* NULL = no constraint */
 	bool exclusive;
+	const struct sched_resv *resv;	/* the job's reservation, or NULL */
+	long time_limit;		/* seconds, <= 0 unlimited; kept only
+					 * when the pass has reservations
+					 * (it is part of the memo's shape) */
 };
 
 /* Outcomes of sched_place_job. */
@@ -57,6 +63,11 @@ enum sched_place {
 	SCHED_BUSY,		/* fits when running jobs end: "Resources" */
 	SCHED_NEVER,		/* cannot fit now or later: reason set */
 };
+
+/* Resolve the job's reservation into rq->resv. false with reason when it
+ * names one the pass does not have ("ReservationDeleted"). */
+bool sched_req_resv(const struct sched *s, const struct sched_job *j,
+		    struct sched_req *rq, char *reason, size_t len);
 
 struct sched_place_ctx;
 

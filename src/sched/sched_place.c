@@ -50,6 +50,8 @@ struct place_memo {
 	uint32_t queue, nnodes, cpus, gpus;
 	uint64_t mem_mb;
 	bool exclusive;
+	const struct sched_resv *resv;
+	long time_limit;	/* part of the shape when reservations exist */
 	char gpu_type[HC_SCHED_NAME_LEN];
 	char *constraint;	/* owned, NULL = none */
 	char reason[SCHED_REASON_LEN];
@@ -242,6 +244,22 @@ node_view(struct sched_place_ctx *pc, uint32_t i, struct hc_node_view *v)
 	return v;
 }
 
+/* The reservation checks (sched_resv.h) for the job on node i, starting
+ * now. */
+static bool
+resv_ok(const struct sched_place_ctx *pc, uint32_t i,
+	const struct sched_req *rq, char *why, size_t len)
+{
+	const struct sched *s = pc->s;
+
+	if (!s->resv.count && !rq->resv)
+		return true;
+	return sched_resv_node_ok(&s->resv, rq->resv, pc->nodes[i].index,
+				  s->now,
+				  sched_resv_job_end(s->now, rq->time_limit),
+				  why, len);
+}
+
 /* Ask every filter hook; the first no writes why. */
 static bool
 filter_ok(struct sched_place_ctx *pc, uint32_t i,
@@ -347,7 +365,8 @@ memo_hash(uint32_t queue, const struct hc_job_view *jv,
 {
 	uint64_t h = 1469598103934665603ull;
 	uint64_t f[] = { queue, rq->nnodes, rq->cpus, rq->gpus, rq->mem_mb,
-			 rq->exclusive };
+			 rq->exclusive, (uint64_t)(uintptr_t)rq->resv,
+			 (uint64_t)rq->time_limit };
 	const char *strs[] = { rq->gpu_type, jv->constraint };
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -367,6 +386,7 @@ memo_same(const struct place_memo *m, uint32_t queue,
 	return m->used && m->queue == queue && m->nnodes == rq->nnodes &&
 	       m->cpus == rq->cpus && m->gpus == rq->gpus &&
 	       m->mem_mb == rq->mem_mb && m->exclusive == rq->exclusive &&
+	       m->resv == rq->resv && m->time_limit == rq->time_limit &&
 	       !strcmp(m->gpu_type, rq->gpu_type ? rq->gpu_type : "") &&
 	       (!m->constraint == !c) &&
 	       (!c || !strcmp(m->constraint, c));
@@ -393,7 +413,8 @@ memo_store(struct place_memo *m, uint32_t queue, const struct hc_job_view *jv,
 	*m = (struct place_memo){
 		.used = true, .queue = queue, .nnodes = rq->nnodes,
 		.cpus = rq->cpus, .gpus = rq->gpus, .mem_mb = rq->mem_mb,
-		.exclusive = rq->exclusive,
+		.exclusive = rq->exclusive, .resv = rq->resv,
+		.time_limit = rq->time_limit,
 		.constraint = jv->constraint ? hc_strdup(jv->constraint)
 					     : NULL,
 	};
@@ -415,8 +436,8 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 	 char *reason, size_t len)
 {
 	uint64_t bit = (uint64_t)1 << queue;
-	uint32_t usable = 0, any = 0, filtered = 0;
-	char why[SCHED_REASON_LEN] = "";
+	uint32_t usable = 0, any = 0, filtered = 0, reserved = 0;
+	char why[SCHED_REASON_LEN] = "", rwhy[SCHED_REASON_LEN] = "";
 
 	for (size_t i = 0; i < pc->nnodes; i++) {
 		const struct sched_node *n = &pc->nodes[i];
@@ -426,6 +447,11 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 		any++;
 		if (!pc->pn[i].usable)
 			continue;
+		if (!resv_ok(pc, (uint32_t)i, rq, reserved ? NULL : rwhy,
+			     sizeof(rwhy))) {
+			reserved++;
+			continue;
+		}
 		if (!filter_ok(pc, (uint32_t)i, jv, filtered ? NULL : why,
 			       sizeof(why))) {
 			filtered++;
@@ -435,7 +461,9 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 	}
 	if (usable >= rq->nnodes)
 		return SCHED_BUSY;
-	if (filtered && usable + filtered >= rq->nnodes)
+	if (reserved && usable + reserved + filtered >= rq->nnodes)
+		snprintf(reason, len, "%s", rwhy);
+	else if (filtered && usable + filtered >= rq->nnodes)
 		snprintf(reason, len, "%s", why);
 	else if (any >= rq->nnodes)
 		snprintf(reason, len, "ReqNodeNotAvail");
@@ -459,6 +487,7 @@ candidates(struct sched_place_ctx *pc, struct place_queue *q,
 
 		if (node_full(pc, i) || !fits_now(pc, i, rq) ||
 		    !sched_features_eval(rq->feat, pc->nodes[i].features) ||
+		    !resv_ok(pc, i, rq, NULL, 0) ||
 		    !filter_ok(pc, i, jv, NULL, 0))
 			continue;
 		pc->cand[nc++] = i;
