@@ -1,6 +1,7 @@
 /* log: the log sink (one of the allowed globals) and allocation helpers. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,16 +115,20 @@ hc_log_limited(const char *key, int level, const char *fmt, ...)
 {
 	static struct { const char *key; time_t last; unsigned dropped; }
 		slots[LIMIT_SLOTS];
+	/* Part of the sink: the controller's scheduling worker logs too. */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	time_t now = time(NULL);
 	unsigned i, dropped = 0;
 	va_list ap;
 
+	pthread_mutex_lock(&lock);
 	for (i = 0; i < LIMIT_SLOTS; i++)
 		if (slots[i].key == key || !slots[i].key)
 			break;
 	if (i < LIMIT_SLOTS) {
 		if (slots[i].key && now - slots[i].last < LIMIT_SECS) {
 			slots[i].dropped++;
+			pthread_mutex_unlock(&lock);
 			return;
 		}
 		dropped = slots[i].dropped;
@@ -131,6 +136,7 @@ hc_log_limited(const char *key, int level, const char *fmt, ...)
 		slots[i].last = now;
 		slots[i].dropped = 0;
 	}
+	pthread_mutex_unlock(&lock);
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);
 	va_end(ap);

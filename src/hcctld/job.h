@@ -88,6 +88,8 @@ struct job {
 	char *array_spec;	/* owned: --array as asked; NULL if none */
 	uint32_t array_job_id;	/* a task's array; 0: not an array task */
 	uint32_t array_task_id;
+	uint64_t gen;		/* bumped by every jobs_save: a scheduling
+				   decision planned on another is dropped */
 };
 
 #endif

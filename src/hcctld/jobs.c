@@ -124,6 +124,7 @@ jobs_save(struct jobs *js, struct job *j)
 	json_t *rec = job_to_record(j);
 	int rc;
 
+	j->gen++;
 	state_key_u64(j->id, key);
 	rc = state_put(js->c->state, STATE_DB_JOBS, key, sizeof(key), rec,
 		       &err);

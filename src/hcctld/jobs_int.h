@@ -18,6 +18,7 @@
 
 struct ctld;
 struct event;
+struct sched_worker;
 
 struct jobs {
 	struct ctld *c;
@@ -29,6 +30,11 @@ struct jobs {
 	bool sched_queued;
 	struct timeval last_pass;
 	bool own_sched;		/* we created c->sched: we destroy it */
+	struct sched_worker *worker;	/* runs the passes (NULL: inline) */
+	bool sched_dirty;	/* a pass was asked for during one */
+	long sched_delay_ms;	/* HC_SCHED_PASS_DELAY_MS (debugging) */
+	uint64_t passes;	/* passes whose result came back */
+	double pass_last_s, pass_max_s;
 	time_t last_sweep;
 };
 

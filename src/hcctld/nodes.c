@@ -41,6 +41,12 @@ nodes_at(struct nodes *ns, size_t i)
 	return i < ns->n ? ns->v[i] : NULL;
 }
 
+uint64_t
+nodes_epoch(const struct nodes *ns)
+{
+	return ns->epoch;
+}
+
 struct node *
 nodes_find(struct nodes *ns, const char *name)
 {
@@ -53,6 +59,7 @@ nodes_find(struct nodes *ns, const char *name)
 void
 node_cpus_resize(struct node *n, uint32_t cpus)
 {
+	n->gen++;
 	if (cpus <= n->cpu_cap)
 		return;
 	n->cpu_job_count = hc_realloc(n->cpu_job_count, cpus);
@@ -81,6 +88,7 @@ node_apply_conf(struct node *n, const struct hc_conf *conf,
 {
 	uint32_t g = 0;
 
+	n->gen++;
 	n->cn = cn;
 	n->queue_mask = queue_mask(conf, cn->name);
 	n->features = cn->features;
@@ -160,6 +168,7 @@ node_update_base(struct node *n)
 {
 	int before = n->base;
 
+	n->gen++;
 	if (n->base == NODE_DOWN || n->base == NODE_UNKNOWN)
 		return;
 	if (n->njobs == 0)
@@ -178,6 +187,7 @@ node_alloc(struct node *n, uint32_t job, const uint32_t *cpu_ids,
 	   uint32_t ncpus, uint64_t mem_mb, const uint32_t *gpu_ids,
 	   uint32_t ngpus, bool exclusive)
 {
+	n->gen++;
 	for (uint32_t i = 0; i < ncpus; i++) {
 		uint32_t c = cpu_ids[i];
 		if (c >= n->cpu_cap)
@@ -205,6 +215,7 @@ void
 node_release(struct node *n, uint32_t job, const uint32_t *cpu_ids,
 	     uint32_t ncpus, uint64_t mem_mb, bool exclusive)
 {
+	n->gen++;
 	for (uint32_t i = 0; i < ncpus; i++) {
 		uint32_t c = cpu_ids[i];
 		if (c >= n->cpu_cap || n->cpu_job_count[c] == 0)
@@ -252,6 +263,7 @@ nodes_save(struct nodes *ns, struct node *n)
 				"reason_uid", (json_int_t)n->reason_uid);
 	int rc;
 
+	n->gen++;
 	if (n->inventory)
 		json_object_set(rec, "inventory", n->inventory);
 	rc = state_put(ns->c->state, STATE_DB_NODES, n->name, strlen(n->name),
@@ -296,6 +308,7 @@ node_state_changed(struct nodes *ns, struct node *n, const char *before,
 {
 	char now[128];
 
+	n->gen++;	/* even unchanged: its connection may have */
 	node_state_format(n->base, n->flags, now, sizeof(now));
 	if (before && !strcmp(before, now))
 		return;
@@ -425,5 +438,6 @@ nodes_reconfigure(struct nodes *ns, const struct hc_conf *conf,
 	free(ns->v);
 	ns->v = v;
 	ns->n = conf->node_count;
+	ns->epoch++;
 	return 0;
 }

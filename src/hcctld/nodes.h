@@ -69,6 +69,8 @@ struct node {
 	json_t *ident;			/* identity record (identity.h) or NULL */
 	bool ident_pending;		/* inventory changed: no jobs until
 					   hcctl accept node */
+	uint64_t gen;			/* bumped on allocation, state and
+					   shape changes (sched_snap.h) */
 };
 
 struct nodes;
@@ -85,6 +87,9 @@ int nodes_reconfigure(struct nodes *ns, const struct hc_conf *conf,
 size_t nodes_count(const struct nodes *ns);
 struct node *nodes_at(struct nodes *ns, size_t i);
 struct node *nodes_find(struct nodes *ns, const char *name);
+/* Bumped when the table is rebuilt (reconfigure): node indices and queue
+ * masks of an older snapshot no longer hold. */
+uint64_t nodes_epoch(const struct nodes *ns);
 
 /* Whether jobs may be placed on it now (connected, registered, not DOWN or
  * DRAIN, inventory valid). */

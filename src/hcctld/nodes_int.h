@@ -19,6 +19,7 @@ struct nodes {
 	size_t ngone;
 	struct event *timer;	/* NodeTimeout check */
 	time_t started;
+	uint64_t epoch;		/* nodes_epoch() */
 };
 
 /* nodes.c */
