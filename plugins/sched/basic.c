@@ -1,10 +1,11 @@
 /*
  * basic: the default scheduling policy. It only orders: a job's priority
  * grows with the time it has waited (saturating at AgeMax, so old jobs do
- * not outweigh everything forever) and drops by its nice value. Everything
- * else (admission, node choice) is left to the host's defaults.
+ * not outweigh everything forever). The core's multifactor priority
+ * (src/sched/priority.c) adds the rest, nice included. Everything else
+ * (admission, node choice) is left to the host's defaults.
  *
- *	priority = AgeWeight * min(now - submit, AgeMax) / AgeMax - nice
+ *	priority = AgeWeight * min(now - submit, AgeMax) / AgeMax
  */
 #include <stdlib.h>
 
@@ -56,7 +57,7 @@ basic_priority(void *state, const struct hc_job_view *job, double *factor,
 		age = 0;
 	if (age > b->age_max)
 		age = b->age_max;
-	*factor = b->age_weight * age / b->age_max - job->nice;
+	*factor = b->age_weight * age / b->age_max;
 	return 0;
 }
 

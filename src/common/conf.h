@@ -47,6 +47,8 @@ struct conf_key {
 	const char *help;	/* one sentence, shown by --help-config and man */
 	const char *choices;	/* CONF_CHOICE: "A|B|C" */
 	const char *hint;	/* what to give, for range errors, or NULL */
+	/* CONF_STRING: validates the value (libhc's), or NULL. */
+	int (*check)(const char *value, struct hc_err *err);
 };
 
 /* The table, terminated by a row with name == NULL. */
@@ -77,6 +79,7 @@ struct conf_queue {
 	bool exclusive;		/* OverSubscribe=EXCLUSIVE -> true */
 	char *over_subscribe;	/* OverSubscribe as written: "EXCLUSIVE"|"NO" */
 	char *state;		/* "UP" | "DOWN" | "INACTIVE" */
+	long fairshare_weight;	/* FairShareWeight (queue fair-share) */
 	int line;
 };
 
@@ -124,6 +127,18 @@ struct hc_conf {
 	char *node_cert;	/* NodeCert (hcnoded; unset: SpoolDir/node.crt) */
 	char *node_key;		/* NodeKey (hcnoded; unset: SpoolDir/node.key) */
 	char *controller_name;	/* ControllerName: in hcctld's certificate */
+	/* Multifactor priority and fair-share (doc/hc-priority.7). */
+	long prio_weight_age;		/* PriorityWeightAge */
+	long prio_weight_jobsize;	/* PriorityWeightJobSize */
+	long prio_weight_queue;		/* PriorityWeightQueue (tier) */
+	long prio_weight_fairshare;	/* PriorityWeightFairshare */
+	long prio_weight_queue_fs;	/* PriorityWeightQueueFairshare */
+	long prio_weight_qos;		/* PriorityWeightQOS */
+	long prio_max_age;		/* PriorityMaxAge, seconds */
+	bool prio_favor_small;		/* PriorityFavorSmall */
+	long prio_decay_half_life;	/* PriorityDecayHalfLife, s (0 none) */
+	long prio_calc_period;		/* PriorityCalcPeriod, seconds */
+	char *billing_weights;		/* BillingWeights (billing.h) */
 
 	struct conf_node *nodes;	/* expanded, in declaration order */
 	size_t node_count;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "billing.h"
 #include "conf.h"
 #include "hostlist.h"
 #include "log.h"
@@ -143,6 +144,40 @@ const struct conf_key conf_keys[] = {
 	KEY("ControllerName", CONF_STRING, CONF_GLOBAL, 0, 0, "hcctld",
 	  G(controller_name), "The name node agents require in hcctld's "
 	  "certificate."),
+	KEY("PriorityWeightAge", CONF_INT, CONF_GLOBAL, 0, 1000000000, "0",
+	  G(prio_weight_age), "Priority a job gains by waiting "
+	  "PriorityMaxAge (hc-priority(7))."),
+	KEY("PriorityWeightJobSize", CONF_INT, CONF_GLOBAL, 0, 1000000000,
+	  "0", G(prio_weight_jobsize), "Priority of the job-size factor "
+	  "(large jobs first, or small with PriorityFavorSmall)."),
+	KEY("PriorityWeightQueue", CONF_INT, CONF_GLOBAL, 0, 1000000000, "0",
+	  G(prio_weight_queue), "Priority of the queue's PriorityTier, "
+	  "relative to the highest tier."),
+	KEY("PriorityWeightFairshare", CONF_INT, CONF_GLOBAL, 0, 1000000000,
+	  "0", G(prio_weight_fairshare), "Priority of the user's Fair Tree "
+	  "fair-share factor."),
+	KEY("PriorityWeightQueueFairshare", CONF_INT, CONF_GLOBAL, 0,
+	  1000000000, "0", G(prio_weight_queue_fs), "Priority of the queue's "
+	  "fair-share factor (its usage against its FairShareWeight)."),
+	KEY("PriorityWeightQOS", CONF_INT, CONF_GLOBAL, 0, 1000000000, "0",
+	  G(prio_weight_qos), "Priority of the job's QOS Priority, relative "
+	  "to the highest QOS priority."),
+	KEY("PriorityMaxAge", CONF_DURATION, CONF_GLOBAL, 1, 3650 * DAY,
+	  "7d", G(prio_max_age), "The wait after which the age factor "
+	  "stops growing."),
+	KEY("PriorityFavorSmall", CONF_BOOL, CONF_GLOBAL, 0, 0, "NO",
+	  G(prio_favor_small), "Whether the job-size factor favours small "
+	  "jobs instead of large ones."),
+	KEY("PriorityDecayHalfLife", CONF_DURATION, CONF_GLOBAL, 0,
+	  3650 * DAY, "7d", G(prio_decay_half_life), "The time in which "
+	  "fair-share usage decays to half; 0 never decays it."),
+	KEY("PriorityCalcPeriod", CONF_DURATION, CONF_GLOBAL, 1, DAY, "60",
+	  G(prio_calc_period), "How often running jobs are charged to "
+	  "fair-share usage and the usage is saved."),
+	KEY("BillingWeights", CONF_STRING, CONF_GLOBAL, 0, 0, "cpu=1.0",
+	  G(billing_weights), "What a second of each resource costs in "
+	  "fair-share usage: cpu=1.0,mem=0.25/G,gpu=8.0 (any resource).",
+	  .check = billing_check),
 
 	/* NodeName= lines */
 	KEY("NodeName", CONF_HOSTLIST, CONF_NODE, 0, 0, NULL, N(name),
@@ -188,7 +223,8 @@ const struct conf_key conf_keys[] = {
 	  Q(default_time), "The time limit of jobs that give none; unset "
 	  "uses MaxTime."),
 	KEY("PriorityTier", CONF_INT, CONF_QUEUE, 0, 65535, "1",
-	  Q(priority_tier), "Jobs of a higher tier are scheduled first."),
+	  Q(priority_tier), "The queue's priority tier: its jobs gain "
+	  "PriorityWeightQueue times the tier over the highest tier."),
 	KEY("MaxNodes", CONF_INT, CONF_QUEUE, -1, 1000000, "UNLIMITED",
 	  Q(max_nodes), "The most nodes one job may use; UNLIMITED or -1 "
 	  "for no limit."),
@@ -198,6 +234,9 @@ const struct conf_key conf_keys[] = {
 	KEY("State", CONF_CHOICE, CONF_QUEUE, 0, 0, "UP", Q(state),
 	  "UP runs jobs; DOWN accepts but does not start them; INACTIVE "
 	  "refuses them.", .choices = "UP|DOWN|INACTIVE"),
+	KEY("FairShareWeight", CONF_INT, CONF_QUEUE, 1, 1000000, "1",
+	  Q(fairshare_weight), "The queue's share in queue fair-share "
+	  "against the other queues."),
 	{ .name = NULL },
 };
 
@@ -379,6 +418,8 @@ conf_value_set(const struct conf_key *k, void *base, const char *s,
 
 	switch (k->type) {
 	case CONF_STRING:
+		if (k->check && k->check(s, err) < 0)
+			return -1;
 		str = hc_strdup(s);
 		break;
 	case CONF_PATH:

@@ -114,6 +114,7 @@ sched_destroy(struct sched *s)
 		sched_plugin_unload(&s->plugins[i]);
 	free(s->plugins);
 	free(s->names);
+	sched_prio_free(s->prio);
 	free(s);
 }
 
@@ -175,14 +176,14 @@ view_make(const struct sched_job *j, const struct sched_req *rq,
 	v->mem_on_node_mb = rq->mem_mb;
 }
 
+/* The multifactor priority (priority.c) plus the plugins' hooks; the
+ * admin's priority, when set, wins. Factors land in j->factors. */
 static double
-job_priority(struct sched *s, const struct hc_job_view *v)
+job_priority(struct sched *s, struct sched_job *j, const struct hc_job_view *v)
 {
 	double sum = 0;
 	char why[SCHED_REASON_LEN];
 
-	if (v->admin_priority)
-		return v->admin_priority;
 	for (size_t i = 0; i < s->nplugins; i++) {
 		struct sched_plugin *p = &s->plugins[i];
 		double f = 0;
@@ -198,7 +199,8 @@ job_priority(struct sched *s, const struct hc_job_view *v)
 		}
 		sum += f;
 	}
-	return sum;
+	sched_prio_job(s, j, sum);
+	return j->factors.total;
 }
 
 /* The first plugin that says no writes the reason. */
@@ -305,13 +307,14 @@ sched_pass(struct sched *s, struct sched_job *jobs, size_t njobs,
 	uint32_t tried = 0;
 
 	s->now = now;
+	sched_prio_begin(s, jobs, njobs, nodes, nnodes, now);
 	for (size_t i = 0; i < njobs; i++) {
 		struct sched_req rq;
 		struct hc_job_view v;
 
 		req_make(&jobs[i], &rq);
 		view_make(&jobs[i], &rq, &v);
-		jobs[i].priority = job_priority(s, &v);
+		jobs[i].priority = job_priority(s, &jobs[i], &v);
 		keys[i] = (struct job_key){ jobs[i].priority,
 					    jobs[i].submit_time, jobs[i].id,
 					    (uint32_t)i };
@@ -321,6 +324,7 @@ sched_pass(struct sched *s, struct sched_job *jobs, size_t njobs,
 	for (size_t i = 0; i < njobs; i++)
 		pass_job(s, pc, &jobs[keys[i].idx], blocked, &tried, now, res);
 	sched_place_end(pc);
+	sched_prio_end(s);
 	free(keys);
 	(void)err;
 	return 0;

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "hc_err.h"
+#include "priority.h"
 
 #define SCHED_MAX_GPUS 64	/* per node */
 #define SCHED_MAX_CPUS 4096	/* per node */
@@ -90,8 +91,11 @@ struct sched_job {
 	uint32_t qos;		/* index into the view's qos; SCHED_NONE */
 	const char *reservation;	/* --reservation name, NULL = none
 					 * (see sched_resv.h) */
+	const char *user;	/* user name (borrowed), fair-share's key;
+				 * NULL: the uid */
 	/* out: */
 	double priority;
+	struct sched_prio_factors factors;	/* priority.h */
 	char reason[SCHED_REASON_LEN];	/* "" when the job starts */
 	time_t plan_start;	/* planning: planned start, 0 = none */
 };

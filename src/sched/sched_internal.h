@@ -25,6 +25,7 @@ struct sched {
 	bool has_filter, has_score;
 	struct sched_acct_view *acct;	/* borrowed (sched_set_accounts) */
 	struct sched_resv_set resv;	/* borrowed: sched_resv_use() */
+	struct sched_prio *prio;	/* multifactor priority (priority.c) */
 };
 
 /* A features expression compiled to postfix form, evaluated per node
@@ -83,5 +84,16 @@ void sched_place_end(struct sched_place_ctx *pc);	/* NULL ok */
 int sched_place_job(struct sched_place_ctx *pc, uint32_t queue,
 		    const struct hc_job_view *jv, const struct sched_req *rq,
 		    struct sched_result *res, char *reason, size_t len);
+
+/* priority.c: the multifactor priority of a pass. begin ranks the
+ * fair-share tree for the pass's jobs; job fills j->factors (plugins: the
+ * hooks' sum) and j->factors.total; end drops the pass's state. */
+struct sched_prio;
+void sched_prio_begin(struct sched *s, const struct sched_job *jobs,
+		      size_t njobs, const struct sched_node *nodes,
+		      size_t nnodes, time_t now);
+void sched_prio_job(struct sched *s, struct sched_job *j, double plugins);
+void sched_prio_end(struct sched *s);
+void sched_prio_free(struct sched_prio *p);	/* NULL ok */
 
 #endif
