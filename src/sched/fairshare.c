@@ -119,7 +119,7 @@ ft_child_cmp(const void *a, const void *b)
 struct ft {
 	struct fs_node *n;
 	size_t count;
-	uint32_t *first;	/* children of i: kids[first[i] .. first[i+1]) */
+	uint32_t *first;	/* i's children: kids[first[i]..first[i+1]) */
 	uint32_t *kids;
 	uint32_t leaves;
 	uint32_t counter;	/* the next rank to give */

@@ -56,7 +56,7 @@ struct fs_node {
 	double shares_norm;	/* shares / siblings' shares */
 	double usage_norm;	/* usage / parent's usage (0 if none) */
 	double usage_eff;	/* usage / root's usage */
-	double level_fs;	/* shares_norm / usage_norm (HUGE_VAL: no use) */
+	double level_fs;	/* shares_norm / usage_norm (HUGE_VAL: none) */
 	double factor;		/* leaves: rank / leaves; inner: see .c */
 	uint32_t rank;
 };
