@@ -139,6 +139,8 @@ struct hc_conf {
 	long prio_decay_half_life;	/* PriorityDecayHalfLife, s (0 none) */
 	long prio_calc_period;		/* PriorityCalcPeriod, seconds */
 	char *billing_weights;		/* BillingWeights (billing.h) */
+	char *mpi_default;	/* MpiDefault: "none" | "pmi2" | "pmix" */
+	char *mpi_rsh_agent;	/* MpiRshAgent (hcnoded; NULL = installed) */
 
 	struct conf_node *nodes;	/* expanded, in declaration order */
 	size_t node_count;

@@ -179,6 +179,14 @@ const struct conf_key conf_keys[] = {
 	  "fair-share usage: cpu=1.0,mem=0.25/G,gpu=8.0 (any resource).",
 	  .check = billing_check),
 
+	KEY("MpiDefault", CONF_CHOICE, CONF_GLOBAL, 0, 0, "none",
+	  G(mpi_default), "How hcrun starts MPI programs when --mpi is not "
+	  "given: none, pmi2 (MPICH) or pmix (Open MPI).",
+	    .choices = "none|pmi2|pmix"),
+	KEY("MpiRshAgent", CONF_PATH, CONF_GLOBAL, 0, 0, NULL,
+	  G(mpi_rsh_agent), "The hc-rsh program jobs get as HC_RSH_AGENT "
+	  "for mpirun and mpiexec; unset uses the installed one."),
+
 	/* NodeName= lines */
 	KEY("NodeName", CONF_HOSTLIST, CONF_NODE, 0, 0, NULL, N(name),
 	  "Starts a node line: the node names, a hostlist like n[1-4]."),

@@ -140,7 +140,8 @@
  *  queue, nodelist, nnodes, ntasks, cpus_on_node, cpu_ids ([int], the
  *  node's logical CPUs allocated), mem_mb, gpu_ids ([int]), time_limit
  *  (minutes, 0 = none), restart_count, submit_dir, batch (bool: this node
- *  runs the script), submit_time
+ *  runs the script), submit_time, node_tasks ([{"node","tasks"}]: the
+ *  task slots of every node, in allocation order)
  */
 #ifndef HC_MSG_H
 #define HC_MSG_H

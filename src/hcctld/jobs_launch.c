@@ -36,6 +36,24 @@ set_str(json_t *o, const char *key, const char *s)
 		json_object_set_new(o, key, json_string(s));
 }
 
+/* Task slots per node in allocation order, for the node file MPI reads
+ * (HC_NODEFILE): --ntasks-per-node when given, else the tasks spread in
+ * blocks (the first nodes one more), at least one per node. */
+static json_t *
+node_tasks_json(const struct job *j)
+{
+	json_t *a = json_array();
+	uint32_t n = j->nalloc ? j->nalloc : 1;
+
+	for (uint32_t k = 0; k < j->nalloc; k++) {
+		uint32_t t = j->ntasks_per_node ? j->ntasks_per_node :
+			     j->ntasks / n + (k < j->ntasks % n);
+		json_array_append_new(a, json_pack("{s:s,s:i}", "node",
+			j->alloc[k].name, "tasks", t ? t : 1));
+	}
+	return a;
+}
+
 /* What every node of j gets; the script record's fields included. */
 static json_t *
 launch_common(struct jobs *js, struct job *j, struct hc_err *err)
@@ -57,6 +75,7 @@ launch_common(struct jobs *js, struct job *j, struct hc_err *err)
 	set_str(o, "nodelist", j->nodelist);
 	json_object_set_new(o, "nnodes", json_integer(j->nalloc));
 	json_object_set_new(o, "ntasks", json_integer(j->ntasks));
+	json_object_set_new(o, "node_tasks", node_tasks_json(j));
 	set_str(o, "cwd", j->cwd);
 	set_str(o, "submit_dir", j->cwd);
 	set_str(o, "stdout", j->out);

@@ -52,6 +52,8 @@ int job_setup(struct noded *nd, struct job *j, struct hc_err *err);
  * strings; free with job_env_free). */
 char **job_env_build(const struct job *j, const char *node);
 void job_env_free(char **env);
+/* Set KEY=VAL in a job_env_build() environment, replacing an earlier KEY. */
+void job_env_set(char ***envp, const char *key, const char *val);
 /* Expand %j %x %u %N %% in pattern; malloc'ed. */
 char *job_expand_pattern(const char *pattern, const struct job *j,
 			 const char *node);

@@ -150,6 +150,16 @@ job_env_build(const struct job *j, const char *node)
 }
 
 void
+job_env_set(char ***envp, const char *key, const char *val)
+{
+	size_t n = 0;
+
+	while ((*envp)[n])
+		n++;
+	env_set(envp, &n, key, val);
+}
+
+void
 job_env_free(char **env)
 {
 	for (size_t i = 0; env && env[i]; i++)

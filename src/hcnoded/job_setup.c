@@ -125,17 +125,68 @@ job_identity(struct noded *nd, struct job *j, struct hc_err *err)
 	return geteuid() == 0 ? job_groups(j, err) : 0;
 }
 
+/* Append name to the growing text, times times, one per line. */
+static void
+text_add(char **text, size_t *cap, size_t *off, const char *name,
+	 size_t times)
+{
+	size_t n = strlen(name);
+
+	for (size_t t = 0; t < times; t++) {
+		if (*off + n + 2 > *cap)
+			*text = hc_realloc(*text, *cap = (*off + n + 2) * 2);
+		*off += (size_t)snprintf(*text + *off, *cap - *off, "%s\n",
+					 name);
+	}
+}
+
+/* The node file MPI launchers read (HC_NODEFILE): one host name per line,
+ * repeated once per task slot of that node, in allocation order (the batch
+ * node first); from LAUNCH's node_tasks, else one line per node of the
+ * nodelist. Names are hc node names (hc-rsh routes by them). */
+static char *
+nodefile_text(struct noded *nd, const struct job *j, struct hc_err *err)
+{
+	json_t *nt = json_object_get(j->spec, "node_tasks"), *v;
+	const char *nl = json_string_value(json_object_get(j->spec,
+							   "nodelist"));
+	size_t cap = 64, off = 0, i;
+	char *text = hc_malloc(cap);
+	struct hostlist *hl;
+
+	text[0] = '\0';
+	json_array_foreach(nt, i, v) {
+		const char *name = json_string_value(json_object_get(v,
+								     "node"));
+		json_int_t t = json_integer_value(json_object_get(v, "tasks"));
+		if (!name || !*name || strchr(name, '\n') || t < 1 ||
+		    t > 1000000) {
+			free(text);
+			hc_err_set(err, HC_EINVAL, "bad node_tasks entry %zu",
+				   i);
+			return NULL;
+		}
+		text_add(&text, &cap, &off, name, (size_t)t);
+	}
+	if (off)
+		return text;
+	if (!(hl = hostlist_parse(nl && *nl ? nl : nd->me->name, err))) {
+		free(text);
+		return NULL;
+	}
+	for (i = 0; i < hl->count; i++)
+		text_add(&text, &cap, &off, hl->names[i], 1);
+	hostlist_destroy(hl);
+	return text;
+}
+
 static int
 job_files(struct noded *nd, struct job *j, struct hc_err *err)
 {
 	const char *script = json_string_value(json_object_get(j->spec,
 							       "script"));
-	const char *nl = json_string_value(json_object_get(j->spec,
-							   "nodelist"));
 	const char *tmp = nd->conf->tmp_dir && *nd->conf->tmp_dir ?
 			  nd->conf->tmp_dir : "/tmp";
-	struct hostlist *hl;
-	size_t cap = 64, off = 0;
 	char *text;
 	int fresh;
 
@@ -146,18 +197,8 @@ job_files(struct noded *nd, struct job *j, struct hc_err *err)
 	if ((fresh = make_dir(j->dir, j->uid, j->gid, err)) < 0 ||
 	    make_dir(j->tmpdir, j->uid, j->gid, err) < 0)
 		return -1;
-	if (!(hl = hostlist_parse(nl && *nl ? nl : nd->me->name, err)))
+	if (!(text = nodefile_text(nd, j, err)))
 		return -1;
-	text = hc_malloc(cap);
-	text[0] = '\0';
-	for (size_t i = 0; i < hl->count; i++) {
-		size_t n = strlen(hl->names[i]);
-		if (off + n + 2 > cap)
-			text = hc_realloc(text, cap = (off + n + 2) * 2);
-		off += (size_t)snprintf(text + off, cap - off, "%s\n",
-					hl->names[i]);
-	}
-	hostlist_destroy(hl);
 	if (!fresh) {		/* left by an earlier launch of this id */
 		unlink(j->nodefile);
 		unlink(j->script);

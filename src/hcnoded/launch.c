@@ -30,6 +30,7 @@
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
+#include "rsh.h"
 
 struct jobs {
 	struct noded *nd;
@@ -95,6 +96,13 @@ job_find(const struct jobs *js, uint32_t id)
 		if (j->id == id)
 			return j;
 	return NULL;
+}
+
+struct job *
+jobs_get_running(const struct jobs *js, uint32_t job_id)
+{
+	struct job *j = job_find(js, job_id);
+	return j && j->phase == JOB_PH_RUNNING ? j : NULL;
 }
 
 bool
@@ -445,6 +453,7 @@ on_prolog(void *arg, int status, const char *line)
 	if (!j->batch)
 		return;
 	env = job_env_build(j, nd->me->name);
+	rsh_env_add(nd, j, &env);
 	pid = job_child_spawn(nd, j, env);
 	job_env_free(env);
 	if (pid < 0) {

@@ -24,6 +24,7 @@
 #include "invsig.h"
 #include "log.h"
 #include "noded.h"
+#include "rsh.h"
 #include "stepcred.h"
 
 struct child_watch {
@@ -197,6 +198,7 @@ sub_cgroup_end(struct noded *nd)
 SUB(jobs, jobs_create, jobs_destroy)
 SUB(health, health_create, health_destroy)
 SUB(stream, stream_create, stream_destroy)
+SUB(rsh, rsh_create, rsh_destroy)
 SUB(ctl, ctl_conn_create, ctl_conn_destroy)
 
 static const struct subsystem {
@@ -211,6 +213,7 @@ static const struct subsystem {
 	{ "jobs", sub_jobs, sub_jobs_end },
 	{ "health", sub_health, sub_health_end },
 	{ "stream", sub_stream, sub_stream_end },
+	{ "rsh", sub_rsh, sub_rsh_end },
 	{ "controller", sub_ctl, sub_ctl_end },
 };
 #define NSUB (sizeof(subsystems) / sizeof(subsystems[0]))

@@ -26,6 +26,8 @@ struct jobs;
 struct stream;
 struct health;
 struct stepcred_key;
+struct rsh;
+struct job;
 
 struct noded_opts {
 	const char *conf_path;
@@ -54,6 +56,7 @@ struct noded {
 	struct jobs *jobs;
 	struct health *health;
 	struct stream *stream;
+	struct rsh *rsh;		/* hc-rsh's unix socket (rsh.c) */
 	struct ctl_conn *ctl;
 	struct stepcred_key *step_key;	/* from the REGISTER reply */
 	EVP_PKEY *node_key;		/* NodeKey: TLS and the inventory's
@@ -112,6 +115,9 @@ json_t *jobs_register_json(struct jobs *js);
 void jobs_register_done(struct jobs *js);
 /* JOB_EVENT_ACK: the controller saved these jobs' ends. */
 void jobs_event_ack(struct jobs *js, json_t *ack);
+/* The job if it runs here, else NULL (borrowed: valid until the loop
+ * turns). */
+struct job *jobs_get_running(const struct jobs *js, uint32_t job_id);
 /* Whether job_id runs here (for step credentials). */
 bool jobs_running(const struct jobs *js, uint32_t job_id);
 /* An event for the controller: sent now, or queued until registered. */
@@ -145,5 +151,9 @@ int health_run_script(struct noded *nd, const char *program, char **env,
 /* stream.c: the listener on the node's Port. */
 struct stream *stream_create(struct noded *nd, struct hc_err *err);
 void stream_destroy(struct stream *s);
+
+/* rsh.c: the unix socket hc-rsh talks to (rsh.h for the rest). */
+struct rsh *rsh_create(struct noded *nd, struct hc_err *err);
+void rsh_destroy(struct rsh *r);
 
 #endif
