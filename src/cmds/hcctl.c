@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "depend.h"
 #include "hcctl.h"
 #include "hostlist.h"
@@ -39,6 +40,7 @@ static const char grammar_help[] =
 	"[Comment=TEXT]\n"
 	"                  [Dependency=EXPR (\"\" clears it)]\n"
 	"  hold job ID              release job ID         requeue job ID\n"
+	"                  (ID may name array tasks: 123_7, 123_[1-500])\n"
 	"  reconfigure              shutdown               backup FILE\n"
 	"  show audit [Job=ID] [Node=NAME] [Since=TIME] [Event=NAME]\n"
 	"  trace job ID             verify audit [--anchors FILE]\n"
@@ -230,18 +232,48 @@ act_update_node(struct hcctl *h, const struct action *a, const char *name,
 	return 0;
 }
 
+const char *
+hcctl_job_name(const char *name, long *id)
+{
+	const char *us = strchr(name, '_');
+	struct hc_err err = {0};
+	struct array_set set;
+	char buf[ARRAY_SPEC_MAX + 1];
+	size_t len;
+
+	snprintf(buf, sizeof(buf), "%.*s", us ? (int)(us - name) : 32, name);
+	if (parse_long(buf, 1, 0x7fffffffL, id, &err) < 0)
+		cmd_die(&hcctl_info, HC_EINVAL, "'%s' is not a job id (a "
+			"positive number; ID_TASK or ID_[RANGES] for array "
+			"tasks)", name);
+	if (!us)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s", us + 1);
+	len = strlen(buf);
+	if (len >= 2 && buf[0] == '[' && buf[len - 1] == ']') {
+		buf[len - 1] = '\0';
+		memmove(buf, buf + 1, len - 1);
+	}
+	if (array_set_parse(&set, buf, &err) < 0)
+		cmd_die(&hcctl_info, HC_EINVAL, "%s: %s (write ID_TASK or "
+			"ID_[RANGES], e.g. 123_7 or 123_[1-500])", name,
+			err.text);
+	array_set_free(&set);
+	return us + 1;
+}
+
 static int
 act_job(struct hcctl *h, const struct action *a, const char *name,
 	json_t *set)
 {
 	long id;
-	struct hc_err err = {0};
 	json_t *req;
 
-	if (parse_long(name, 1, 0x7fffffffL, &id, &err) < 0)
-		cmd_die(&hcctl_info, HC_EINVAL, "'%s' is not a job id (a "
-			"positive number)", name);
+	const char *tasks = hcctl_job_name(name, &id);
+
 	req = json_pack("{s:i,s:s}", "job_id", (int)id, "action", a->verb);
+	if (tasks)
+		json_object_set_new(req, "tasks", json_string(tasks));
 	if (a->keys) {
 		if (json_object_size(set) == 0)
 			cmd_die(&hcctl_info, HC_EINVAL, "update job: nothing "

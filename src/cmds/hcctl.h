@@ -24,6 +24,11 @@ extern const struct cmd_info hcctl_info;
  * been checked, so that mistakes are reported without a cluster). */
 struct hc_client *hcctl_client(struct hcctl *h);
 
+/* A job name "123", "123_7" or "123_[1-500]": the job id into *id, and
+ * the tasks part (borrowed from name) or NULL; dies with a message on a
+ * bad name. */
+const char *hcctl_job_name(const char *name, long *id);
+
 /* Each prints the object(s) named (NULL: all) and returns the exit status. */
 int hcctl_show_job(struct hcctl *h, const char *name);
 int hcctl_show_node(struct hcctl *h, const char *name);

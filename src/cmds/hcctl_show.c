@@ -55,6 +55,32 @@ job_gpus(const json_t *j)
 	return o.buf;
 }
 
+/* An array's record: ArrayJobId, the pending tasks (ArrayTaskId, as
+ * scontrol prints them), the throttle and the held tasks; a task: its ids. */
+static void
+show_job_array(struct outbuf *o, const json_t *j)
+{
+	const char *held = js(j, "array_held");
+	const char *aheld = js(j, "array_held_admin");
+	char *pend;
+
+	if (!ji(j, "array_job_id"))
+		return;
+	out_printf(o, "ArrayJobId=%lld ", ji(j, "array_job_id"));
+	if (!json_object_get(j, "array_tasks")) {
+		out_printf(o, "ArrayTaskId=%lld ", ji(j, "array_task_id"));
+		return;
+	}
+	pend = hc_strdup(js(j, "array_tasks"));
+	pend[strcspn(pend, "%")] = '\0';
+	out_printf(o, "ArrayTaskId=%s ArrayTaskThrottle=%lld\n"
+		   "   HeldTasks=%s%s%s ", *pend ? pend : "(null)",
+		   ji(j, "array_throttle"),
+		   *held ? held : *aheld ? "" : "(null)",
+		   *held && *aheld ? "," : "", aheld);
+	free(pend);
+}
+
 static void
 show_job(struct outbuf *o, const json_t *j)
 {
@@ -69,8 +95,9 @@ show_job(struct outbuf *o, const json_t *j)
 	cmd_fmt_time(ji(j, "eligible_time"), elig, sizeof(elig));
 	cmd_fmt_time(s, start, sizeof(start));
 	cmd_fmt_time(e, end, sizeof(end));
-	out_printf(o, "JobId=%lld JobName=%s\n", ji(j, "job_id"),
-		   nz(js(j, "name")));
+	out_printf(o, "JobId=%lld ", ji(j, "job_id"));
+	show_job_array(o, j);
+	out_printf(o, "JobName=%s\n", nz(js(j, "name")));
 	out_printf(o, "   UserId=%s(%lld) GroupId=%s(%lld)\n",
 		   nz(js(j, "user")), ji(j, "uid"), nz(js(j, "group")),
 		   ji(j, "gid"));
@@ -243,7 +270,19 @@ hcctl_show_job(struct hcctl *h, const char *name)
 	json_t *req = json_pack("{s:b}", "detail", 1);
 	struct hc_err err = {0};
 
-	if (name) {
+	if (name && strchr(name, '_')) {	/* array tasks: 123_7 */
+		long id;
+		const char *tasks = hcctl_job_name(name, &id);
+		char *t = hc_strdup(tasks), *e = t + strlen(t);
+
+		if (*t == '[' && e > t + 1 && e[-1] == ']') {
+			e[-1] = '\0';
+			memmove(t, t + 1, strlen(t));
+		}
+		json_object_set_new(req, "job_ids", json_pack("[i]", (int)id));
+		json_object_set_new(req, "tasks", json_string(t));
+		free(t);
+	} else if (name) {
 		json_t *ids = cmd_list_ids(name, &err);
 		if (!ids)
 			cmd_die_err(&hcctl_info, &err);

@@ -66,4 +66,13 @@ uint32_t array_set_step(const struct array_set *set);
  * "" for an empty set. */
 char *array_set_format(const struct array_set *set, bool with_throttle);
 
+/* array_ops.c. Cut a by b: the tasks of a that are in b into *in, the
+ * others into *out (either may be NULL; both are overwritten, and a's
+ * throttle goes with *out). 0, or -1 (ENOMEM) with nothing allocated. */
+int array_set_cut(const struct array_set *a, const struct array_set *b,
+		  struct array_set *in, struct array_set *out);
+/* *dst = a and b, which share no task (a's throttle). 0 or -1 (ENOMEM). */
+int array_set_union(struct array_set *dst, const struct array_set *a,
+		    const struct array_set *b);
+
 #endif

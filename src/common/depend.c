@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "depend.h"
 #include "log.h"
 #include "states.h"
@@ -85,7 +86,8 @@ id_parse(int type, const char *s, size_t len, struct dep_item *it,
 	if (us) {
 		size_t tl = (plus ? (size_t)(plus - us) : len - (size_t)(us - s))
 			    - 1;
-		if (num_parse(us + 1, tl, &it->task_id) < 0)
+		if (num_parse(us + 1, tl, &it->task_id) < 0 ||
+		    it->task_id > ARRAY_TASK_ID_MAX)
 			goto bad;
 	}
 	if (plus && num_parse(plus + 1, len - (size_t)(plus - s) - 1,
@@ -257,7 +259,7 @@ item_eval(const struct dep_item *it, const struct dep_job *j, time_t now)
 		if (!final)
 			return DEP_WAIT;
 		return j->state == JOB_COMPLETED ? DEP_NEVER : DEP_SATISFIED;
-	default:	/* afterok, aftercorr on a whole job */
+	default:	/* afterok; aftercorr on the task the lookup chose */
 		if (!final)
 			return DEP_WAIT;
 		return j->state == JOB_COMPLETED ? DEP_SATISFIED : DEP_NEVER;
@@ -272,12 +274,16 @@ depend_eval(struct depend *d, time_t now, depend_lookup_fn lookup, void *arg,
 
 	*changed = false;
 	for (size_t i = 0; i < d->n; i++) {
+		const struct dep_item *it = &d->items[i];
 		struct dep_job j = { 0 };
 		enum dep_result r;
+		uint32_t task = it->type == DEP_AFTERCORR &&
+				it->task_id == DEP_NO_TASK ? DEP_CORR_TASK :
+				it->task_id;
 
-		lookup(d->items[i].type == DEP_SINGLETON ? 0 :
-		       d->items[i].job_id, d->items[i].task_id, &j, arg);
-		r = item_eval(&d->items[i], &j, now);
+		lookup(it->type == DEP_SINGLETON ? 0 : it->job_id, task, &j,
+		       arg);
+		r = item_eval(it, &j, now);
 		if (r == DEP_SATISFIED && d->any) {
 			depend_free(d);
 			*changed = true;

@@ -30,6 +30,9 @@ enum dep_type {
 };
 
 #define DEP_NO_TASK UINT32_MAX
+/* The task id depend_eval asks the lookup for with aftercorr:ID: "the
+ * task of ID whose index is the asking job's own" (see depend_lookup_fn). */
+#define DEP_CORR_TASK (UINT32_MAX - 1)
 #define DEP_MAX_ITEMS 1024
 
 struct dep_item {
@@ -66,7 +69,12 @@ struct dep_job {
 
 /* Look up job id (task_id DEP_NO_TASK for a whole job) into *out. For
  * singleton the evaluator asks with job_id 0: fill exists=true and state
- * PENDING when an earlier job of the same name and user is not final. */
+ * PENDING when an earlier job of the same name and user is not final.
+ * For aftercorr:ID it asks with task_id DEP_CORR_TASK; Slurm's rule, which
+ * the lookup applies: an array task waits for the task of ID with its own
+ * index; a task with no counterpart in ID, or a job that is not an array
+ * task, waits for the whole of ID (afterok); an array's pending tasks not
+ * yet split off wait (they are judged one by one once split). */
 typedef void (*depend_lookup_fn)(uint32_t job_id, uint32_t task_id,
 				 struct dep_job *out, void *arg);
 

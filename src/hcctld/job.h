@@ -85,6 +85,9 @@ struct job {
 	bool kill_on_invalid_dep;
 	struct array_set *array;	/* owned: an array record's pending
 					   tasks (jobs_array.h); else NULL */
+	struct array_set *array_held;	/* owned: an array record's held
+					   pending tasks, [0] by their owner,
+					   [1] by an admin; NULL if none */
 	char *array_spec;	/* owned: --array as asked; NULL if none */
 	uint32_t array_job_id;	/* a task's array; 0: not an array task */
 	uint32_t array_task_id;

@@ -10,6 +10,7 @@
 
 #include "array.h"
 #include "ctld.h"
+#include "depend.h"
 #include "jobs.h"
 #include "jobs_array.h"
 #include "jobs_int.h"
@@ -40,9 +41,15 @@ jobs_array_free(struct job *j)
 {
 	if (j->array)
 		array_set_free(j->array);
+	if (j->array_held) {
+		array_set_free(&j->array_held[0]);
+		array_set_free(&j->array_held[1]);
+	}
 	free(j->array);
+	free(j->array_held);
 	free(j->array_spec);
 	j->array = NULL;
+	j->array_held = NULL;
 	j->array_spec = NULL;
 }
 
@@ -59,7 +66,17 @@ jobs_array_to_json(const struct job *j, json_t *o)
 
 		json_object_set_new(o, "array_job_id", json_integer(j->id));
 		json_object_set_new(o, "array_tasks", json_string(f ? f : ""));
+		json_object_set_new(o, "array_throttle",
+				    json_integer(j->array->throttle));
 		free(f);
+		for (int k = 0; k < 2 && j->array_held; k++) {
+			if (!j->array_held[k].count)
+				continue;
+			f = array_set_format(&j->array_held[k], false);
+			json_object_set_new(o, k ? "array_held_admin" :
+					    "array_held", json_string(f));
+			free(f);
+		}
 	} else if (j->array_job_id) {
 		json_object_set_new(o, "array_job_id",
 				    json_integer(j->array_job_id));
@@ -84,6 +101,20 @@ jobs_array_from_record(struct job *j, const json_t *r)
 		if (*tasks && array_set_parse(j->array, tasks, &err) < 0)
 			hc_log(HC_LOG_ERR, "job=%u stored array tasks %s "
 			       "unreadable: %s", j->id, tasks, err.text);
+		for (int k = 0; k < 2; k++) {
+			const char *h = jstr(r, k ? "array_held_admin" :
+					     "array_held");
+
+			if (!h || !*h)
+				continue;
+			if (!j->array_held)
+				j->array_held = hc_calloc(2,
+					sizeof(*j->array_held));
+			if (array_set_parse(&j->array_held[k], h, &err) < 0)
+				hc_log(HC_LOG_ERR, "job=%u stored held tasks "
+				       "%s unreadable: %s", j->id, h,
+				       err.text);
+		}
 		return;
 	}
 	j->array_job_id = (uint32_t)jint(r, "array_job_id", 0);
@@ -127,6 +158,10 @@ jobs_array_room(struct jobs *js, struct job *a)
 	uint64_t pending = array_set_size(a->array);
 	uint32_t room = JOBS_ARRAY_PASS_MAX, run;
 
+	if (pending == 0) {	/* all that is left is held */
+		snprintf(a->reason, sizeof(a->reason), "%s", "Held");
+		return 0;
+	}
 	if (a->array->throttle) {
 		run = array_running(js, a);
 		room = run >= a->array->throttle ? 0 :
@@ -242,7 +277,8 @@ jobs_array_split(struct jobs *js, struct job *a, time_t now)
 
 	if (tid < 0)
 		return NULL;
-	if (array_set_size(a->array) == 1) {	/* the record is the last */
+	if (array_set_size(a->array) == 1 &&	/* the record is the last */
+	    jobs_array_pending_count(a) == 1) {
 		array_set_free(a->array);
 		free(a->array);
 		a->array = NULL;
@@ -253,6 +289,8 @@ jobs_array_split(struct jobs *js, struct job *a, time_t now)
 	}
 	rec = job_to_record(a);
 	json_object_del(rec, "array_tasks");
+	json_object_del(rec, "array_held");
+	json_object_del(rec, "array_held_admin");
 	t = job_from_record(rec, &err);
 	json_decref(rec);
 	if (!t)
@@ -276,4 +314,35 @@ fail:
 	hc_log(HC_LOG_ERR, "job=%u array task %lld cannot be split: %s", a->id,
 	       (long long)tid, err.text);
 	return NULL;
+}
+
+/* Whether d has an aftercorr item. */
+static bool
+has_corr(const struct depend *d)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		if (d->items[i].type == DEP_AFTERCORR)
+			return true;
+	return false;
+}
+
+void
+jobs_array_corr_split(struct jobs *js, struct job *a, time_t now)
+{
+	uint32_t split = 0;
+
+	if (!a->array || a->state != JOB_PENDING || a->hold != JOB_HOLD_NONE ||
+	    !has_corr(a->dep) || !array_set_size(a->array))
+		return;
+	for (size_t i = 0; i < js->n; i++) {
+		const struct job *t = js->v[i];
+
+		if (t->array_job_id == a->id && !t->array &&
+		    t->state == JOB_PENDING)
+			split++;
+	}
+	while (split++ < JOBS_ARRAY_CORR_MAX && a->array &&
+	       array_set_size(a->array) &&
+	       jobs_array_split(js, a, now) != a)
+		;
 }

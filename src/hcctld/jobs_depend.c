@@ -26,6 +26,7 @@
 #include "ctld.h"
 #include "depend.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "state.h"
@@ -67,8 +68,7 @@ array_lookup(struct jobs *js, uint32_t id, uint32_t task, struct dep_job *out)
 
 	if (!rec || (!rec->array && rec->array_job_id != id))
 		return false;
-	if (task != DEP_NO_TASK && rec->array &&
-	    array_set_contains(rec->array, task)) {
+	if (task != DEP_NO_TASK && jobs_array_pending_has(rec, task)) {
 		*out = (struct dep_job){ true, JOB_PENDING, 0 };
 		return true;
 	}
@@ -101,6 +101,28 @@ array_lookup(struct jobs *js, uint32_t id, uint32_t task, struct dep_job *out)
 	return true;
 }
 
+static void dep_lookup(uint32_t id, uint32_t task, struct dep_job *out,
+		       void *arg);
+
+/* aftercorr:ID, Slurm's rule (depend.h): an array's tasks not yet split
+ * off wait (jobs_array_corr_split splits them a few at a time); a task
+ * waits for the task of ID with its own index, or, when ID has no such
+ * task (or is no array), for the whole of ID, as afterok would. */
+static void
+corr_lookup(struct lookup_ctx *lc, uint32_t id, struct dep_job *out)
+{
+	const struct job *self = lc->self;
+
+	if (self->array) {
+		*out = (struct dep_job){ true, JOB_PENDING, 0 };
+		return;
+	}
+	if (self->array_job_id &&
+	    array_lookup(lc->js, id, self->array_task_id, out) && out->exists)
+		return;
+	dep_lookup(id, DEP_NO_TASK, out, lc);
+}
+
 static void
 dep_lookup(uint32_t id, uint32_t task, struct dep_job *out, void *arg)
 {
@@ -110,6 +132,10 @@ dep_lookup(uint32_t id, uint32_t task, struct dep_job *out, void *arg)
 	json_t *rec;
 
 	memset(out, 0, sizeof(*out));
+	if (task == DEP_CORR_TASK) {
+		corr_lookup(lc, id, out);
+		return;
+	}
 	if (id == 0) {
 		out->exists = singleton_busy(lc->js, lc->self);
 		out->state = JOB_PENDING;

@@ -102,6 +102,11 @@ char *jobs_depend_text(const struct job *j);
  * cancels it when it never can and kill_on_invalid_dep). */
 bool jobs_depend_ready(struct jobs *js, struct job *j, time_t now);
 
+/* jobs_update.c: one JOB_UPDATE action ("update", "hold", "release",
+ * "requeue") on one job the caller may change; the caller saves j. */
+int jobs_update_one(struct jobs *js, struct job *j, const char *action,
+		    const json_t *b, bool admin, struct hc_err *err);
+
 /* jobs_sched.c */
 int jobs_sched_init(struct jobs *js, struct hc_err *err);
 void jobs_sched_fini(struct jobs *js);

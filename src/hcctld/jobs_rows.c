@@ -150,8 +150,8 @@ rows_fields(const json_t *names, const struct row_field **out,
 }
 
 static void
-rows_one(struct jtext *t, const struct job *j, const struct row_field **f,
-	 int nf, bool first)
+row_put(struct jtext *t, const struct job *j, const struct row_field **f,
+	int nf, bool first)
 {
 	jtext_putn(t, first ? "[" : ",[", first ? 1 : 2);
 	for (int k = 0; k < nf; k++) {
@@ -160,6 +160,24 @@ rows_one(struct jtext *t, const struct job *j, const struct row_field **f,
 		f[k]->fn(t, j);
 	}
 	jtext_putc(t, ']');
+}
+
+/* One job's rows: an array record's pending and held tasks fold into a
+ * row each (jobs_array_rows). */
+static void
+rows_one(struct jtext *t, const struct job *j, const struct row_field **f,
+	 int nf, bool first)
+{
+	struct job v[3];
+	int n;
+
+	if (!j->array || !j->array_held) {
+		row_put(t, j, f, nf, first);
+		return;
+	}
+	n = jobs_array_rows(j, v);
+	for (int k = 0; k < n; k++)
+		row_put(t, &v[k], f, nf, first && k == 0);
 }
 
 /* After an array record named by id: its started tasks (hcqueue -j 123

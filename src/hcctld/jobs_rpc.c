@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "array.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "rpc.h"
@@ -104,6 +105,54 @@ jobs_filter_match(const struct job *j, const json_t *q)
 	return true;
 }
 
+/* Whether array record (or last task) j has a task in only. */
+static bool
+record_has(const struct job *j, const struct array_set *only)
+{
+	struct array_set in;
+	bool any;
+
+	if (!j->array)
+		return array_set_contains(only, j->array_task_id);
+	for (int k = -1; k < 2; k++) {
+		const struct array_set *s = k < 0 ? j->array :
+			j->array_held ? &j->array_held[k] : NULL;
+
+		if (!s || array_set_cut(s, only, &in, NULL) < 0)
+			continue;
+		any = in.count > 0;
+		array_set_free(&in);
+		if (any)
+			return true;
+	}
+	return false;
+}
+
+/* A job named by id: an array's id brings its tasks split off (hcctl show
+ * job 123 shows them all, as scontrol does), only those in only when given
+ * (hcctl show job 123_7). */
+static void
+query_add(json_t *out, struct jobs *js, const struct job *j,
+	  const struct array_set *only, bool detail, time_t now)
+{
+	bool arr = j->array || (j->array_job_id && j->array_job_id == j->id);
+
+	if (!arr) {
+		if (!only)
+			json_array_append_new(out, job_to_json(j, detail, now));
+		return;
+	}
+	if (!only || record_has(j, only))
+		json_array_append_new(out, job_to_json(j, detail, now));
+	for (size_t i = 0; i < js->n; i++) {
+		const struct job *t = js->v[i];
+
+		if (t->array_job_id == j->id && t != j && !t->array &&
+		    (!only || array_set_contains(only, t->array_task_id)))
+			json_array_append_new(out, job_to_json(t, detail, now));
+	}
+}
+
 void
 jobs_rpc_query(struct rpc_req *req, json_t *body)
 {
@@ -121,14 +170,25 @@ jobs_rpc_query(struct rpc_req *req, json_t *body)
 		return;
 	}
 	if (json_array_size(ids)) {
+		struct array_set only = { 0 };
+		const char *tasks = jstr(body, "tasks");
+		struct hc_err err = { 0 };
+
+		if (tasks && array_set_parse(&only, tasks, &err) < 0) {
+			json_decref(out);
+			rpc_reply_err(req, HC_EINVAL, "tasks %s: %s", tasks,
+				      err.text);
+			return;
+		}
 		json_array_foreach(ids, i, v) {
 			struct job *j = jobs_find(js,
 				(uint32_t)json_integer_value(v));
 
 			if (j && jobs_filter_match(j, body))
-				json_array_append_new(out,
-					job_to_json(j, detail, now));
+				query_add(out, js, j, tasks ? &only : NULL,
+					  detail, now);
 		}
+		array_set_free(&only);
 	} else {
 		for (i = 0; i < js->n; i++)
 			if (jobs_filter_match(js->v[i], body))
@@ -321,15 +381,20 @@ sig_tasks(struct jobs *js, const char *spec, int sig, bool batch_only,
 		json_array_append_new(res, sig_checked(js, a, sig, batch_only,
 			req->uid, admin));
 	} else if (a && a->array && sig == 0) {
-		for (int64_t k = -1; (k = array_set_next(&set, k)) >= 0;)
-			array_set_remove(a->array, (uint32_t)k);
-		if (array_set_size(a->array) == 0)
-			jobs_finish(js, a, JOB_CANCELLED, "");
-		else
-			jobs_save(js, a);
-		hc_log(HC_LOG_INFO, "job=%u uid=%u tasks=%s cancelled", a->id,
-		       (unsigned)req->uid, buf);
-		json_array_append_new(res, sig_result(a->id, 0, NULL));
+		uint64_t n = 0;
+
+		if (jobs_array_drop(a, &set, &n, &err) < 0) {
+			json_array_append_new(res, sig_result(a->id, err.code,
+							      err.text));
+		} else {
+			if (jobs_array_pending_count(a) == 0)
+				jobs_finish(js, a, JOB_CANCELLED, "");
+			else
+				jobs_save(js, a);
+			hc_log(HC_LOG_INFO, "job=%u uid=%u tasks=%s cancelled",
+			       a->id, (unsigned)req->uid, buf);
+			json_array_append_new(res, sig_result(a->id, 0, NULL));
+		}
 	}
 	sig_array(js, (uint32_t)aid, &set, sig, batch_only, req, admin, res);
 	array_set_free(&set);

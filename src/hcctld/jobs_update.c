@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "array.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "parse.h"
@@ -340,9 +341,9 @@ upd_requeue_job(struct jobs *js, struct job *j, struct hc_err *err)
 	return 0;
 }
 
-static int
-upd_do(struct jobs *js, struct job *j, const char *action, const json_t *b,
-       bool admin, struct hc_err *err)
+int
+jobs_update_one(struct jobs *js, struct job *j, const char *action,
+		const json_t *b, bool admin, struct hc_err *err)
 {
 	struct upd u = { .js = js, .admin = admin };
 	const json_t *set = json_object_get(b, "set");
@@ -385,7 +386,15 @@ jobs_rpc_update(struct rpc_req *req, json_t *body)
 			      j->user ? j->user : "?");
 		return;
 	}
-	if (upd_do(js, j, action ? action : "update", body, admin, &err) < 0) {
+	/* Array tasks (hcctl hold job 123_[1-500]), or a whole array's
+	 * tasks for hold, release and requeue: jobs_array_update.c. */
+	if (jstr(body, "tasks") || jobs_array_update_whole(j, action)) {
+		jobs_array_rpc_update(req, j, jstr(body, "tasks"),
+				      action ? action : "update", body, admin);
+		return;
+	}
+	if (jobs_update_one(js, j, action ? action : "update", body, admin,
+			    &err) < 0) {
 		rpc_reply_err(req, err.code, "%s", err.text);
 		return;
 	}

@@ -208,6 +208,8 @@ snap_build_jobs(struct sched_snap *s, struct jobs *js, time_t now)
 		size_t first = s->njobs;
 		uint32_t k;
 
+		if (j->array && j->dep)	/* aftercorr: judge tasks singly */
+			jobs_array_corr_split(js, j, now);
 		if (!snap_job_wanted(js, j, now))
 			continue;
 		/* An array record offers up to k of its tasks at once. */

@@ -188,6 +188,122 @@ test_large(void **state)
 	array_set_free(&set);
 }
 
+/* Holding or cancelling part of a set: a, the tasks named b, what of a is
+ * in b, what is left; and the union of the two gives a back. */
+static const struct {
+	const char *a, *b, *in, *out;
+} cuts[] = {
+	{ "0-999999", "7", "7", "0-6,8-999999" },
+	{ "0-999999", "1-500", "1-500", "0,501-999999" },
+	{ "0-999999", "0-999999", "0-999999", "" },
+	{ "0-999999", "2000000-3000000", "", "0-999999" },
+	{ "1,3,5-11:2", "4-8", "5-7:2", "1,3,9-11:2" },
+	{ "0-20:2", "5-9", "6-8:2", "0-4:2,10-20:2" },
+	{ "0-9", "1-9:2", "1-9:2", "0-8:2" },
+	{ "0-9,20-29", "5-24", "5-9,20-24", "0-4,25-29" },
+	{ "10-19", "0-4,12,15-30", "12,15-19", "10-11,13-14" },
+	{ "0-9%3", "9", "9", "0-8%3" },
+};
+
+static char *
+fmt(const struct array_set *s)
+{
+	return array_set_format(s, true);
+}
+
+static bool
+same_set(const struct array_set *a, const struct array_set *b)
+{
+	if (array_set_size(a) != array_set_size(b))
+		return false;
+	for (int64_t t = -1; (t = array_set_next(a, t)) >= 0;)
+		if (!array_set_contains(b, (uint32_t)t))
+			return false;
+	return true;
+}
+
+static void
+test_cut(void **state)
+{
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		struct array_set a, b, in, out, u;
+		char *x, *y, *z, *w;
+
+		assert_int_equal(array_set_parse(&a, cuts[i].a, NULL), 0);
+		assert_int_equal(array_set_parse(&b, cuts[i].b, NULL), 0);
+		assert_int_equal(array_set_cut(&a, &b, &in, &out), 0);
+		assert_int_equal(array_set_union(&u, &out, &in), 0);
+		x = fmt(&in), y = fmt(&out), z = fmt(&u), w = fmt(&a);
+		if (strcmp(x, cuts[i].in) || strcmp(y, cuts[i].out) ||
+		    !same_set(&u, &a))
+			fail_msg("%s cut by %s: in %s out %s union %s; want "
+				 "%s, %s, %s", cuts[i].a, cuts[i].b, x, y, z,
+				 cuts[i].in, cuts[i].out, w);
+		assert_int_equal(array_set_size(&in) + array_set_size(&out),
+				 array_set_size(&a));
+		free(x), free(y), free(z), free(w);
+		array_set_free(&a), array_set_free(&b), array_set_free(&in);
+		array_set_free(&out), array_set_free(&u);
+	}
+}
+
+/* Random sets against a bitmap: every task lands on the right side, the
+ * results are valid sets (they print and parse back), and a union of
+ * interleaved sets holds each task once. */
+static void
+test_cut_random(void **state)
+{
+	srand(42);
+	for (int round = 0; round < 300; round++) {
+		struct array_set a = { 0 }, b = { 0 }, in, out, u, back;
+		char spec[2][256];
+		char *f;
+
+		for (int k = 0; k < 2; k++) {
+			size_t len = 0;
+			uint32_t at = (uint32_t)(rand() % 5);
+
+			for (int r = 0; r < 1 + rand() % 4; r++) {
+				uint32_t n = (uint32_t)(rand() % 12);
+				uint32_t st = 1 + (uint32_t)(rand() % 3);
+
+				len += (size_t)snprintf(spec[k] + len,
+					sizeof(spec[k]) - len, "%s%u-%u:%u",
+					r ? "," : "", at, at + n, st);
+				at += n + 1 + (uint32_t)(rand() % 4);
+			}
+		}
+		assert_int_equal(array_set_parse(&a, spec[0], NULL), 0);
+		assert_int_equal(array_set_parse(&b, spec[1], NULL), 0);
+		assert_int_equal(array_set_cut(&a, &b, &in, &out), 0);
+		for (uint32_t t = 0; t < 120; t++) {
+			bool ina = array_set_contains(&a, t);
+			bool inb = array_set_contains(&b, t);
+
+			if (array_set_contains(&in, t) != (ina && inb) ||
+			    array_set_contains(&out, t) != (ina && !inb))
+				fail_msg("%s cut by %s: task %u misplaced",
+					 spec[0], spec[1], t);
+		}
+		assert_int_equal(array_set_union(&u, &out, &b), 0);
+		for (uint32_t t = 0; t < 120; t++)
+			assert_int_equal(array_set_contains(&u, t),
+					 array_set_contains(&out, t) ||
+					 array_set_contains(&b, t));
+		f = array_set_format(&u, false);
+		if (*f && array_set_parse(&back, f, NULL) < 0)
+			fail_msg("union %s does not parse back", f);
+		if (*f) {
+			assert_int_equal(array_set_size(&back),
+					 array_set_size(&u));
+			array_set_free(&back);
+		}
+		free(f);
+		array_set_free(&a), array_set_free(&b), array_set_free(&in);
+		array_set_free(&out), array_set_free(&u);
+	}
+}
+
 int
 main(void)
 {
@@ -197,6 +313,8 @@ main(void)
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_cut_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,10 @@ static const struct row rows[] = {
 	{ "afterok:0", NULL, "0" BADID },
 	{ "afterok:99999999999", NULL, "99999999999" BADID },
 	{ "afterok:12_", NULL, "12_" BADID },
+	{ "afterok:12_4000001", NULL, "12_4000001" BADID },
+	{ "aftercorr:", NULL,
+	  "aftercorr needs a job id: aftercorr:ID[:ID...]" },
+	{ "aftercorr:x", NULL, "x" BADID },
 	{ "afterok:12+5", NULL, "12+5: +MINUTES is only allowed with after "
 	  "(after:ID+MIN)" },
 	{ "after:12+x", NULL, "12+x: bad minutes after '+'; write "
@@ -188,6 +192,60 @@ test_eval(void **st)
 	}
 }
 
+/* aftercorr asks the lookup for "my own task of job 1" (DEP_CORR_TASK);
+ * the lookup answers for that task, which may differ from the whole job. */
+struct corr_world {
+	int task_state, job_state;
+	uint32_t asked;
+};
+
+static void
+corr_lookup(uint32_t id, uint32_t task, struct dep_job *out, void *arg)
+{
+	struct corr_world *w = arg;
+
+	w->asked = task;
+	*out = (struct dep_job){ true, task == DEP_CORR_TASK ? w->task_state :
+				 w->job_state, 10 };
+}
+
+static void
+test_eval_corr(void **st)
+{
+	static const struct {
+		const char *in;
+		int task_state, job_state;
+		enum dep_result want;
+		uint32_t asked;
+	} c[] = {
+		{ "aftercorr:1", JOB_COMPLETED, JOB_RUNNING, DEP_SATISFIED,
+		  DEP_CORR_TASK },
+		{ "aftercorr:1", JOB_RUNNING, JOB_COMPLETED, DEP_WAIT,
+		  DEP_CORR_TASK },
+		{ "aftercorr:1", JOB_FAILED, JOB_RUNNING, DEP_NEVER,
+		  DEP_CORR_TASK },
+		{ "aftercorr:1", JOB_CANCELLED, JOB_RUNNING, DEP_NEVER,
+		  DEP_CORR_TASK },
+		{ "aftercorr:1_3", JOB_FAILED, JOB_COMPLETED, DEP_SATISFIED,
+		  3 },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < N(c); i++) {
+		struct corr_world w = { c[i].task_state, c[i].job_state, 0 };
+		struct depend d;
+		bool changed;
+
+		assert_int_equal(depend_parse(c[i].in, &d, NULL), 0);
+		if (depend_eval(&d, 100, corr_lookup, &w, &changed) !=
+		    c[i].want || w.asked != c[i].asked)
+			fail_msg("%s (task %s, job %s): wrong result or task",
+				 c[i].in, job_state_name(c[i].task_state),
+				 job_state_name(c[i].job_state));
+		depend_free(&d);
+	}
+}
+
 int
 main(void)
 {
@@ -195,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_parse_rows),
 		cmocka_unit_test(test_parse_fields),
 		cmocka_unit_test(test_eval),
+		cmocka_unit_test(test_eval_corr),
 	};
 	return cmocka_run_group_tests_name("depend", tests, NULL, NULL);
 }
