@@ -10,6 +10,9 @@ cluster_start --nodes 2
 
 u1() { as_user "$HC_USER1" "$@"; }
 rows() { hcqueue -h -j "$1" -t PD -o '%i %r' | tr -s ' ' | tr '\n' ';'; }
+# rows_are ID WANT: the rows become WANT (reasons come with the next pass).
+rows_are() { wait_for 10 sh -c "[ \"\$(hcqueue -h -j $1 -t PD -o '%i %r' |
+	tr -s ' ' | tr '\n' ';')\" = '$2' ]"; rows "$1"; }
 tasks_done() {
 	[ "$(hcacct -a --json 2>/dev/null | jq --argjson a "$1" \
 		'[(if type == "array" then . else .jobs end)[] |
@@ -41,10 +44,12 @@ ok "cancelling the array ends the held tasks too" wait_for 30 sh -c \
 id=$(submit_as "$HC_USER1" --begin=now+1hour --array=0-99%5 -o /dev/null \
 	--wrap true)
 ok "its owner holds ten tasks" u1 hcctl hold job "${id}_[10-19]"
-is "hcqueue shows the pending and the held tasks apart" "$(rows "$id")" \
+is "hcqueue shows the pending and the held tasks apart" "$(rows_are "$id" \
+	"${id}_[0-9,20-99%5] BeginTime;${id}_[10-19] Held;")" \
 	"${id}_[0-9,20-99%5] BeginTime;${id}_[10-19] Held;"
 ok "and releases two of them" u1 hcctl release job "${id}_[12-13]"
-is "which join the pending ones again" "$(rows "$id")" \
+is "which join the pending ones again" "$(rows_are "$id" \
+	"${id}_[0-9,12-13,20-99%5] BeginTime;${id}_[10-11,14-19] Held;")" \
 	"${id}_[0-9,12-13,20-99%5] BeginTime;${id}_[10-11,14-19] Held;"
 nok "another user may not release them" \
 	as_user "$HC_USER2" hcctl release job "${id}_10"
@@ -58,7 +63,8 @@ is "held tasks survive a controller restart" \
 	"10-11,14-19,50"
 ok "the admin releases it" hcctl release job "${id}_50"
 ok "its owner cancels held tasks" u1 hccancel "${id}_[10-11]"
-is "they are gone" "$(rows "$id")" \
+is "they are gone" "$(rows_are "$id" \
+	"${id}_[0-9,12-13,20-99%5] BeginTime;${id}_[14-19] Held;")" \
 	"${id}_[0-9,12-13,20-99%5] BeginTime;${id}_[14-19] Held;"
 show=$(hcctl show job "$id")
 like "show job ID prints the array's task ids" "$show" \
