@@ -254,22 +254,7 @@ pass_job(struct sched *s, struct sched_place_ctx *pc, struct sched_job *j,
 	struct hc_err ferr;
 	bool qb = j->queue < SCHED_MAX_QUEUES && blocked[j->queue];
 
-	j->reason[0] = '\0';
-	if (j->held) {
-		snprintf(j->reason, sizeof(j->reason), "Held");
-		return;
-	}
-	if (j->begin_time > now) {
-		snprintf(j->reason, sizeof(j->reason), "BeginTime");
-		return;
-	}
-	req_make(j, &rq);
-	view_make(j, &rq, &v);
-	if (!sched_req_resv(s, j, &rq, j->reason, sizeof(j->reason)))
-		return;
-	if (!job_admit(s, &v, j->reason, sizeof(j->reason)))
-		return;
-	if (!quota_admit(s->acct, j, j->reason, sizeof(j->reason)))
+	if (!sched_stage_admit(s, j, &rq, &v, now))
 		return;
 	if (qb || (s->max_jobs_per_pass && *tried >= s->max_jobs_per_pass)) {
 		snprintf(j->reason, sizeof(j->reason), "Priority");
@@ -285,7 +270,7 @@ pass_job(struct sched *s, struct sched_place_ctx *pc, struct sched_job *j,
 				sizeof(j->reason))) {
 	case SCHED_PLACED:
 		j->reason[0] = '\0';
-		quota_started(s->acct, j, &res->allocs[res->count - 1]);
+		sched_stage_started(s, j, &res->allocs[res->count - 1]);
 		break;
 	case SCHED_BUSY:
 		snprintf(j->reason, sizeof(j->reason), "Resources");
@@ -342,4 +327,63 @@ sched_result_free(struct sched_result *res)
 	}
 	free(res->allocs);
 	memset(res, 0, sizeof(*res));
+}
+
+/* ---- the stages, shared by sched_pass and the planning pass (plan.c) -- */
+
+bool
+sched_stage_admit(struct sched *s, struct sched_job *j, struct sched_req *rq,
+		  struct hc_job_view *v, time_t now)
+{
+	j->reason[0] = '\0';
+	if (j->held) {
+		snprintf(j->reason, sizeof(j->reason), "Held");
+		return false;
+	}
+	if (j->begin_time > now) {
+		snprintf(j->reason, sizeof(j->reason), "BeginTime");
+		return false;
+	}
+	req_make(j, rq);
+	view_make(j, rq, v);
+	if (!sched_req_resv(s, j, rq, j->reason, sizeof(j->reason)))
+		return false;
+	if (!job_admit(s, v, j->reason, sizeof(j->reason)))
+		return false;
+	return quota_admit(s->acct, j, j->reason, sizeof(j->reason));
+}
+
+void
+sched_stage_started(struct sched *s, const struct sched_job *j,
+		    const struct sched_alloc *a)
+{
+	quota_started(s->acct, j, a);
+}
+
+uint32_t *
+sched_stage_order(struct sched *s, struct sched_job *jobs, size_t njobs,
+		  const struct sched_node *nodes, size_t nnodes, time_t now)
+{
+	struct job_key *keys = hc_calloc(njobs ? njobs : 1, sizeof(*keys));
+	uint32_t *order = hc_malloc((njobs ? njobs : 1) * sizeof(*order));
+
+	s->now = now;
+	sched_prio_begin(s, jobs, njobs, nodes, nnodes, now);
+	for (size_t i = 0; i < njobs; i++) {
+		struct sched_req rq;
+		struct hc_job_view v;
+
+		req_make(&jobs[i], &rq);
+		view_make(&jobs[i], &rq, &v);
+		jobs[i].priority = job_priority(s, &jobs[i], &v);
+		keys[i] = (struct job_key){ jobs[i].priority,
+					    jobs[i].submit_time, jobs[i].id,
+					    (uint32_t)i };
+	}
+	sched_prio_end(s);
+	qsort(keys, njobs, sizeof(*keys), job_key_cmp);
+	for (size_t i = 0; i < njobs; i++)
+		order[i] = keys[i].idx;
+	free(keys);
+	return order;
 }

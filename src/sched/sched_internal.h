@@ -96,4 +96,25 @@ void sched_prio_job(struct sched *s, struct sched_job *j, double plugins);
 void sched_prio_end(struct sched *s);
 void sched_prio_free(struct sched_prio *p);	/* NULL ok */
 
+/* The allowed nodes for the next sched_place_job calls: allow[i] != 0
+ * lets nodes[i] be used (the planner's "fits without delaying a plan");
+ * NULL allows all. Borrowed until replaced. */
+void sched_place_allow(struct sched_place_ctx *pc, const uint8_t *allow);
+
+/* The stages sched_pass runs, shared with the planning pass (plan.c). */
+/* Held -> BeginTime -> reservation -> admit hooks -> quotas: fills rq
+ * (feat NULL) and v; true if the job may start in this pass, else false
+ * with j->reason set. */
+bool sched_stage_admit(struct sched *s, struct sched_job *j,
+		       struct sched_req *rq, struct hc_job_view *v,
+		       time_t now);
+/* A job was placed (allocation a): charge what it holds (quotas). */
+void sched_stage_started(struct sched *s, const struct sched_job *j,
+			 const struct sched_alloc *a);
+/* Set every job's priority and return the indices of jobs[] in scheduling
+ * order (priority desc, submit time, id); the caller frees it. */
+uint32_t *sched_stage_order(struct sched *s, struct sched_job *jobs,
+			    size_t njobs, const struct sched_node *nodes,
+			    size_t nnodes, time_t now);
+
 #endif

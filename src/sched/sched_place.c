@@ -67,6 +67,7 @@ struct sched_place_ctx {
 	uint32_t *cand;		/* scratch, nnodes entries */
 	struct hc_gpu_view gv[SCHED_MAX_GPUS];
 	struct place_memo memo[MEMO_SLOTS];
+	const uint8_t *allow;	/* NULL = all nodes (sched_place_allow) */
 };
 
 struct node_key {
@@ -147,6 +148,12 @@ sched_place_end(struct sched_place_ctx *pc)
 	free(pc->order);
 	free(pc->cand);
 	free(pc);
+}
+
+void
+sched_place_allow(struct sched_place_ctx *pc, const uint8_t *allow)
+{
+	pc->allow = allow;
 }
 
 static struct place_queue *
@@ -485,7 +492,8 @@ candidates(struct sched_place_ctx *pc, struct place_queue *q,
 	for (size_t k = q->first_open; k < q->n; k++) {
 		uint32_t i = q->list[k];
 
-		if (node_full(pc, i) || !fits_now(pc, i, rq) ||
+		if ((pc->allow && !pc->allow[i]) || node_full(pc, i) ||
+		    !fits_now(pc, i, rq) ||
 		    !sched_features_eval(rq->feat, pc->nodes[i].features) ||
 		    !resv_ok(pc, i, rq, NULL, 0) ||
 		    !filter_ok(pc, i, jv, NULL, 0))

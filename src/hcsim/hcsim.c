@@ -1,0 +1,226 @@
+/*
+ * hcsim: replay a workload trace (Standard Workload Format) through the
+ * scheduling core and its plugins on a virtual clock, and print what the
+ * policy did: jobs, makespan, utilisation, waits, bounded slowdown and the
+ * time each scheduling pass took. The decisions are libhcsched's, the same
+ * code hcctld runs (sched_plan_pass); only the clock and the machine are
+ * the simulator's (sim.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "parse.h"
+#include "plan.h"
+#include "sched.h"
+#include "sim.h"
+#include "swf.h"
+
+enum {
+	O_PROCS = CMD_LONG, O_POLICY, O_DEPTH, O_JSON, O_CHECK, O_CONF,
+	O_PLUGIN_DIR, O_SCHEDULE,
+};
+
+static const struct cmd_opt opts[] = {
+	{"procs", O_PROCS, "N", "the machine's processors (default: the "
+	 "trace's MaxProcs, else its MaxNodes)"},
+	{"policy", O_POLICY, "POLICY", "fcfs, easy or conservative (default: "
+	 "hc.conf's BackfillDepth)"},
+	{"depth", O_DEPTH, "N", "plan the first N waiting jobs (BackfillDepth: "
+	 "0 FCFS, 1 EASY)"},
+	{"schedule", O_SCHEDULE, NULL, "first print each job's submit, start "
+	 "and end times, in submit order"},
+	{"json", O_JSON, NULL, "print the figures as one JSON object"},
+	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
+	 "replaying; exit 1 if it breaks"},
+	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins and "
+	 "PluginDir from this hc.conf"},
+	{"plugin-dir", O_PLUGIN_DIR, "DIR", "where the scheduling plugins "
+	 "are (default: PluginDir, $HC_SCHED_PLUGIN_DIR, the installed "
+	 "ones)"},
+	CMD_OPT_HELP,
+	CMD_OPT_VERSION,
+	{0},
+};
+
+static const struct cmd_info info = {
+	.prog = "hcsim",
+	.usage = "[OPTIONS] TRACE",
+	.summary = "Replay an SWF workload trace through the scheduler on "
+		   "virtual time and print how the policy did.",
+	.more = "TRACE is a Standard Workload Format file, or - for standard "
+		"input. Exit status: 0, 1 when --check found a broken "
+		"guarantee, 2 on bad input.",
+	.opts = opts,
+};
+
+struct ctx {
+	long procs;
+	long depth;		/* -1: not given */
+	bool json, check, schedule;
+	const char *conf, *plugin_dir;
+};
+
+static const struct {
+	const char *name;
+	uint32_t depth;
+} policies[] = {
+	{ "fcfs", 0 },
+	{ "easy", 1 },
+	{ "conservative", SCHED_PLAN_DEPTH_ALL },
+};
+
+static int
+policy_depth(const char *name, long *depth, struct hc_err *err)
+{
+	for (size_t k = 0; k < sizeof(policies) / sizeof(policies[0]); k++)
+		if (!strcmp(name, policies[k].name)) {
+			*depth = policies[k].depth;
+			return 0;
+		}
+	return hc_err_set(err, HC_EINVAL, "--policy: '%s' is not a policy; "
+			  "give fcfs, easy or conservative", name);
+}
+
+static int
+opt_fn(void *arg, int key, const char *val, struct hc_err *err)
+{
+	struct ctx *cx = arg;
+
+	switch (key) {
+	case O_PROCS:
+		return parse_long(val, 1, 1L << 30, &cx->procs, err) < 0
+			       ? hc_err_prefix(err, "--procs: ") : 0;
+	case O_POLICY:
+		return policy_depth(val, &cx->depth, err);
+	case O_DEPTH:
+		return parse_long(val, 0, UINT32_MAX, &cx->depth, err) < 0
+			       ? hc_err_prefix(err, "--depth: ") : 0;
+	case O_JSON: cx->json = true; break;
+	case O_CHECK: cx->check = true; break;
+	case O_SCHEDULE: cx->schedule = true; break;
+	case O_CONF: cx->conf = val; break;
+	case O_PLUGIN_DIR: cx->plugin_dir = val; break;
+	}
+	return 0;
+}
+
+static void
+trace_load(const char *path, struct swf_trace *t)
+{
+	struct hc_err err = { 0 };
+	bool in = !strcmp(path, "-");
+	FILE *f = in ? stdin : fopen(path, "r");
+
+	if (!f)
+		cmd_die(&info, HC_EINVAL, "%s: %s; give an SWF trace file",
+			path, strerror(errno));
+	if (swf_read(f, in ? "stdin" : path, t, &err) < 0)
+		cmd_die_err(&info, &err);
+	if (!in)
+		fclose(f);
+}
+
+static struct sched *
+sched_load(struct ctx *cx, struct hc_conf *conf)
+{
+	struct hc_err err = { 0 };
+	struct sched_options so = {
+		.plugin_dir = cx->plugin_dir,
+	};
+	struct sched *s;
+
+	if (conf) {
+		if (!so.plugin_dir)
+			so.plugin_dir = conf->plugin_dir;
+		so.plugins = (const char *const *)conf->scheduler_plugins;
+	}
+	s = sched_create(&so, &err);
+	if (!s)
+		cmd_die_err(&info, &err);
+	return s;
+}
+
+static void
+print_stats(const struct ctx *cx, const struct sim_stats *st)
+{
+	if (cx->json)
+		printf("{\"jobs\": %zu, \"makespan\": %.0f, \"utilization\": "
+		       "%.4f, \"avg_wait\": %.1f, \"median_wait\": %.1f, "
+		       "\"p95_wait\": %.1f, \"avg_bsld\": %.2f, "
+		       "\"pass_avg_s\": %.6f, \"pass_max_s\": %.6f}\n",
+		       st->jobs, st->makespan, st->utilization, st->avg_wait,
+		       st->median_wait, st->p95_wait, st->avg_bsld,
+		       st->pass_avg_s, st->pass_max_s);
+	else
+		printf("jobs %zu\nmakespan %.0f\nutilization %.4f\n"
+		       "avg_wait %.1f\nmedian_wait %.1f\np95_wait %.1f\n"
+		       "avg_bsld %.2f\npass_avg_s %.6f\npass_max_s %.6f\n"
+		       "dropped %zu\npasses %zu\n", st->jobs, st->makespan,
+		       st->utilization, st->avg_wait, st->median_wait,
+		       st->p95_wait, st->avg_bsld, st->pass_avg_s,
+		       st->pass_max_s, st->dropped, st->passes);
+	if (cx->json && st->dropped)
+		cmd_warn(&info, "dropped %zu jobs that cannot run on %ld "
+			 "processors", st->dropped, cx->procs);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctx cx = { .depth = -1 };
+	char **operands = calloc((size_t)argc + 1, sizeof(*operands));
+	struct swf_trace t = { 0 };
+	struct hc_conf *conf = NULL;
+	struct sim_stats st;
+	struct sim_opts so;
+	struct hc_err err = { 0 };
+	int n;
+
+	if (!operands)
+		cmd_die(&info, HC_ENOMEM, "out of memory");
+	n = cmd_parse(&info, argc - 1, argv + 1, opt_fn, &cx, operands, &err);
+	if (n < 0)
+		cmd_die_err(&info, &err);
+	if (n != 1)
+		cmd_die(&info, HC_EINVAL, "give one trace file (see hcsim "
+			"--help)");
+	if (cx.conf) {
+		char *errors = NULL;
+
+		conf = conf_load(cx.conf, &errors, &err);
+		if (!conf) {
+			fprintf(stderr, "%s", errors ? errors : "");
+			cmd_die_err(&info, &err);
+		}
+		free(errors);
+		if (cx.depth < 0)
+			cx.depth = conf->backfill_depth;
+	}
+	if (cx.depth < 0)
+		cx.depth = SCHED_PLAN_DEPTH_DEFAULT;
+	trace_load(operands[0], &t);
+	if (!cx.procs)
+		cx.procs = t.max_procs ? t.max_procs : t.max_nodes;
+	if (!cx.procs)
+		cmd_die(&info, HC_EINVAL, "%s names neither MaxProcs nor "
+			"MaxNodes; give --procs N", operands[0]);
+	so = (struct sim_opts){ .procs = cx.procs,
+				.depth = (uint32_t)cx.depth,
+				.check = cx.check,
+				.schedule = cx.schedule ? stdout : NULL,
+				.sched = sched_load(&cx, conf) };
+	if (sim_run(&t, &so, &st, &err) < 0)
+		cmd_die_err(&info, &err);
+	print_stats(&cx, &st);
+	sched_destroy(so.sched);
+	conf_destroy(conf);
+	swf_free(&t);
+	free(operands);
+	return st.violations ? 1 : 0;
+}

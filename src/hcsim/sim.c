@@ -1,0 +1,418 @@
+/*
+ * sim: the trace replay's event loop (see sim.h).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "plan.h"
+#include "sched.h"
+#include "sim.h"
+
+#define BSLD_TAU 10.0
+
+struct sim_job {
+	const struct swf_job *w;
+	int64_t est, run;	/* time limit; run capped at it */
+	int64_t start, end;
+	time_t first_plan, last_plan;	/* --check */
+	uint32_t nnodes;
+	struct sched_alloc_node *alloc;	/* owned, while running */
+	size_t runpos;		/* its place in running[] */
+};
+
+/* The machine: nodes with their CPU bitmaps. */
+struct sim_machine {
+	struct sched_node *nodes;
+	size_t nnodes;
+};
+
+struct sim {
+	const struct sim_opts *o;
+	struct sim_machine m;
+	struct sim_job *jobs;
+	size_t njobs;
+	struct sched_job *pend;	/* pending views, compacted each pass */
+	size_t npend;
+	struct sched_running *running;
+	uint32_t *runjob;	/* running[k] is jobs[runjob[k]] */
+	size_t nrunning;
+	uint32_t *heap;		/* running jobs by end, a min-heap */
+	size_t nheap;
+	int64_t last_key;	/* --check FCFS: last start's order */
+	struct sim_stats *st;
+};
+
+static void
+machine_build(struct sim_machine *m, long procs)
+{
+	/* One node class of `procs` CPUs. A cloud pool would append its
+	 * nodes here (usable = false while powered down). */
+	m->nnodes = 1;
+	m->nodes = hc_calloc(1, sizeof(*m->nodes));
+	m->nodes[0] = (struct sched_node){
+		.name = "swf", .index = 0, .usable = true,
+		.cpus = (uint32_t)procs,
+		.cpu_used = hc_calloc((size_t)procs, 1),
+		.queue_mask = 1,
+	};
+}
+
+static void
+machine_free(struct sim_machine *m)
+{
+	for (size_t i = 0; i < m->nnodes; i++)
+		free(m->nodes[i].cpu_used);
+	free(m->nodes);
+}
+
+/* ---- the heap of running jobs by end ---------------------------------- */
+
+static bool
+heap_less(struct sim *x, size_t a, size_t b)
+{
+	const struct sim_job *p = &x->jobs[x->heap[a]];
+	const struct sim_job *q = &x->jobs[x->heap[b]];
+
+	return p->end != q->end ? p->end < q->end : x->heap[a] < x->heap[b];
+}
+
+static void
+heap_swap(struct sim *x, size_t a, size_t b)
+{
+	uint32_t t = x->heap[a];
+
+	x->heap[a] = x->heap[b];
+	x->heap[b] = t;
+}
+
+static void
+heap_push(struct sim *x, uint32_t j)
+{
+	size_t k = x->nheap++;
+
+	x->heap[k] = j;
+	while (k && heap_less(x, k, (k - 1) / 2)) {
+		heap_swap(x, k, (k - 1) / 2);
+		k = (k - 1) / 2;
+	}
+}
+
+static uint32_t
+heap_pop(struct sim *x)
+{
+	uint32_t top = x->heap[0];
+	size_t k = 0;
+
+	x->heap[0] = x->heap[--x->nheap];
+	for (;;) {
+		size_t l = 2 * k + 1, r = l + 1, m = k;
+
+		if (l < x->nheap && heap_less(x, l, m))
+			m = l;
+		if (r < x->nheap && heap_less(x, r, m))
+			m = r;
+		if (m == k)
+			break;
+		heap_swap(x, k, m);
+		k = m;
+	}
+	return top;
+}
+
+/* ---- jobs ---------------------------------------------------------------- */
+
+static int
+job_submit_cmp(const void *a, const void *b)
+{
+	const struct sim_job *x = a, *y = b;
+
+	if (x->w->submit != y->w->submit)
+		return x->w->submit < y->w->submit ? -1 : 1;
+	return x->w < y->w ? -1 : x->w > y->w;
+}
+
+/* Keep the jobs that fit, in submit order; estimate = requested time,
+ * else the run time; runs capped at the estimate. */
+static void
+jobs_load(struct sim *x, const struct swf_trace *t)
+{
+	x->jobs = hc_calloc(t->count ? t->count : 1, sizeof(*x->jobs));
+	for (size_t i = 0; i < t->count; i++) {
+		const struct swf_job *w = &t->jobs[i];
+		struct sim_job *j = &x->jobs[x->njobs];
+
+		if (w->procs <= 0 || w->procs > x->o->procs || w->run < 0) {
+			x->st->dropped++;
+			continue;
+		}
+		j->w = w;
+		j->est = w->req_time > 0 ? w->req_time : w->run;
+		if (j->est < 1)
+			j->est = 1;	/* a limit of 0 would mean none */
+		j->run = w->run < j->est ? w->run : j->est;
+		x->njobs++;
+	}
+	qsort(x->jobs, x->njobs, sizeof(*x->jobs), job_submit_cmp);
+}
+
+static void
+job_view(const struct sim *x, uint32_t k, struct sched_job *v)
+{
+	const struct sim_job *j = &x->jobs[k];
+
+	*v = (struct sched_job){
+		.id = k, .uid = j->w->user > 0 ? (uint32_t)j->w->user : 0,
+		.submit_time = j->w->submit, .queue = 0,
+		.nodes_min = 1, .ntasks = (uint32_t)j->w->procs,
+		.cpus_per_task = 1, .time_limit_sec = j->est,
+	};
+}
+
+static void
+job_end(struct sim *x, uint32_t k)
+{
+	struct sim_job *j = &x->jobs[k];
+	size_t last = --x->nrunning;
+
+	for (uint32_t n = 0; n < j->nnodes; n++) {
+		struct sched_alloc_node *an = &j->alloc[n];
+		struct sched_node *nd = &x->m.nodes[an->node];
+
+		for (uint32_t c = 0; c < an->ncpus; c++)
+			nd->cpu_used[an->cpu_ids[c]] = 0;
+		nd->mem_used_mb -= an->mem_mb;
+		nd->running_jobs--;
+		free(an->cpu_ids);
+	}
+	free(j->alloc);
+	j->alloc = NULL;
+	/* swap-remove from running[] */
+	x->running[j->runpos] = x->running[last];
+	x->runjob[j->runpos] = x->runjob[last];
+	x->jobs[x->runjob[j->runpos]].runpos = j->runpos;
+}
+
+static void
+check_fail(struct sim *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+check_fail(struct sim *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->st->violations++ < 20) {
+		va_start(ap, fmt);
+		fprintf(stderr, "hcsim: check: ");
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+	}
+}
+
+/* Take the allocation (the result keeps no CPU ids: they move here). */
+static void
+job_start(struct sim *x, struct sched_alloc *a, int64_t now)
+{
+	struct sim_job *j = &x->jobs[a->job];
+
+	j->start = now;
+	j->end = now + j->run;
+	j->nnodes = a->nnodes;
+	j->alloc = a->nodes;
+	a->nodes = NULL;
+	a->nnodes = 0;
+	j->runpos = x->nrunning;
+	x->runjob[x->nrunning] = a->job;
+	x->running[x->nrunning++] = (struct sched_running){
+		.id = a->job, .end = now + j->est, .nnodes = j->nnodes,
+		.nodes = j->alloc,
+	};
+	heap_push(x, a->job);
+	if (!x->o->check)
+		return;
+	if (j->first_plan && now > j->first_plan)
+		check_fail(x, "job %lld started at %lld, after its planned "
+			   "start %lld", (long long)j->w->id, (long long)now,
+			   (long long)j->first_plan);
+	if (x->o->depth == 0 && (int64_t)a->job < x->last_key)
+		check_fail(x, "job %lld overtook an earlier job (FCFS)",
+			   (long long)j->w->id);
+	if ((int64_t)a->job > x->last_key)
+		x->last_key = a->job;
+}
+
+/* After a pass: plans never move later; remember promises. */
+static void
+plans_note(struct sim *x, struct sched_job *v)
+{
+	struct sim_job *j = &x->jobs[v->id];
+
+	v->promised = v->plan_start;
+	if (!v->plan_start)
+		return;
+	if (x->o->check && j->last_plan && v->plan_start > j->last_plan)
+		check_fail(x, "job %lld planned at %lld, later than its "
+			   "earlier plan %lld", (long long)j->w->id,
+			   (long long)v->plan_start,
+			   (long long)j->last_plan);
+	if (!j->first_plan)
+		j->first_plan = v->plan_start;
+	j->last_plan = v->plan_start;
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One planning pass at `now`; start what it says; keep the rest. */
+static int
+pass_run(struct sim *x, int64_t now, struct hc_err *err)
+{
+	struct sched_plan_options po = { .depth = x->o->depth };
+	struct sched_plan plan = { 0 };
+	size_t keep = 0;
+	double t0 = mono_now(), dt;
+	int rc;
+
+	rc = sched_plan_pass(x->o->sched, &po, x->pend, x->npend, x->m.nodes,
+			     x->m.nnodes, x->running, x->nrunning,
+			     (time_t)now, &plan, err);
+	dt = mono_now() - t0;
+	x->st->passes++;
+	x->st->pass_avg_s += dt;
+	if (dt > x->st->pass_max_s)
+		x->st->pass_max_s = dt;
+	if (rc < 0)
+		return -1;
+	for (size_t k = 0; k < plan.started.count; k++)
+		job_start(x, &plan.started.allocs[k], now);
+	for (size_t i = 0; i < x->npend; i++) {
+		if (x->jobs[x->pend[i].id].alloc)
+			continue;
+		plans_note(x, &x->pend[i]);
+		x->pend[keep++] = x->pend[i];
+	}
+	x->npend = keep;
+	sched_plan_free(&plan);
+	return 0;
+}
+
+static int
+wait_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+stats_finish(struct sim *x)
+{
+	struct sim_stats *st = x->st;
+	double *waits = hc_malloc((x->njobs ? x->njobs : 1) * sizeof(*waits));
+	double work = 0, sw = 0, sb = 0;
+	int64_t first = x->njobs ? x->jobs[0].w->submit : 0, last = first;
+
+	for (size_t i = 0; i < x->njobs; i++) {
+		const struct sim_job *j = &x->jobs[i];
+		double wait = (double)(j->start - j->w->submit);
+		double run = (double)j->run;
+		double b = (wait + run) / (run > BSLD_TAU ? run : BSLD_TAU);
+
+		if (x->o->schedule)
+			fprintf(x->o->schedule, "job %lld submit %lld start "
+				"%lld end %lld procs %lld\n",
+				(long long)j->w->id, (long long)j->w->submit,
+				(long long)j->start, (long long)j->end,
+				(long long)j->w->procs);
+		waits[i] = wait;
+		sw += wait;
+		sb += b > 1 ? b : 1;
+		work += run * (double)j->w->procs;
+		if (j->end > last)
+			last = j->end;
+	}
+	st->jobs = x->njobs;
+	st->makespan = (double)(last - first);
+	if (st->makespan > 0)
+		st->utilization = work / ((double)x->o->procs * st->makespan);
+	if (x->njobs) {
+		qsort(waits, x->njobs, sizeof(*waits), wait_cmp);
+		st->avg_wait = sw / (double)x->njobs;
+		st->avg_bsld = sb / (double)x->njobs;
+		/* median: the mean of the middle two; p95: nearest rank */
+		st->median_wait = (waits[(x->njobs - 1) / 2] +
+				   waits[x->njobs / 2]) / 2;
+		st->p95_wait = waits[(size_t)(0.95 * (double)x->njobs +
+					      0.999999) - 1];
+	}
+	if (st->passes)
+		st->pass_avg_s /= (double)st->passes;
+	free(waits);
+}
+
+int
+sim_run(const struct swf_trace *t, const struct sim_opts *o,
+	struct sim_stats *st, struct hc_err *err)
+{
+	struct sim x = { .o = o, .st = st, .last_key = -1 };
+	size_t next = 0, done = 0;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	machine_build(&x.m, o->procs);
+	jobs_load(&x, t);
+	x.pend = hc_malloc((x.njobs + 1) * sizeof(*x.pend));
+	x.running = hc_malloc((x.njobs + 1) * sizeof(*x.running));
+	x.runjob = hc_malloc((x.njobs + 1) * sizeof(*x.runjob));
+	x.heap = hc_malloc((x.njobs + 1) * sizeof(*x.heap));
+	while (done < x.njobs) {
+		int64_t now = INT64_MAX;
+
+		if (next < x.njobs)
+			now = x.jobs[next].w->submit;
+		if (x.nheap && x.jobs[x.heap[0]].end < now)
+			now = x.jobs[x.heap[0]].end;
+		while (x.nheap && x.jobs[x.heap[0]].end <= now) {
+			job_end(&x, heap_pop(&x));
+			done++;
+		}
+		while (next < x.njobs && x.jobs[next].w->submit <= now)
+			job_view(&x, (uint32_t)next++, &x.pend[x.npend++]);
+		if (x.npend && (rc = pass_run(&x, now, err)) < 0)
+			break;
+		if (x.npend && !x.nheap && next == x.njobs) {
+			rc = hc_err_set(err, HC_EINTERNAL, "%zu jobs can "
+					"never start on an idle machine",
+					x.npend);
+			break;
+		}
+	}
+	if (rc == 0)
+		stats_finish(&x);
+	for (size_t i = 0; i < x.njobs; i++)
+		if (x.jobs[i].alloc) {
+			for (uint32_t n = 0; n < x.jobs[i].nnodes; n++)
+				free(x.jobs[i].alloc[n].cpu_ids);
+			free(x.jobs[i].alloc);
+		}
+	free(x.pend);
+	free(x.running);
+	free(x.runjob);
+	free(x.heap);
+	free(x.jobs);
+	machine_free(&x.m);
+	return rc;
+}

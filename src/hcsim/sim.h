@@ -1,0 +1,54 @@
+/*
+ * sim: replay a workload trace through libhcsched on a virtual clock.
+ *
+ * The machine: the trace's processors as one node of N CPUs (one node
+ * class), so a job of p processors asks 1 node x p CPUs. That keeps the
+ * planner's profile to one node whose changes are the running and planned
+ * jobs (exactly the processor-count model the SWF traces are measured in)
+ * and placement to one CPU bitmap. Cloud pools (--cloud, later) add nodes
+ * to the machine through sim_machine (sim.c); nothing else changes.
+ *
+ * Events: job arrivals (submit time) and job ends (start + run time, the
+ * run capped at the estimate); after the events of one instant, one
+ * planning pass (sched_plan_pass) decides what starts, exactly as in
+ * hcctld. The time of each pass (wall clock) is measured.
+ */
+#ifndef HCSIM_SIM_H
+#define HCSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hc_err.h"
+#include "swf.h"
+
+struct sched;
+
+struct sim_opts {
+	long procs;		/* the machine's processors (> 0) */
+	uint32_t depth;		/* BackfillDepth: 0 FCFS, 1 EASY, ... */
+	bool check;		/* verify the policy's guarantee */
+	struct sched *sched;	/* borrowed: plugins loaded by the caller */
+	FILE *schedule;		/* non-NULL: print each job's start there */
+};
+
+struct sim_stats {
+	size_t jobs;		/* replayed */
+	size_t dropped;		/* unfit: no processors, too many, no run */
+	double makespan;	/* last end - first submit, seconds */
+	double utilization;	/* sum run x procs / (procs x makespan) */
+	double avg_wait, median_wait, p95_wait;
+	double avg_bsld;	/* bounded slowdown, tau = 10 s */
+	double pass_avg_s, pass_max_s;
+	size_t passes;
+	size_t violations;	/* --check: broken guarantees */
+};
+
+/* Replay t. Returns 0, or -1 with err (a planning pass failed). With
+ * o->check, each broken guarantee is printed to stderr and counted. */
+int sim_run(const struct swf_trace *t, const struct sim_opts *o,
+	    struct sim_stats *st, struct hc_err *err);
+
+#endif

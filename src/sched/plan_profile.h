@@ -1,0 +1,76 @@
+/*
+ * plan_profile: the resources of every node over time, for the planner
+ * (plan.c). Internal to libhcsched.
+ *
+ * Each node has its free CPUs, memory and GPUs now and a sorted list of
+ * changes after now: running jobs give their allocation back at their
+ * expected end, planned jobs take theirs for [start, end). Nodes of
+ * identical configuration (capacity, GPU type, features, queues, state)
+ * form a class: whether a job could ever use a node is decided once per
+ * class, not per node, and the class keeps a bitmap of its "clean" nodes
+ * (all free now, no change ahead), which every query counts in bulk; only
+ * the other ("dirty") nodes are looked at one by one.
+ */
+#ifndef PLAN_PROFILE_H
+#define PLAN_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hc_err.h"
+#include "plan.h"
+#include "sched_internal.h"
+
+#define PROF_FOREVER ((time_t)1 << 60)	/* no end */
+
+/* What a job needs of each of its nodes, and for how long. */
+struct prof_need {
+	uint32_t nnodes;
+	uint32_t cpus, gpus;
+	uint64_t mem_mb;
+	bool exclusive;		/* the whole node (cpus/mem/gpus ignored) */
+	time_t secs;		/* PROF_FOREVER: unlimited */
+};
+
+struct profile;
+
+/* Build the profile at `now` from the node views and the running jobs.
+ * nodes is borrowed until prof_destroy. NULL with err when a running job
+ * names an unknown node. */
+struct profile *prof_create(struct sched_node *nodes, size_t nnodes,
+			    const struct sched_running *running,
+			    size_t nrunning, time_t now, struct hc_err *err);
+void prof_destroy(struct profile *p);	/* NULL ok */
+
+/* Mark the classes a job may use (queue, usable, capacity, GPU type,
+ * features: rq->feat). Returns how many usable nodes they hold. */
+size_t prof_select(struct profile *p, uint32_t queue,
+		   const struct sched_req *rq);
+
+/* How many nodes of the selected classes can hold `need` over
+ * [now, now + secs) without taking what a planned job holds; each such
+ * node's allow[] entry (by position in nodes[]) is set to 1, stopping once
+ * `enough` were found (0: find all). The caller clears allow with
+ * prof_allow_clear. */
+size_t prof_fit_now(struct profile *p, const struct prof_need *need,
+		    uint8_t *allow, size_t enough);
+void prof_allow_clear(struct profile *p, uint8_t *allow);
+
+/* The earliest start >= now at which need->nnodes nodes of the selected
+ * classes can each hold `need` for need->secs; the chosen nodes'
+ * positions in nodes[] go to chosen (need->nnodes entries). Returns the
+ * start, or -1 if no start exists (fewer nodes than asked). */
+time_t prof_earliest(struct profile *p, const struct prof_need *need,
+		     uint32_t *chosen);
+
+/* Take `need` on node position `node` for [start, start + need->secs). */
+void prof_take(struct profile *p, uint32_t node, const struct prof_need *need,
+	       time_t start);
+
+/* Account for an allocation made now (from sched_place) lasting secs. */
+void prof_take_alloc(struct profile *p, const struct sched_alloc *a,
+		     time_t secs);
+
+#endif
