@@ -74,18 +74,21 @@ header_line(struct swf_trace *t, const char *line, char *why, size_t len)
 		const char *key;
 		size_t off;
 	} keys[] = {
-		{ "MaxProcs:", offsetof(struct swf_trace, max_procs) },
-		{ "MaxNodes:", offsetof(struct swf_trace, max_nodes) },
+		{ "MaxProcs", offsetof(struct swf_trace, max_procs) },
+		{ "MaxNodes", offsetof(struct swf_trace, max_nodes) },
 	};
 
 	line++;
 	while (*line == ' ' || *line == '\t')
 		line++;
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		if (!strncasecmp(line, keys[k].key, strlen(keys[k].key)))
-			return header_number(line + strlen(keys[k].key),
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		size_t n = strlen(keys[k].key);
+
+		if (!strncasecmp(line, keys[k].key, n) && line[n] == ':')
+			return header_number(line + n + 1,
 					     (long *)((char *)t + keys[k].off),
 					     keys[k].key, why, len);
+	}
 	return 0;
 }
 
