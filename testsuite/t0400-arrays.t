@@ -1,7 +1,7 @@
 #!/bin/bash
-# Job arrays: range errors, every task run once with its variables and
-# %A_%a output files, a throttle, and a 1,000,000-task array stored as one
-# record.
+# Job arrays: range errors, every task of 1,000 run exactly once with its
+# variables and %A_%a output files, a throttle, and a 1,000,000-task array
+# stored as one record.
 . "$(dirname "$0")/lib/cluster.sh"
 plan 32
 cluster_start --nodes 4
@@ -29,15 +29,15 @@ echo "$HC_ARRAY_JOB_ID $HC_ARRAY_TASK_ID $HC_ARRAY_TASK_COUNT" \
 SH
 chmod 755 "$HC_TEST_DIR/out/task.sh"
 mkdir -m 777 "$HC_TEST_DIR/out/arr"
-id=$(submit_as "$HC_USER1" --array=0-199 -o 'arr/t-%A_%a.out' task.sh)
-ok "a 200-task array is accepted" test -n "$id"
-ok "every task ends" wait_for 120 all_done "$id" 200
+id=$(submit_as "$HC_USER1" --array=0-999 -o 'arr/t-%A_%a.out' task.sh)
+ok "a 1,000-task array is accepted" test -n "$id"
+ok "every task ends" wait_for 120 all_done "$id" 1000
 is "each task ran once" "$(tasks_of "$id" | awk '{print $1}' | sort -n |
-	uniq | wc -l)" 200
+	uniq | wc -l)" 1000
 bad=0
-for t in $(seq 0 199); do
+for t in $(seq 0 999); do
 	f="$HC_TEST_DIR/out/arr/t-${id}_$t.out"
-	[ "$(cat "$f" 2>/dev/null)" = "$id $t 200 0 199 1" ] || {
+	[ "$(cat "$f" 2>/dev/null)" = "$id $t 1000 0 999 1" ] || {
 		bad=$((bad + 1)); [ $bad -le 3 ] && diag "$f: $(cat "$f" 2>&1)"
 	}
 done

@@ -229,13 +229,17 @@ jobs_rpc_query_rows(struct rpc_req *req, json_t *body)
 			struct job *j = jobs_find(js,
 				(uint32_t)json_integer_value(v));
 
-			if (j && jobs_filter_match(j, body)) {
+			if (!j)
+				continue;
+			if (jobs_filter_match(j, body)) {
 				rows_one(&t, j, f, nf, first);
 				first = false;
-				if (j->array || j->array_job_id == j->id)
-					first = rows_tasks(&t, js, j, body, f,
-							   nf, first);
 			}
+			/* An array's tasks whether or not its record
+			 * matched (hcqueue -j 123 -t PD after 123 ran). */
+			if (j->array || j->array_job_id == j->id)
+				first = rows_tasks(&t, js, j, body, f, nf,
+						   first);
 		}
 	} else {
 		for (i = 0; i < js->n; i++) {
