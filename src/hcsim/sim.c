@@ -254,6 +254,8 @@ plans_note(struct sim *x, struct sched_job *v)
 {
 	struct sim_job *j = &x->jobs[v->id];
 
+	if (!v->plan_start && !v->promised)
+		return;
 	v->promised = v->plan_start;
 	if (!v->plan_start)
 		return;
@@ -299,10 +301,12 @@ pass_run(struct sim *x, int64_t now, struct hc_err *err)
 	for (size_t k = 0; k < plan.started.count; k++)
 		job_start(x, &plan.started.allocs[k], now);
 	for (size_t i = 0; i < x->npend; i++) {
-		if (x->jobs[x->pend[i].id].alloc)
+		if (plan.started.count && x->jobs[x->pend[i].id].alloc)
 			continue;
 		plans_note(x, &x->pend[i]);
-		x->pend[keep++] = x->pend[i];
+		if (keep != i)
+			x->pend[keep] = x->pend[i];
+		keep++;
 	}
 	x->npend = keep;
 	sched_plan_free(&plan);

@@ -43,7 +43,7 @@
 #include "plan_profile.h"
 #include "sched_internal.h"
 
-#define SHAPE_SLOTS 4096
+#define SHAPE_SLOTS_MAX 4096	/* a cache: a lost entry costs a search */
 
 /* A job shape that failed to start now, and the shortest limit that did. */
 struct shape {
@@ -63,6 +63,7 @@ struct plan_ctx {
 	time_t now;
 	struct profile *prof;
 	struct sched_node *nodes;
+	size_t nnodes;
 	struct sched_place_ctx *pc;
 	uint8_t *allow;
 	uint32_t *chosen;
@@ -70,7 +71,8 @@ struct plan_ctx {
 	uint32_t planned;
 	bool waiting;		/* a job ahead in order waits */
 	struct sched_plan *out;
-	struct shape shapes[SHAPE_SLOTS];
+	struct shape *shapes;	/* nshapes, a power of two */
+	size_t nshapes;
 };
 
 long
@@ -79,6 +81,18 @@ sched_job_limit_sec(const struct sched_job *j)
 	if (j->time_limit_sec > 0)
 		return j->time_limit_sec;
 	return j->time_limit > 0 ? j->time_limit * 60 : 0;
+}
+
+/* Set a fixed reason (not snprintf: it runs for most jobs of a pass). */
+static void
+reason_set(struct sched_job *j, const char *r)
+{
+	size_t n = strlen(r);
+
+	if (n >= sizeof(j->reason))
+		n = sizeof(j->reason) - 1;
+	memcpy(j->reason, r, n);
+	j->reason[n] = '\0';
 }
 
 static bool
@@ -101,7 +115,7 @@ shape_slot(struct plan_ctx *x, uint32_t queue, const struct sched_req *rq,
 	for (size_t k = 0; k < 2; k++)
 		for (const char *c = strs[k]; c && *c; c++)
 			h = (h ^ (unsigned char)*c) * 1099511628211ull;
-	return &x->shapes[h % SHAPE_SLOTS];
+	return &x->shapes[h & (x->nshapes - 1)];
 }
 
 static bool
@@ -167,6 +181,15 @@ plan_append(struct plan_ctx *x, const struct sched_job *j, time_t start,
 		e->nodes[k] = x->nodes[x->chosen[k]].index;
 }
 
+/* Placement's state, made on first use (many passes place nothing). */
+static struct sched_place_ctx *
+place_ctx(struct plan_ctx *x)
+{
+	if (!x->pc)
+		x->pc = sched_place_begin(x->s, x->nodes, x->nnodes);
+	return x->pc;
+}
+
 /* Start the job now if it fits without delaying a plan. SCHED_PLACED,
  * SCHED_BUSY, or SCHED_NEVER with the reason set by placement. */
 static int
@@ -183,10 +206,10 @@ try_start(struct plan_ctx *x, struct sched_job *j, const struct sched_req *rq,
 		prof_allow_clear(x->prof, x->allow);
 		return SCHED_BUSY;
 	}
-	sched_place_allow(x->pc, x->allow);
-	r = sched_place_job(x->pc, j->queue, v, rq, res, j->reason,
+	sched_place_allow(place_ctx(x), x->allow);
+	r = sched_place_job(place_ctx(x), j->queue, v, rq, res, j->reason,
 			    sizeof(j->reason));
-	sched_place_allow(x->pc, NULL);
+	sched_place_allow(place_ctx(x), NULL);
 	prof_allow_clear(x->prof, x->allow);
 	if (r == SCHED_PLACED) {
 		prof_take_alloc(x->prof, &res->allocs[res->count - 1],
@@ -202,7 +225,7 @@ plan_one(struct plan_ctx *x, struct sched_job *j, const struct prof_need *need)
 {
 	time_t t = prof_earliest(x->prof, need, x->chosen);
 
-	snprintf(j->reason, sizeof(j->reason), "Resources");
+	reason_set(j, "Resources");
 	if (t < 0 || (x->horizon > 0 && t > x->now + x->horizon))
 		return;
 	for (uint32_t k = 0; k < need->nnodes; k++)
@@ -236,10 +259,10 @@ fcfs_job(struct plan_ctx *x, struct sched_job *j, const struct sched_req *rq,
 	int r;
 
 	if (blocked && *blocked) {
-		snprintf(j->reason, sizeof(j->reason), "Priority");
+		reason_set(j, "Priority");
 		return;
 	}
-	r = sched_place_job(x->pc, j->queue, v, rq, res, j->reason,
+	r = sched_place_job(place_ctx(x), j->queue, v, rq, res, j->reason,
 			    sizeof(j->reason));
 	if (r == SCHED_PLACED) {
 		j->reason[0] = '\0';
@@ -247,7 +270,7 @@ fcfs_job(struct plan_ctx *x, struct sched_job *j, const struct sched_req *rq,
 				need->secs);
 		sched_stage_started(x->s, j, &res->allocs[res->count - 1]);
 	} else if (r == SCHED_BUSY) {
-		snprintf(j->reason, sizeof(j->reason), "Resources");
+		reason_set(j, "Resources");
 		if (blocked)
 			*blocked = true;
 	}
@@ -262,9 +285,15 @@ backfill_job(struct plan_ctx *x, struct sched_job *j,
 	bool top = x->planned < x->depth;
 	int r = SCHED_BUSY;
 
+	if (!top && !prof_open(x->prof)) {
+		/* Every node is full now: nothing below the plans can start. */
+		x->out->skipped++;
+		reason_set(j, "Priority");
+		return;
+	}
 	if (prof_select(x->prof, j->queue, rq) < rq->nnodes) {
 		/* Never fits: placement's reason tells why. */
-		sched_place_job(x->pc, j->queue, v, rq, &x->out->started,
+		sched_place_job(place_ctx(x), j->queue, v, rq, &x->out->started,
 				j->reason, sizeof(j->reason));
 		return;
 	}
@@ -285,7 +314,7 @@ backfill_job(struct plan_ctx *x, struct sched_job *j,
 	if (top)
 		plan_one(x, j, need);
 	else
-		snprintf(j->reason, sizeof(j->reason), "Priority");
+		reason_set(j, "Priority");
 }
 
 static void
@@ -376,13 +405,17 @@ sched_plan_pass(struct sched *s, const struct sched_plan_options *po,
 	x->horizon = po->horizon;
 	x->now = now;
 	x->nodes = nodes;
+	x->nnodes = nnodes;
 	x->out = out;
 	x->allow = hc_calloc(nnodes ? nnodes : 1, 1);
 	x->chosen = hc_malloc((nnodes ? nnodes : 1) * sizeof(*x->chosen));
+	for (x->nshapes = 64; x->nshapes < 2 * njobs &&
+			      x->nshapes < SHAPE_SLOTS_MAX;)
+		x->nshapes *= 2;
+	x->shapes = hc_calloc(x->nshapes, sizeof(*x->shapes));
 	order = sched_stage_order(s, jobs, njobs, nodes, nnodes, now);
 	if (x->depth > 1)
 		order_promised(jobs, order, njobs);
-	x->pc = sched_place_begin(s, nodes, nnodes);
 	for (size_t i = 0; i < njobs; i++)
 		pass_job(x, &jobs[order[i]]);
 	sched_place_end(x->pc);
@@ -390,6 +423,7 @@ sched_plan_pass(struct sched *s, const struct sched_plan_options *po,
 	free(order);
 	free(x->allow);
 	free(x->chosen);
+	free(x->shapes);
 	free(x);
 	return 0;
 }

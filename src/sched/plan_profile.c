@@ -73,6 +73,7 @@ struct profile {
 	struct prof_ev *ev;
 	size_t evcap;
 	uint32_t *pool;			/* the classes' member/dirty lists */
+	size_t nopen;			/* usable nodes with a CPU free now */
 	uint32_t *byindex;		/* sched_node.index -> position */
 	size_t nidx;
 };
@@ -292,6 +293,8 @@ prof_create(struct sched_node *nodes, size_t nnodes,
 		struct prof_class *c = &p->cls[p->pn[i].cls];
 		uint32_t s = p->pn[i].slot;
 
+		if (nodes[i].usable && p->pn[i].cpus > 0)
+			p->nopen++;
 		if (node_clean(&p->pn[i])) {
 			c->clean[s / 64] |= (uint64_t)1 << (s % 64);
 			c->nclean++;
@@ -440,6 +443,8 @@ prof_take(struct profile *p, uint32_t node, const struct prof_need *need,
 	need_on(q, need, &c, &m, &g);
 	mark_dirty(p, node);
 	if (start <= p->now) {
+		if (q->cpus > 0 && q->cpus <= c && p->nodes[node].usable)
+			p->nopen--;
 		q->cpus -= c;
 		q->mem -= m;
 		q->gpus -= g;
@@ -447,6 +452,12 @@ prof_take(struct profile *p, uint32_t node, const struct prof_need *need,
 		step_add(q, start, (int32_t)-c, -m, (int32_t)-g);
 	}
 	step_add(q, end_of(start, need->secs), (int32_t)c, m, (int32_t)g);
+}
+
+size_t
+prof_open(const struct profile *p)
+{
+	return p->nopen;
 }
 
 void
@@ -462,6 +473,8 @@ prof_take_alloc(struct profile *p, const struct sched_alloc *a, time_t secs)
 		i = p->byindex[an->node];
 		q = &p->pn[i];
 		mark_dirty(p, i);
+		if (q->cpus > 0 && q->cpus <= an->ncpus && p->nodes[i].usable)
+			p->nopen--;
 		q->cpus -= an->ncpus;
 		q->mem -= (int64_t)an->mem_mb;
 		q->gpus -= an->ngpus;

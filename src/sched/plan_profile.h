@@ -69,6 +69,9 @@ time_t prof_earliest(struct profile *p, const struct prof_need *need,
 void prof_take(struct profile *p, uint32_t node, const struct prof_need *need,
 	       time_t start);
 
+/* How many usable nodes have a CPU free now (0: nothing can start). */
+size_t prof_open(const struct profile *p);
+
 /* Account for an allocation made now (from sched_place) lasting secs. */
 void prof_take_alloc(struct profile *p, const struct sched_alloc *a,
 		     time_t secs);

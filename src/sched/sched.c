@@ -168,7 +168,11 @@ view_make(const struct sched_job *j, const struct sched_req *rq,
 	v->mem_per_node_mb = j->mem_per_node_mb;
 	v->mem_per_cpu_mb = j->mem_per_cpu_mb;
 	v->gpus_per_node = j->gpus_per_node;
-	snprintf(v->gpu_type, sizeof(v->gpu_type), "%s", j->gpu_type);
+	/* not snprintf: this runs for every job of every pass */
+	memcpy(v->gpu_type, j->gpu_type,
+	       sizeof(v->gpu_type) < sizeof(j->gpu_type)
+		       ? sizeof(v->gpu_type) : sizeof(j->gpu_type));
+	v->gpu_type[sizeof(v->gpu_type) - 1] = '\0';
 	v->constraint = j->constraint;
 	v->exclusive = j->exclusive;
 	v->time_limit = j->time_limit;
@@ -381,7 +385,13 @@ sched_stage_order(struct sched *s, struct sched_job *jobs, size_t njobs,
 					    (uint32_t)i };
 	}
 	sched_prio_end(s);
-	qsort(keys, njobs, sizeof(*keys), job_key_cmp);
+	/* Hosts usually pass jobs already in order (by id, priority by
+	 * age): check before sorting. */
+	for (size_t i = 1; i < njobs; i++)
+		if (job_key_cmp(&keys[i - 1], &keys[i]) > 0) {
+			qsort(keys, njobs, sizeof(*keys), job_key_cmp);
+			break;
+		}
 	for (size_t i = 0; i < njobs; i++)
 		order[i] = keys[i].idx;
 	free(keys);

@@ -259,8 +259,9 @@ test_promise_kept(void **state)
 	sched_destroy(s);
 }
 
-/* 200 jobs of one shape on a full machine: one search, the rest skipped
- * (a shorter limit is tried again). */
+/* 200 jobs of one shape that cannot start: one search, the rest skipped
+ * (a shorter limit is tried again). Then a full machine: nothing below
+ * the plans is searched at all. */
 static void
 test_shape_skipped(void **state)
 {
@@ -271,14 +272,18 @@ test_shape_skipped(void **state)
 
 	(void)state;
 	node_add(&c, 8, 0, 0);
-	run_add(&c, 0, 8, 0, 0, NOW + 100);
+	run_add(&c, 0, 4, 0, 0, NOW + 100);
 	for (uint32_t i = 0; i < 200; i++)
-		jobs[i] = job(i + 1, 1, 4, 500);
-	jobs[200] = job(300, 1, 4, 50);
+		jobs[i] = job(i + 1, 1, 8, 500);
+	jobs[200] = job(300, 1, 8, 50);
 	assert_int_equal(pass(s, 1, jobs, 201, &c, &p), 0);
 	assert_int_equal(p.nplanned, 1);
 	assert_int_equal(p.skipped, 199);
 	assert_string_equal(jobs[200].reason, "Priority");
+	sched_plan_free(&p);
+	run_add(&c, 0, 4, 0, 0, NOW + 100);
+	assert_int_equal(pass(s, 1, jobs, 201, &c, &p), 0);
+	assert_int_equal(p.skipped, 200);
 	sched_plan_free(&p);
 	sched_destroy(s);
 }
