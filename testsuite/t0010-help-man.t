@@ -6,7 +6,7 @@
 : "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${HC_BUILDDIR:=$HC_SRCDIR}"
 
-cmds="hcsub:1 hcqueue:1 hccancel:1 hcinfo:1 hcacct:1 hcctl:8 hc-ca:8"
+cmds="hcsub:1 hcqueue:1 hccancel:1 hcinfo:1 hcacct:1 hcctl:8 hc-ca:8 hcsim:1"
 n=0
 failed=0
 result() {		# result RC DESC
@@ -24,6 +24,7 @@ echo "1..$(($(echo $cmds | wc -w) * 5))"
 for entry in $cmds; do
 	cmd=${entry%:*}
 	bin=$HC_BUILDDIR/src/cmds/$cmd
+	[ -x "$bin" ] || bin=$HC_BUILDDIR/src/$cmd/$cmd
 	page=$HC_SRCDIR/doc/$cmd.${entry#*:}
 	# The page's text with roff's \- as plain dashes.
 	text=$(sed 's/\\-/-/g' "$page" 2>/dev/null)

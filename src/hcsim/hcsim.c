@@ -21,6 +21,8 @@
 #include "sim.h"
 #include "swf.h"
 
+#define CHECK_FAILED 6	/* exit status: --check found a broken guarantee */
+
 enum {
 	O_PROCS = CMD_LONG, O_POLICY, O_DEPTH, O_JSON, O_CHECK, O_CONF,
 	O_PLUGIN_DIR, O_SCHEDULE,
@@ -37,7 +39,7 @@ static const struct cmd_opt opts[] = {
 	 "and end times, in submit order"},
 	{"json", O_JSON, NULL, "print the figures as one JSON object"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
-	 "replaying; exit 1 if it breaks"},
+	 "replaying; exit 6 if it breaks"},
 	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins and "
 	 "PluginDir from this hc.conf"},
 	{"plugin-dir", O_PLUGIN_DIR, "DIR", "where the scheduling plugins "
@@ -54,8 +56,8 @@ static const struct cmd_info info = {
 	.summary = "Replay an SWF workload trace through the scheduler on "
 		   "virtual time and print how the policy did.",
 	.more = "TRACE is a Standard Workload Format file, or - for standard "
-		"input. Exit status: 0, 1 when --check found a broken "
-		"guarantee, 2 on bad input.",
+		"input. Exit status: 0; 1 on bad input; 3 when the trace "
+		"does not exist; 6 when --check found a broken guarantee.",
 	.opts = opts,
 };
 
@@ -118,8 +120,9 @@ trace_load(const char *path, struct swf_trace *t)
 	FILE *f = in ? stdin : fopen(path, "r");
 
 	if (!f)
-		cmd_die(&info, HC_EINVAL, "%s: %s; give an SWF trace file",
-			path, strerror(errno));
+		cmd_die(&info, errno == ENOENT ? HC_ENOENT : HC_EINVAL,
+			"%s: %s; give an SWF trace file", path,
+			strerror(errno));
 	if (swf_read(f, in ? "stdin" : path, t, &err) < 0)
 		cmd_die_err(&info, &err);
 	if (!in)
@@ -222,5 +225,5 @@ main(int argc, char **argv)
 	conf_destroy(conf);
 	swf_free(&t);
 	free(operands);
-	return st.violations ? 1 : 0;
+	return st.violations ? CHECK_FAILED : 0;
 }
