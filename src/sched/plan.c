@@ -334,6 +334,7 @@ pass_job(struct plan_ctx *x, struct sched_job *j)
 		return;
 	}
 	need_make(j, &rq, &need);
+	prof_job_resv(x->prof, rq.resv);
 	if (x->depth == 0)
 		fcfs_job(x, j, &rq, &v, &need);
 	else
@@ -395,7 +396,8 @@ sched_plan_pass(struct sched *s, const struct sched_plan_options *po,
 	if (!po)
 		return hc_err_set(err, HC_EINVAL, "planning pass: no options");
 	x = hc_calloc(1, sizeof(*x));
-	x->prof = prof_create(nodes, nnodes, running, nrunning, now, err);
+	x->prof = prof_create(nodes, nnodes, running, nrunning, &s->resv, now,
+			      err);
 	if (!x->prof) {
 		free(x);
 		return -1;

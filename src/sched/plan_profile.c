@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,7 @@ struct prof_node {
 	struct prof_step *steps;	/* sorted by t, all t > now */
 	uint32_t nsteps, stepcap;
 	uint32_t cls, slot;		/* class, place in its members */
+	bool in_resv;			/* some reservation holds it */
 };
 
 struct prof_class {
@@ -74,6 +76,8 @@ struct profile {
 	size_t evcap;
 	uint32_t *pool;			/* the classes' member/dirty lists */
 	size_t nopen;			/* usable nodes with a CPU free now */
+	const struct sched_resv_set *rs;	/* borrowed; NULL: none */
+	const struct sched_resv *own;	/* the current job's, or NULL */
 	uint32_t *byindex;		/* sched_node.index -> position */
 	size_t nidx;
 };
@@ -272,8 +276,8 @@ prof_fill(struct profile *p, const struct sched_running *running,
 
 struct profile *
 prof_create(struct sched_node *nodes, size_t nnodes,
-	    const struct sched_running *running, size_t nrunning, time_t now,
-	    struct hc_err *err)
+	    const struct sched_running *running, size_t nrunning,
+	    const struct sched_resv_set *rs, time_t now, struct hc_err *err)
 {
 	struct profile *p = hc_calloc(1, sizeof(*p));
 
@@ -282,8 +286,13 @@ prof_create(struct sched_node *nodes, size_t nnodes,
 	p->nnodes = nnodes;
 	p->pn = hc_calloc(nnodes ? nnodes : 1, sizeof(*p->pn));
 	p->cls = hc_calloc(nnodes ? nnodes : 1, sizeof(*p->cls));
-	for (size_t i = 0; i < nnodes; i++)
+	p->rs = rs && rs->count ? rs : NULL;
+	for (size_t i = 0; i < nnodes; i++) {
 		node_init(p, (uint32_t)i);
+		for (size_t r = 0; p->rs && r < rs->count; r++)
+			if (sched_resv_has_node(&rs->resv[r], nodes[i].index))
+				p->pn[i].in_resv = true;
+	}
 	classes_build(p);
 	if (prof_fill(p, running, nrunning, err) < 0) {
 		prof_destroy(p);
@@ -295,7 +304,8 @@ prof_create(struct sched_node *nodes, size_t nnodes,
 
 		if (nodes[i].usable && p->pn[i].cpus > 0)
 			p->nopen++;
-		if (node_clean(&p->pn[i])) {
+		/* Reserved nodes are never clean: each is checked alone. */
+		if (node_clean(&p->pn[i]) && !p->pn[i].in_resv) {
 			c->clean[s / 64] |= (uint64_t)1 << (s % 64);
 			c->nclean++;
 		} else {
@@ -375,15 +385,34 @@ end_of(time_t start, time_t secs)
 	return secs >= PROF_FOREVER - start ? PROF_FOREVER : start + secs;
 }
 
+void
+prof_job_resv(struct profile *p, const struct sched_resv *own)
+{
+	p->own = own;
+}
+
+/* Do the reservations let the job use node i over [start, end)? */
+static bool
+resv_ok(const struct profile *p, uint32_t i, time_t start, time_t end)
+{
+	if (!p->own && !p->pn[i].in_resv)
+		return true;
+	return sched_resv_node_ok(p->rs, p->own, p->nodes[i].index, start,
+				  end >= PROF_FOREVER ? (time_t)LLONG_MAX : end,
+				  NULL, 0);
+}
+
 /* Can node q hold need over [now, until)? */
 static bool
-node_fits(const struct prof_node *q, const struct prof_need *need,
-	  time_t until)
+node_fits(const struct profile *p, const struct prof_node *q,
+	  const struct prof_need *need, time_t until)
 {
 	int64_t c, m, g, fc = q->cpus, fm = q->mem, fg = q->gpus;
 
 	need_on(q, need, &c, &m, &g);
 	if (fc < c || fm < m || fg < g)
+		return false;
+	if (!resv_ok(p, (uint32_t)(q - p->pn), p->now, until))
 		return false;
 	for (uint32_t k = 0; k < q->nsteps && q->steps[k].t < until; k++) {
 		fc += q->steps[k].cpus;
@@ -410,13 +439,14 @@ prof_fit_now(struct profile *p, const struct prof_need *need,
 		for (size_t k = 0; k < cl->ndirty; k++) {
 			uint32_t i = cl->dirty[k];
 
-			if (node_fits(&p->pn[i], need, until)) {
+			if (node_fits(p, &p->pn[i], need, until)) {
 				allow[i] = 1;
 				if (++found == enough)
 					return found;
 			}
 		}
-		for (size_t w = 0; cl->nclean && w <= cl->n / 64; w++)
+		for (size_t w = 0; cl->nclean && !p->own && w <= cl->n / 64;
+		     w++)
 			for (uint64_t b = cl->clean[w]; b; b &= b - 1) {
 				allow[cl->members[w * 64 +
 						  __builtin_ctzll(b)]] = 1;
@@ -522,6 +552,59 @@ node_intervals(struct profile *p, const struct prof_node *q,
 		iv_push(p, cur, PROF_FOREVER);
 }
 
+/* Remove from the good starts [lo, hi) (pushed from index off) those
+ * at which a run of need->secs would overlap [a, b). */
+static void
+clip_window(struct profile *p, size_t off, time_t a, time_t b,
+	    const struct prof_need *need)
+{
+	time_t from = need->secs >= PROF_FOREVER ? -PROF_FOREVER
+						 : a - need->secs + 1;
+	size_t n = p->niv;
+
+	for (size_t k = off; k < n; k++) {
+		struct prof_iv v = p->iv[k];
+
+		if (v.e <= from || v.s >= b)
+			continue;
+		p->iv[k].e = from > v.s ? from : v.s;	/* the part before */
+		if (v.e > b)
+			iv_push(p, b, v.e);		/* the part after */
+	}
+}
+
+/* Apply the reservations to node i's good starts (from index off): its
+ * own reservation's window and nodes bound a member; other windows on
+ * the node are busy time. Empty intervals are left in place (harmless
+ * to the sweep: they start and end at once). */
+static void
+resv_clip(struct profile *p, uint32_t i, size_t off,
+	  const struct prof_need *need)
+{
+	uint32_t idx = p->nodes[i].index;
+
+	if (!p->own && !p->pn[i].in_resv)
+		return;
+	if (p->own) {
+		bool mine = sched_resv_has_node(p->own, idx);
+
+		for (size_t k = off; k < p->niv; k++) {
+			if (p->iv[k].s < p->own->start)
+				p->iv[k].s = p->own->start;
+			if (p->iv[k].e > p->own->end)
+				p->iv[k].e = p->own->end;
+			if (!mine || p->iv[k].e < p->iv[k].s)
+				p->iv[k].e = p->iv[k].s;
+		}
+	}
+	for (size_t r = 0; p->rs && r < p->rs->count; r++) {
+		const struct sched_resv *rv = &p->rs->resv[r];
+
+		if (rv != p->own && sched_resv_has_node(rv, idx))
+			clip_window(p, off, rv->start, rv->end, need);
+	}
+}
+
 static int
 ev_cmp(const void *x, const void *y)
 {
@@ -582,11 +665,12 @@ prof_earliest(struct profile *p, const struct prof_need *need,
 
 		if (!cl->sel)
 			continue;
-		base += cl->nclean;
+		base += p->own ? 0 : cl->nclean;
 		for (size_t k = 0; k < cl->ndirty; k++) {
 			p->ivnode[nd] = cl->dirty[k];
 			p->ivoff[nd++] = (uint32_t)p->niv;
 			node_intervals(p, &p->pn[cl->dirty[k]], need);
+			resv_clip(p, cl->dirty[k], p->ivoff[nd - 1], need);
 		}
 	}
 	p->ivoff[nd] = (uint32_t)p->niv;
@@ -606,7 +690,8 @@ prof_earliest(struct profile *p, const struct prof_need *need,
 
 		if (!cl->sel)
 			continue;
-		for (size_t w = 0; cl->nclean && w <= cl->n / 64; w++)
+		for (size_t w = 0; cl->nclean && !p->own && w <= cl->n / 64;
+		     w++)
 			for (uint64_t b = cl->clean[w];
 			     b && got < need->nnodes; b &= b - 1)
 				chosen[got++] = cl->members[w * 64 +

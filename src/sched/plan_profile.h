@@ -41,7 +41,14 @@ struct profile;
  * names an unknown node. */
 struct profile *prof_create(struct sched_node *nodes, size_t nnodes,
 			    const struct sched_running *running,
-			    size_t nrunning, time_t now, struct hc_err *err);
+			    size_t nrunning, const struct sched_resv_set *rs,
+			    time_t now, struct hc_err *err);
+
+/* The reservations (rs of prof_create, borrowed for the profile's life)
+ * are busy time on their nodes for every job but their members; a member
+ * (own: the job's reservation, or NULL) may only use own's nodes, starting
+ * inside own's window. Set own before each job's queries. */
+void prof_job_resv(struct profile *p, const struct sched_resv *own);
 void prof_destroy(struct profile *p);	/* NULL ok */
 
 /* Mark the classes a job may use (queue, usable, capacity, GPU type,

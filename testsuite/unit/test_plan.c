@@ -19,6 +19,7 @@
 
 #include "plan.h"
 #include "sched.h"
+#include "sched_resv.h"
 
 #define PLUGIN_DIR TOP_BUILDDIR "/plugins/sched/.libs"
 #define NOW 1700000000
@@ -317,6 +318,42 @@ test_unlimited_and_bad_input(void **state)
 	sched_destroy(s);
 }
 
+/* A reservation on n1 for [+100, +200): busy time for everyone else,
+ * the only place (from its start) for its members. */
+static void
+test_reservation(void **state)
+{
+	struct cluster c = { 0 };
+	struct sched *s = sched_new();
+	struct sched_job jobs[3] = { job(1, 2, 8, 150), job(2, 1, 4, 50),
+				     job(3, 1, 8, 50) };
+	static const uint64_t bits = 1u << 1;
+	static const uint32_t uids[] = { 1000 };
+	struct sched_resv rv = { .name = "R", .start = NOW + 100,
+				 .end = NOW + 200, .nodes = &bits, .nbits = 2,
+				 .uids = uids, .nuids = 1 };
+	struct sched_plan p;
+
+	(void)state;
+	node_add(&c, 8, 0, 0);
+	node_add(&c, 8, 0, 0);
+	sched_resv_use(s, &rv, 1);
+	jobs[1].reservation = "R";
+	assert_int_equal(pass(s, 5, jobs, 3, &c, &p), 0);
+	/* both nodes for 150 s would cross the window: after it */
+	assert_int_equal(jobs[0].plan_start, NOW + 200);
+	/* the member waits for the window, on its node */
+	assert_int_equal(jobs[1].plan_start, NOW + 100);
+	for (size_t k = 0; k < p.nplanned; k++)
+		if (p.planned[k].job == 2)
+			assert_int_equal(p.planned[k].nodes[0], 1);
+	/* 50 s end before both */
+	assert_true(started(&p, 3));
+	sched_plan_free(&p);
+	sched_resv_use(s, NULL, 0);
+	sched_destroy(s);
+}
+
 int
 main(void)
 {
@@ -328,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_promise_kept),
 		cmocka_unit_test(test_shape_skipped),
 		cmocka_unit_test(test_unlimited_and_bad_input),
+		cmocka_unit_test(test_reservation),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
