@@ -6,7 +6,8 @@
 : "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${HC_BUILDDIR:=$HC_SRCDIR}"
 
-cmds="hcsub:1 hcqueue:1 hccancel:1 hcinfo:1 hcacct:1 hcctl:8 hc-ca:8 hcsim:1"
+cmds="hcsub:1 hcqueue:1 hccancel:1 hcinfo:1 hcacct:1 hcctl:8 hc-ca:8 hcsim:1
+	hcrun:1 hcalloc:1"
 n=0
 failed=0
 result() {		# result RC DESC

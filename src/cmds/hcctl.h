@@ -34,6 +34,10 @@ int hcctl_show_job(struct hcctl *h, const char *name);
 int hcctl_show_node(struct hcctl *h, const char *name);
 int hcctl_show_queue(struct hcctl *h, const char *name);
 int hcctl_show_config(struct hcctl *h, const char *name);
+/* hcctl_steps.c: each job record of jobs gets its "steps" (STEP_QUERY),
+ * and show job prints them, one "Step=ID.N ..." line each. */
+void hcctl_steps_attach(struct hcctl *h, json_t *jobs);
+void hcctl_steps_print(struct outbuf *o, const json_t *job);
 /* hcctl_rejected.c: the node connections hcctld refused. */
 int hcctl_show_rejected(struct hcctl *h, const char *name);
 /* hcctl_audit.c: show/verify/export audit, trace job (verb says which). */

@@ -130,7 +130,9 @@ show_job(struct outbuf *o, const json_t *j)
 	out_printf(o, "   StdIn=%s\n", *js(j, "stdin") ? js(j, "stdin")
 						     : "/dev/null");
 	out_printf(o, "   StdOut=%s\n", nz(js(j, "stdout")));
-	out_printf(o, "   Comment=%s\n\n", nz(js(j, "comment")));
+	out_printf(o, "   Comment=%s\n", nz(js(j, "comment")));
+	hcctl_steps_print(o, j);
+	out_putc(o, '\n');
 	free(gpus);
 }
 
@@ -248,6 +250,8 @@ show_records(struct hcctl *h, unsigned type, json_t *req, const char *key,
 				  "ago is in the history: hcacct -j ID"
 				: "");
 	}
+	if (type == HC_MSG_JOB_QUERY)
+		hcctl_steps_attach(h, recs);
 	if (h->json) {
 		json_t *out = json_pack("{s:O}", key, recs ? recs : json_null());
 		cmd_print_json(out);

@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "hostlist.h"
 #include "msg.h"
+#include "steps_view.h"
 
 enum { O_JSON = CMD_LONG, O_NAME };
 
@@ -33,6 +34,8 @@ static const struct cmd_opt opts[] = {
 	{"array", 'r', NULL, "one line per pending array task (they are "
 			     "folded, 123_[7-99], by default)"},
 	{"json", O_JSON, NULL, "print the job records as JSON"},
+	{"steps", 's', NULL, "list the running job steps instead of jobs "
+			     "(with -j: those jobs' steps)"},
 	CMD_OPT_HELP,
 	CMD_OPT_VERSION,
 	{0},
@@ -63,7 +66,7 @@ static const struct cmd_info info = {
 struct ctx {
 	json_t *req;
 	const char *format;
-	bool noheader, json, expand;
+	bool noheader, json, expand, steps;
 	long long now;
 };
 
@@ -451,6 +454,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case 'l': cx->format = FMT_LONG; return 0;
 	case 'r': cx->expand = true; return 0;
 	case O_JSON: cx->json = true; return 0;
+	case 's': cx->steps = true; return 0;
 	}
 	return cmd_list_add(cx->req, field, l);
 }
@@ -468,7 +472,10 @@ main(int argc, char **argv)
 		cmd_die_err(&info, &err);	/* before asking anyone */
 	struct hc_client *c = cmd_connect(&info);
 
-	if (cx.json) {
+	if (cx.steps) {
+		json_t *ids = json_object_get(cx.req, "job_ids");
+		hcqueue_steps(&info, c, ids, cx.json, cx.noheader);
+	} else if (cx.json) {
 		json_t *rep = cmd_call(&info, c, HC_MSG_JOB_QUERY, cx.req);
 		json_t *jobs = json_object_get(rep, "jobs");
 		json_t *out = json_pack("{s:O}", "jobs",

@@ -21,6 +21,8 @@
  * (the batch script plus the job's fields). */
 #define MSG_BODY_REGISTER (1024u * 1024)
 #define MSG_BODY_LAUNCH (HC_MSG_BODY_SUBMIT + HC_MSG_BODY_SMALL)
+/* A step's output chunk: 64 KiB of data in base64 plus its fields. */
+#define MSG_BODY_STEP_IO (96u * 1024)
 
 enum field_type { F_ANY, F_OBJ, F_ARR, F_STR, F_INT, F_NUM, F_BOOL };
 
@@ -76,7 +78,8 @@ static const struct msg_field s_jobspec[] = {
 	OPT("exclusive", F_BOOL), OPT("hold", F_BOOL),
 	OPT("begin_time", F_INT), OPT("requeue", F_BOOL), OPT("nice", F_INT),
 	OPT("comment", F_STR), OPT("dependency", F_STR),
-	OPT("kill_on_invalid_dep", F_BOOL), OPT("array", F_STR), END
+	OPT("kill_on_invalid_dep", F_BOOL), OPT("array", F_STR),
+	OPT("interactive", F_BOOL), OPT("command", F_STR), END
 };
 
 static const struct msg_field s_submit[] = {
@@ -176,19 +179,79 @@ static const struct msg_field s_launch[] = {
 	OPT("mem_mb", F_INT), OPT_ARR("gpu_ids", F_INT),
 	OPT("time_limit", F_INT), OPT("restart_count", F_INT),
 	OPT("submit_dir", F_STR), OPT("batch", F_BOOL),
-	OPT("submit_time", F_INT), END
+	OPT("submit_time", F_INT), OPT("interactive", F_BOOL), END
 };
 
 static const struct msg_field s_job_kill[] = {
 	REQ("job_id", F_INT), OPT("signal", F_INT), OPT("batch_only", F_BOOL),
-	OPT("reason", F_STR), END
+	OPT("reason", F_STR), OPT("exit_status", F_INT), END
 };
 
 static const struct msg_field s_job_event_ack[] = {
 	REQ_ARR("job_ids", F_INT), END
 };
 
-static const struct msg_field s_step_hello[] = { REQ("cred", F_STR), END };
+static const struct msg_field s_step_hello[] = {
+	REQ("cred", F_STR), OPT_ARR("argv", F_STR), OPT_ARR("env", F_STR),
+	OPT("cwd", F_STR), OPT_ARR("tasks", F_INT), OPT("ntasks", F_INT),
+	OPT("nnodes", F_INT), OPT("node_index", F_INT),
+	OPT_ARR("cpu_ids", F_INT), OPT_ARR("gpu_ids", F_INT),
+	OPT("cpu_bind", F_STR), OPT_ARR("stdin_tasks", F_INT),
+	OPT("pty", F_BOOL), OPT("rows", F_INT), OPT("cols", F_INT),
+	OPT("output", F_STR), OPT("error", F_STR), OPT("input", F_STR), END
+};
+
+static const struct msg_field s_step_create[] = {
+	REQ("job_id", F_INT), OPT("nodes", F_INT), OPT("ntasks", F_INT),
+	OPT("cpus_per_task", F_INT), OPT("gpus", F_INT),
+	OPT("distribution", F_STR), OPT("command", F_STR), END
+};
+
+static const struct msg_field s_step_end[] = {
+	REQ("job_id", F_INT), REQ("step_id", F_INT),
+	OPT("exit_status", F_INT), OPT("failed", F_STR), END
+};
+
+static const struct msg_field s_step_query[] = {
+	OPT_ARR("job_ids", F_INT), OPT("all", F_BOOL), END
+};
+
+static const struct msg_field s_alloc_release[] = {
+	REQ("job_id", F_INT), OPT("exit_status", F_INT), OPT("cancel", F_BOOL),
+	END
+};
+
+static const struct msg_field s_step_event[] = {
+	REQ("job_id", F_INT), REQ("step_id", F_INT), REQ("event", F_STR),
+	OPT("ntasks", F_INT), OPT("exit_status", F_INT),
+	OPT("max_rss_kb", F_INT), OPT("cpu_ms", F_INT), END
+};
+
+static const struct msg_field s_step_cred_req[] = {
+	REQ("req", F_INT), REQ("job_id", F_INT), REQ("host", F_STR), END
+};
+
+static const struct msg_field s_step_cred_grant[] = {
+	REQ("req", F_INT), REQ("rc", F_INT), OPT("error", F_STR),
+	OPT("cred", F_STR), OPT("step_id", F_INT), OPT("addr", F_STR),
+	OPT("port", F_INT), END
+};
+
+static const struct msg_field s_step_io[] = {
+	REQ("t", F_INT), REQ("fd", F_INT), OPT("d", F_STR), OPT("eof", F_BOOL),
+	END
+};
+
+static const struct msg_field s_step_signal[] = { REQ("signal", F_INT), END };
+
+static const struct msg_field s_step_exit[] = {
+	REQ("t", F_INT), REQ("status", F_INT), OPT("oom", F_BOOL),
+	OPT("error", F_STR), END
+};
+
+static const struct msg_field s_step_winch[] = {
+	REQ("rows", F_INT), REQ("cols", F_INT), END
+};
 
 static const struct msg_field s_audit_query[] = {
 	OPT("job_id", F_INT), OPT("node", F_STR), OPT("since", F_INT),
@@ -225,6 +288,10 @@ static const struct msg_field s_audit_trace[] = { REQ("job_id", F_INT), END };
 	MSG(SHUTDOWN, HC_MSG_BODY_SMALL, s_empty) \
 	MSG(BACKUP, HC_MSG_BODY_SMALL, s_backup) \
 	MSG(HISTORY_QUERY, HC_MSG_BODY_SMALL, s_history) \
+	MSG(STEP_CREATE, HC_MSG_BODY_SMALL, s_step_create) \
+	MSG(STEP_END, HC_MSG_BODY_SMALL, s_step_end) \
+	MSG(STEP_QUERY, HC_MSG_BODY_SMALL, s_step_query) \
+	MSG(ALLOC_RELEASE, HC_MSG_BODY_SMALL, s_alloc_release) \
 	MSG(AUDIT_QUERY, HC_MSG_BODY_SMALL, s_audit_query) \
 	MSG(AUDIT_VERIFY, HC_MSG_BODY_SUBMIT, s_audit_verify) \
 	MSG(AUDIT_TRACE, HC_MSG_BODY_SMALL, s_audit_trace) \
@@ -233,11 +300,19 @@ static const struct msg_field s_audit_trace[] = { REQ("job_id", F_INT), END };
 	MSG(NODE_HEARTBEAT, HC_MSG_BODY_SMALL, s_heartbeat) \
 	MSG(JOB_EVENT, HC_MSG_BODY_SMALL, s_job_event) \
 	MSG(NODE_HEALTH, HC_MSG_BODY_SMALL, s_health) \
+	MSG(STEP_EVENT, HC_MSG_BODY_SMALL, s_step_event) \
+	MSG(STEP_CRED_REQ, HC_MSG_BODY_SMALL, s_step_cred_req) \
 	MSG(JOB_LAUNCH, MSG_BODY_LAUNCH, s_launch) \
 	MSG(JOB_KILL, HC_MSG_BODY_SMALL, s_job_kill) \
 	MSG(JOB_EVENT_ACK, HC_MSG_BODY_SMALL, s_job_event_ack) \
 	MSG(AUDIT_CHECKPOINT, HC_MSG_BODY_SMALL, s_checkpoint) \
-	MSG(STEP_HELLO, HC_MSG_BODY_SMALL, s_step_hello)
+	MSG(STEP_CRED_GRANT, HC_MSG_BODY_SMALL, s_step_cred_grant) \
+	MSG(STEP_HELLO, MSG_BODY_LAUNCH, s_step_hello) \
+	MSG(STEP_IO, MSG_BODY_STEP_IO, s_step_io) \
+	MSG(STEP_SIGNAL, HC_MSG_BODY_SMALL, s_step_signal) \
+	MSG(STEP_EXIT, HC_MSG_BODY_SMALL, s_step_exit) \
+	MSG(STEP_DONE, HC_MSG_BODY_SMALL, s_empty) \
+	MSG(STEP_WINCH, HC_MSG_BODY_SMALL, s_step_winch)
 
 struct msg_def {
 	uint16_t type;

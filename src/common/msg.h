@@ -80,9 +80,69 @@
  *                  then it re-reports them in every NODE_REGISTER, whose
  *                  reply acknowledges the ended jobs it carried)
  *
- * commands -> hcnoded (on the node's Port; workloads issue builds streams):
- *  STEP_HELLO      {"cred":str (base64 step credential, stepcred.h)}
- *                  -> {"job_id","step_id"}
+ * Job steps (hcrun; steps.c in hcctld, step*.c in hcnoded):
+ *  STEP_CREATE     {"job_id":int, "nodes"?:int, "ntasks"?:int,
+ *                   "cpus_per_task"?:int, "gpus"?:int (per node),
+ *                   "distribution"?:"block"|"cyclic", "command"?:str}
+ *                  (munge: the job's user or an admin; the job RUNNING)
+ *                                  -> {"step_id","ntasks","cred","expires",
+ *                                      "nodes":[STEPNODE]}
+ *                  rc HC_EBUSY: the job's resources are used by its other
+ *                  steps now (hcrun waits and asks again); HC_EINVAL: the
+ *                  job never has what the step asks for.
+ *  STEP_END        {"job_id","step_id","exit_status"?:int (the highest wait
+ *                   status of its tasks),"failed"?:str} -> {}
+ *  STEP_QUERY      {"job_ids"?:[int],"all"?:bool (ended steps too)}
+ *                                          -> {"steps":[STEP]}
+ *  ALLOC_RELEASE   {"job_id","exit_status"?:int,"cancel"?:bool} -> {}
+ *                  (ends an interactive allocation: JOBSPEC
+ *                   "interactive":true, from hcalloc or hcrun)
+ *  STEPNODE: name, addr, port, tasks ([int] global task ids here, in
+ *   order), cpu_ids ([int], the step's CPUs of this node), gpu_ids ([int])
+ *  STEP: job_id, step_id, uid, command, ntasks, nodelist, state
+ *   ("RUNNING"|"COMPLETED"|"FAILED"|"CANCELLED"), start_time, end_time,
+ *   exit_code ("code:signal"), max_rss_kb, cpu_secs
+ *
+ * commands -> hcnoded (a stream on the node's Port; stream.c, step.c):
+ *  STEP_HELLO      {"cred":str (base64 step credential, stepcred.h),
+ *                   "argv":[str], "env"?:["K=V"], "cwd"?:str,
+ *                   "tasks":[int] (global ids this node runs),
+ *                   "ntasks":int, "nnodes":int, "node_index":int,
+ *                   "cpu_ids"?:[int], "gpu_ids"?:[int],
+ *                   "cpu_bind"?:"cores"|"none", "stdin_tasks"?:[int]
+ *                   (tasks that get stdin; default [0]; others /dev/null),
+ *                   "pty"?:bool (the first task on a pseudo-terminal),
+ *                   "rows"?,"cols"?, "output"?:str, "error"?:str, "input"?
+ *                   (file patterns the agent opens as the user instead of
+ *                   streaming: %t task, %n node index, %N node, %j, %s step)}
+ *                  -> {"job_id","step_id"}; then, with reqid 0, no reply:
+ *  STEP_IO         {"t":int task,"fd":0|1|2,"d"?:str base64,"eof"?:bool}
+ *                  both ways (fd 0: hcrun -> agent; 1, 2: agent -> hcrun)
+ *  STEP_SIGNAL     {"signal":int}  hcrun -> agent: to every task here
+ *  STEP_WINCH      {"rows":int,"cols":int}  hcrun -> agent (--pty)
+ *  STEP_EXIT       {"t":int,"status":int (wait status),"oom"?:bool,
+ *                   "error"?:str (the task could not start)} agent -> hcrun
+ *  STEP_DONE       {} agent -> hcrun: every task here has exited and its
+ *                  output has been sent; the agent closes the stream.
+ *  A stream that closes before STEP_DONE kills the step's tasks there.
+ *
+ * Remote launch for hc-rsh (a process inside job J asks its local agent,
+ * over the agent's unix socket, to run CMD on HOST; the agent checks the
+ * caller by SO_PEERCRED and its cgroup, then):
+ *  hcnoded -> hcctld  STEP_CRED_REQ {"req":int (the agent's),"job_id":int,
+ *                   "host":str}  (no reply frame; answered by:)
+ *  hcctld -> hcnoded  STEP_CRED_GRANT {"req":int,"rc":int,"error"?:str,
+ *                   "cred"?:str,"step_id"?:int,"addr"?:str,"port"?:int}
+ *                  granted only when J runs on the asking node and HOST is
+ *                  in J's allocation; the credential names HOST alone and
+ *                  a fresh step id. With it, the caller (hc-rsh, or the
+ *                  agent for it) opens a stream to HOST's agent exactly as
+ *                  hcrun does: STEP_HELLO with one task, then STEP_IO /
+ *                  STEP_SIGNAL / STEP_EXIT / STEP_DONE (step.h:
+ *                  step_cred_request() is the agent-side call).
+ *  hcnoded -> hcctld  STEP_EVENT {"job_id","step_id","event":"ended",
+ *                   "ntasks":int,"exit_status":int,"max_rss_kb"?:int,
+ *                   "cpu_ms"?:int}  (no reply: this node's part of a step)
  *
  * JOBSPEC (what hcsub sends; all optional but script):
  *  name, script (str, the batch script text), cwd, stdout, stderr, stdin,
@@ -95,7 +155,9 @@
  *  "batch_only":bool}), export (str "ALL"|"NONE"|list), nice (int),
  *  comment, argv ([str], arguments to the script), dependency (str,
  *  "afterok:12,singleton": depend.h), kill_on_invalid_dep (bool; default
- *  KillOnInvalidDep), array (str, job array tasks "0-99%10": array.h)
+ *  KillOnInvalidDep), array (str, job array tasks "0-99%10": array.h),
+ *  interactive (bool: an allocation for hcalloc/hcrun, "script" empty;
+ *  it holds its nodes until ALLOC_RELEASE, cancel or its time limit)
  *
  * JOB (records in replies; times are epoch seconds, 0 = unset):
  *  job_id, name, user, uid, gid, group, queue, account, state (str as
@@ -141,7 +203,9 @@
  *  node's logical CPUs allocated), mem_mb, gpu_ids ([int]), time_limit
  *  (minutes, 0 = none), restart_count, submit_dir, batch (bool: this node
  *  runs the script), submit_time, node_tasks ([{"node","tasks"}]: the
- *  task slots of every node, in allocation order)
+ *  task slots of every node, in allocation order), interactive (bool: no
+ *  script; the first node reports started and every node waits for
+ *  JOB_KILL, whose "exit_status" the first node reports as the job's)
  */
 #ifndef HC_MSG_H
 #define HC_MSG_H
@@ -168,6 +232,10 @@ enum hc_msg_type {
 	HC_MSG_SHUTDOWN = 19,
 	HC_MSG_BACKUP = 20,
 	HC_MSG_HISTORY_QUERY = 21,
+	HC_MSG_STEP_CREATE = 22,
+	HC_MSG_STEP_END = 23,
+	HC_MSG_STEP_QUERY = 24,
+	HC_MSG_ALLOC_RELEASE = 25,
 
 	HC_MSG_AUDIT_QUERY = 30,
 	HC_MSG_AUDIT_VERIFY = 31,
@@ -178,13 +246,21 @@ enum hc_msg_type {
 	HC_MSG_NODE_HEARTBEAT = 41,
 	HC_MSG_JOB_EVENT = 42,
 	HC_MSG_NODE_HEALTH = 43,
+	HC_MSG_STEP_EVENT = 44,
+	HC_MSG_STEP_CRED_REQ = 45,
 
 	HC_MSG_JOB_LAUNCH = 60,
 	HC_MSG_JOB_KILL = 61,
 	HC_MSG_JOB_EVENT_ACK = 62,
 	HC_MSG_AUDIT_CHECKPOINT = 63,
+	HC_MSG_STEP_CRED_GRANT = 64,
 
 	HC_MSG_STEP_HELLO = 80,
+	HC_MSG_STEP_IO = 81,
+	HC_MSG_STEP_SIGNAL = 82,
+	HC_MSG_STEP_EXIT = 83,
+	HC_MSG_STEP_DONE = 84,
+	HC_MSG_STEP_WINCH = 85,
 };
 
 /* Maximum body sizes. Replies may be large (a listing of 100k jobs);

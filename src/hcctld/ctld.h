@@ -11,6 +11,7 @@
  *	jobs	job table, submit/query/signal/update/history, lifecycle,
  *		scheduling passes through libhcsched (jobs.h)
  *	audit	hash-chained audit log and its checkpoints (audit.h)
+ *	steps	job steps inside allocations, step credentials (steps.h)
  */
 #ifndef CTLD_H
 #define CTLD_H
@@ -29,6 +30,7 @@ struct sched;
 struct stepcred_key;
 struct admin_backup;
 struct audit;
+struct steps;
 
 struct ctld {
 	struct event_base *base;
@@ -49,6 +51,7 @@ struct ctld {
 	size_t nold_confs;
 	struct admin_backup *backup;	/* hcctl backup in progress */
 	struct audit *audit;		/* audit log (audit.h); NULL ok */
+	struct steps *steps;		/* job steps (steps.h); NULL ok */
 	char cluster_id[33];		/* compute ids' (identity_cluster.c) */
 };
 

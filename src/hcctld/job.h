@@ -53,6 +53,8 @@ struct job {
 	bool cancelling;	/* a cancel was sent: ends CANCELLED */
 	bool requeueing;	/* a requeue was asked: PENDING when it ends */
 	bool oom, timed_out, has_exit;
+	bool interactive;	/* hcalloc/hcrun: no script, held until
+				   ALLOC_RELEASE (steps_alloc.c) */
 	char reason[SCHED_REASON_LEN];
 
 	time_t submit_time, eligible_time, start_time, end_time, begin_time;

@@ -19,6 +19,7 @@
 #include "hc_err.h"
 #include "audit.h"
 #include "jobs.h"
+#include "steps.h"
 #include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
@@ -206,6 +207,7 @@ jobs_finish(struct jobs *js, struct job *j, int state, const char *reason)
 	       job_state_name(state), reason && *reason ? " reason=" : "",
 	       reason ? reason : "");
 	audit_job(js->c, 0, "job_end", j, reason);
+	steps_on_job_end(js->c, j->id, state);
 	jobs_save(js, j);
 	jobs_sched_request(js);
 }
@@ -219,6 +221,7 @@ job_to_pending(struct jobs *js, struct job *j, bool hold, bool count,
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
 	audit_job(js->c, 0, count ? "job_requeue" : "job_pending", j, reason);
+	steps_on_job_end(js->c, j->id, JOB_CANCELLED);
 	job_alloc_clear(j);
 	j->state = JOB_PENDING;
 	if (count)

@@ -194,6 +194,8 @@ job_to_json(const struct job *j, bool detail, time_t now)
 		json_object_set_new(o, "dependency", json_null());
 	json_object_set_new(o, "kill_on_invalid_dep",
 			    json_boolean(j->kill_on_invalid_dep));
+	if (j->interactive)
+		json_object_set_new(o, "interactive", json_true());
 	jset_int(o, "eligible_time", j->eligible_time);
 	jset_int(o, "begin_time", j->begin_time);
 	jset_int(o, "run_time", run);
@@ -358,6 +360,7 @@ job_from_record_more(struct job *j, const json_t *r)
 	alloc_from_record(j, json_object_get(r, "alloc"));
 	jobs_array_from_record(j, r);
 	j->kill_on_invalid_dep = jbool(r, "kill_on_invalid_dep", false);
+	j->interactive = jbool(r, "interactive", false);
 	if (jstr(r, "dependency") && *jstr(r, "dependency")) {
 		j->dep = hc_malloc(sizeof(*j->dep));
 		if (depend_parse(jstr(r, "dependency"), j->dep, NULL) < 0) {

@@ -93,6 +93,8 @@ launch_common(struct jobs *js, struct job *j, struct hc_err *err)
 	json_object_set_new(o, "restart_count",
 			    json_integer(j->restart_count));
 	json_object_set_new(o, "submit_time", json_integer(j->submit_time));
+	if (j->interactive)
+		json_object_set_new(o, "interactive", json_true());
 	return o;
 }
 

@@ -301,7 +301,13 @@ job_from_spec(struct jobs *js, const struct rpc_req *req, const json_t *s,
 
 	j->uid = req->uid;
 	j->gid = req->gid;
-	if (!script || !*script) {
+	j->interactive = jbool(s, "interactive", false);
+	if (j->interactive && jstr(s, "array")) {
+		hc_err_set(err, HC_EINVAL, "an interactive allocation cannot "
+			   "be a job array");
+		goto fail;
+	}
+	if (!j->interactive && (!script || !*script)) {
 		hc_err_set(err, HC_EINVAL, "the job has no script; give a "
 			   "script file or --wrap");
 		goto fail;

@@ -22,6 +22,7 @@
 #include "ctld.h"
 #include "identity.h"
 #include "jobs.h"
+#include "steps.h"
 #include "log.h"
 #include "nodes.h"
 #include "rpc.h"
@@ -243,6 +244,8 @@ main(int argc, char **argv)
 		goto out;
 	if (!(c.jobs = jobs_create(&c, &err)))	/* and the scheduler */
 		goto out;
+	if (!(c.steps = steps_create(&c, &err)))
+		goto out;
 	if (!(c.rpc = rpc_create(&c, &err)))
 		goto out;
 	if (state_commit(c.state, &err) < 0 || announce(&c, &err) < 0)
@@ -271,6 +274,7 @@ out:
 	if (c.state && !state_failed(c.state))	/* to the nodes, then */
 		audit_checkpoint(c.audit, NULL);
 	rpc_destroy(c.rpc);		/* last replies, then connections */
+	steps_destroy(c.steps);
 	jobs_destroy(c.jobs);
 	admin_fini(&c);
 	nodes_destroy(c.nodes);

@@ -22,6 +22,7 @@
 #include "invsig.h"
 #include "audit.h"
 #include "jobs.h"
+#include "steps.h"
 #include "log.h"
 #include "msg.h"
 #include "nodes.h"
@@ -382,6 +383,12 @@ nodes_on_frame(struct nodes *ns, struct node *n, uint16_t type, json_t *body)
 		break;
 	case HC_MSG_NODE_HEALTH:
 		on_health(ns, n, body);
+		break;
+	case HC_MSG_STEP_EVENT:
+		steps_on_event(ns->c, n, body);
+		break;
+	case HC_MSG_STEP_CRED_REQ:
+		steps_on_cred_req(ns->c, n, body);
 		break;
 	default:
 		break;

@@ -76,12 +76,17 @@ static const struct rpc_handler handlers[] = {
 	{ HC_MSG_AUDIT_TRACE, audit_rpc_trace, RPC_ADMIN },
 	{ HC_MSG_NODE_REGISTER, nodes_rpc_register, 0 },
 	{ HC_MSG_REJECTED_QUERY, rpc_rejected_query, RPC_ADMIN },
+	{ HC_MSG_STEP_CREATE, steps_rpc_create, 0 },
+	{ HC_MSG_STEP_END, steps_rpc_end, 0 },
+	{ HC_MSG_STEP_QUERY, steps_rpc_query, 0 },
+	{ HC_MSG_ALLOC_RELEASE, steps_rpc_release, 0 },
 	{ 0, NULL, 0 }
 };
 
 /* Frames a node agent may send on its bound connection. */
 static const uint16_t node_types[] = {
-	HC_MSG_NODE_HEARTBEAT, HC_MSG_JOB_EVENT, HC_MSG_NODE_HEALTH, 0
+	HC_MSG_NODE_HEARTBEAT, HC_MSG_JOB_EVENT, HC_MSG_NODE_HEALTH,
+	HC_MSG_STEP_EVENT, HC_MSG_STEP_CRED_REQ, 0
 };
 
 static const struct rpc_handler *

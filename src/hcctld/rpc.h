@@ -98,5 +98,8 @@ rpc_handler_fn nodes_rpc_query, nodes_rpc_update, nodes_rpc_queues,
 	admin_rpc_shutdown, admin_rpc_backup, nodes_rpc_register;
 /* REJECTED_QUERY (rpc_tls.c): the refused node connections. */
 rpc_handler_fn rpc_rejected_query;
+/* Job steps and interactive allocations (steps_rpc.c, steps_alloc.c). */
+rpc_handler_fn steps_rpc_create, steps_rpc_end, steps_rpc_query,
+	steps_rpc_release;
 
 #endif

@@ -45,6 +45,7 @@ static const char *const db_names[STATE_DB_COUNT] = {
 	[STATE_DB_AUDIT] = "audit",
 	[STATE_DB_CHECKPOINTS] = "checkpoints",
 	[STATE_DB_IDENTITIES] = "identities",
+	[STATE_DB_STEPS] = "steps",
 };
 
 struct state_op {		/* one write of the current transaction */

@@ -34,6 +34,7 @@ enum state_db {
 	STATE_DB_AUDIT,		/* audit entries by seq (audit.h) */
 	STATE_DB_CHECKPOINTS,	/* signed audit checkpoints by seq */
 	STATE_DB_IDENTITIES,	/* node identity records by name (identity.h) */
+	STATE_DB_STEPS,		/* job steps by job id + step id (steps.h) */
 	STATE_DB_COUNT
 };
 

@@ -508,3 +508,11 @@ cgroup_job_remove(const struct cgroup *cg, uint32_t job_id)
 	}
 	return rc;
 }
+
+int
+cgroup_real_cpu(const struct cgroup *cg, int v)
+{
+	if (!cg || !cg->nreal || v < 0)
+		return v;
+	return cg->real_cpus[(size_t)v % cg->nreal];
+}

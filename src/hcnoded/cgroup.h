@@ -56,6 +56,9 @@ int cgroup_job_count(const struct cgroup *cg, uint32_t job_id);
 /* Peak memory (KiB) and whether the OOM killer fired. */
 void cgroup_job_stats(const struct cgroup *cg, uint32_t job_id,
 		      uint64_t *max_rss_kb, int *oom);
+/* The real CPU a (maybe emulated) node CPU runs on, for binding tasks:
+ * virtual CPU v maps to the v-th real one, modulo their number. */
+int cgroup_real_cpu(const struct cgroup *cg, int v);
 /* rmdir the job's directories (after its processes are gone). */
 int cgroup_job_remove(const struct cgroup *cg, uint32_t job_id);
 

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
+#include "step.h"
 #include "stepcred.h"
 #include "tls.h"
 
@@ -186,6 +187,8 @@ ctl_frame(struct ctl_conn *c, const struct hc_frame_view *v)
 		jobs_event_ack(c->nd->jobs, body);
 	else if (c->state == CTL_REGISTERED && type == HC_MSG_AUDIT_CHECKPOINT)
 		checkpoint_on_frame(c->nd, body);
+	else if (c->state == CTL_REGISTERED && type == HC_MSG_STEP_CRED_GRANT)
+		step_cred_on_grant(c->nd, body);
 	else if (type != HC_MSG_REPLY)
 		hc_log_limited("ctl_unexpected", HC_LOG_WARN, "controller sent "
 			       "unexpected %s", hc_msg_name(type));

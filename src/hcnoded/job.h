@@ -35,6 +35,10 @@ struct job {
 	time_t start, end;
 	bool timeout, terminating;
 	bool prolog_failed;	/* reported in the ended event */
+	bool interactive;	/* an allocation (hcalloc): no script */
+	bool first;		/* the job's first node (reports started) */
+	int release_status;	/* an allocation's end: JOB_KILL's
+				   exit_status, reported as the job's */
 	char *dir;		/* spool/job_<id>, 0700, the user's */
 	char *script;		/* dir/script */
 	char *nodefile;		/* dir/hc_nodefile */

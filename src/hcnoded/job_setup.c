@@ -219,7 +219,9 @@ job_setup(struct noded *nd, struct job *j, struct hc_err *err)
 	struct cgroup_limits lim = { 0 };
 	json_t *s = j->spec;
 
-	j->batch = json_is_true(json_object_get(s, "batch"));
+	j->first = json_is_true(json_object_get(s, "batch"));
+	j->interactive = json_is_true(json_object_get(s, "interactive"));
+	j->batch = j->first && !j->interactive;
 	if (job_identity(nd, j, err) < 0)
 		return -1;
 	if (j->batch && !json_is_string(json_object_get(s, "script")))

@@ -105,6 +105,18 @@ jobs_get_running(const struct jobs *js, uint32_t job_id)
 	return j && j->phase == JOB_PH_RUNNING ? j : NULL;
 }
 
+/* A job's last step task here ended: a terminating job with nothing
+ * left in it need not wait for KillWait. */
+void
+jobs_step_gone(struct jobs *js, uint32_t job_id)
+{
+	struct job *j = job_find(js, job_id);
+
+	if (j && j->terminating && !j->batch && j->phase == JOB_PH_RUNNING &&
+	    cgroup_job_count(js->nd->cg, j->id) == 0)
+		job_finish(j);
+}
+
 bool
 jobs_running(const struct jobs *js, uint32_t job_id)
 {
@@ -395,7 +407,8 @@ job_finish(struct job *j)
 	if (j->ev_warn)
 		evtimer_del(j->ev_warn);
 	if (!j->batch)
-		job_send_ended(j, 0, j->timeout ? "time limit" : NULL);
+		job_send_ended(j, j->release_status, j->timeout ? "time limit" :
+			       NULL);
 	if (!nd->conf->epilog || !*nd->conf->epilog) {
 		on_epilog(j, 0, "");
 		return;
@@ -450,6 +463,10 @@ on_prolog(void *arg, int status, const char *line)
 	j->phase = JOB_PH_RUNNING;
 	j->start = time(NULL);
 	job_timers(j);
+	if (!j->batch && j->interactive && j->first)
+		jobs_event_send(nd, json_pack("{s:I,s:s,s:I}", "job_id",
+				(json_int_t)j->id, "event", "started",
+				"start", (json_int_t)j->start));
 	if (!j->batch)
 		return;
 	env = job_env_build(j, nd->me->name);
@@ -539,6 +556,8 @@ jobs_kill(struct jobs *js, json_t *req)
 		return;
 	}
 	hc_log(HC_LOG_INFO, "job=%u terminate", j->id);
+	j->release_status = (int)json_integer_value(json_object_get(req,
+							"exit_status"));
 	if (!j->batch && cgroup_job_count(js->nd->cg, j->id) == 0) {
 		job_finish(j);
 		return;

@@ -28,6 +28,7 @@ struct health;
 struct stepcred_key;
 struct rsh;
 struct job;
+struct step_reg;
 
 struct noded_opts {
 	const char *conf_path;
@@ -59,6 +60,7 @@ struct noded {
 	struct rsh *rsh;		/* hc-rsh's unix socket (rsh.c) */
 	struct ctl_conn *ctl;
 	struct stepcred_key *step_key;	/* from the REGISTER reply */
+	struct step_reg *stepreg;	/* job steps here (step.h); lazily */
 	EVP_PKEY *node_key;		/* NodeKey: TLS and the inventory's
 				 * signature (owned reference) */
 	struct event *ev_term, *ev_int, *ev_chld, *ev_hup;
@@ -120,6 +122,9 @@ void jobs_event_ack(struct jobs *js, json_t *ack);
 struct job *jobs_get_running(const struct jobs *js, uint32_t job_id);
 /* Whether job_id runs here (for step credentials). */
 bool jobs_running(const struct jobs *js, uint32_t job_id);
+/* Step tasks of job_id ended here (step_task.c): a terminating job may
+ * end now if nothing is left in it. */
+void jobs_step_gone(struct jobs *js, uint32_t job_id);
 /* An event for the controller: sent now, or queued until registered. */
 void jobs_event_send(struct noded *nd, json_t *ev);
 

@@ -1,8 +1,11 @@
 /*
  * stream: the listener on the node's Port, where commands open streams to
- * a job (job steps, hc-rsh, --pty in later work). A stream starts with
- * STEP_HELLO carrying a step credential signed by hcctld; nothing else is
- * served yet. Anything malformed closes that connection with a log line.
+ * a job (job steps, hc-rsh's remote tasks, --pty). A stream starts with
+ * STEP_HELLO carrying a step credential signed by hcctld; once that is
+ * verified the stream belongs to the step it starts (step.c) and carries
+ * only STEP_IO, STEP_SIGNAL and STEP_WINCH from the peer. Anything
+ * malformed closes that connection with a log line. The output limit is
+ * per stream; task output pauses well below it (step_io.c).
  */
 #include "config.h"
 
@@ -22,9 +25,11 @@
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
+#include "step.h"
 #include "stepcred.h"
 
-#define STREAM_OUT_MAX (1u << 20)
+#define STREAM_OUT_MAX (16u << 20)
+#define STREAM_OUT_LOW (1u << 20)
 #define STREAM_CONN_MAX 256
 
 struct stream {
@@ -37,6 +42,8 @@ struct sconn {
 	struct stream *s;
 	struct bufferevent *bev;
 	char peer[64];
+	struct step_node *step;	/* after a good STEP_HELLO */
+	bool closing;		/* close once the output is written */
 };
 
 static void
@@ -45,9 +52,52 @@ sconn_close(struct sconn *sc, const char *why)
 	if (why)
 		hc_log_limited("stream_close", HC_LOG_WARN, "stream peer=%s "
 			       "closed: %s", sc->peer, why);
+	if (sc->step)
+		step_detach(sc->step);
 	bufferevent_free(sc->bev);
 	sc->s->nconn--;
 	free(sc);
+}
+
+int
+stream_send(struct sconn *sc, uint16_t type, const json_t *body)
+{
+	size_t blen = 0, flen = 0;
+	char *text = hc_msg_encode(body, &blen);
+	uint8_t *f = hc_frame_build(type, 0, NULL, 0, text, blen, &flen);
+
+	bufferevent_write(sc->bev, f, flen);
+	free(f);
+	free(text);
+	return stream_pending(sc) > STREAM_OUT_MAX ? -1 : 0;
+}
+
+size_t
+stream_pending(const struct sconn *sc)
+{
+	return evbuffer_get_length(bufferevent_get_output(sc->bev));
+}
+
+void
+stream_close_after_flush(struct sconn *sc)
+{
+	sc->closing = true;
+	if (stream_pending(sc) == 0)
+		sconn_close(sc, NULL);
+}
+
+static void
+on_swrite(struct bufferevent *bev, void *arg)
+{
+	struct sconn *sc = arg;
+
+	(void)bev;
+	if (sc->closing && stream_pending(sc) == 0) {
+		sconn_close(sc, NULL);
+		return;
+	}
+	if (sc->step && stream_pending(sc) <= STREAM_OUT_LOW)
+		step_resume(sc->step);
 }
 
 static int
@@ -68,32 +118,78 @@ sconn_reply(struct sconn *sc, uint32_t reqid, json_t *body)
 
 /* Security: a stream is accepted only with a step credential that
  * verifies with the controller's key, names this node, has not expired
- * and names a job running here. */
+ * and names a job running here (step_start checks the job, its user and
+ * that the credential was not used here before). */
 static json_t *
-step_hello(struct stream *s, json_t *req)
+step_hello(struct sconn *sc, json_t *req)
 {
-	struct noded *nd = s->nd;
+	struct noded *nd = sc->s->nd;
 	struct hc_err err = { 0 };
 	const char *cred = json_string_value(json_object_get(req, "cred"));
-	struct stepcred sc;
+	struct stepcred cr;
 
 	if (!nd->step_key)
 		return hc_msg_reply_new(HC_EAUTH, "node has no step key yet "
 					"(not registered with the controller)");
 	if (!cred || stepcred_verify(nd->step_key, cred, nd->me->name,
-				     time(NULL), &sc, &err) < 0)
+				     time(NULL), &cr, &err) < 0)
 		return hc_msg_reply_new(HC_EAUTH, cred ? err.text :
 					"missing step credential");
-	if (!jobs_running(nd->jobs, sc.job_id)) {
+	if (!jobs_running(nd->jobs, cr.job_id)) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "job %u is not running on %s",
-			 sc.job_id, nd->me->name);
+			 cr.job_id, nd->me->name);
 		return hc_msg_reply_new(HC_EAUTH, msg);
 	}
+	if (!(sc->step = step_start(nd, sc, &cr, req, &err)))
+		return hc_msg_reply_new(err.code, err.text);
 	json_t *r = hc_msg_reply_new(0, NULL);
-	json_object_set_new(r, "job_id", json_integer(sc.job_id));
-	json_object_set_new(r, "step_id", json_integer(sc.step_id));
+	json_object_set_new(r, "job_id", json_integer(cr.job_id));
+	json_object_set_new(r, "step_id", json_integer(cr.step_id));
 	return r;
+}
+
+static bool
+type_ok(const struct sconn *sc, unsigned type)
+{
+	if (!sc->step)
+		return type == HC_MSG_STEP_HELLO;
+	return type == HC_MSG_STEP_IO || type == HC_MSG_STEP_SIGNAL ||
+	       type == HC_MSG_STEP_WINCH;
+}
+
+/* One frame: the hello (answered), or a step's frame. 0, or -1 when the
+ * connection was closed. */
+static int
+sconn_frame(struct sconn *sc, const struct hc_frame_view *v)
+{
+	struct hc_err err = { 0 };
+	unsigned type = v->hdr.type;
+	json_t *req = hc_msg_decode(type, v->body, v->hdr.body_len, &err);
+
+	if (sc->step) {
+		if (!req) {
+			sconn_close(sc, err.text);
+			return -1;
+		}
+		step_on_frame(sc->step, (uint16_t)type, req);
+		json_decref(req);
+		return 0;
+	}
+	json_t *rep = req ? step_hello(sc, req) :
+		      hc_msg_reply_new(HC_EPROTO, err.text);
+	const char *e = json_string_value(json_object_get(rep, "error"));
+	if (e)
+		hc_log_limited("step_hello", HC_LOG_WARN, "stream peer=%s "
+			       "refused: %s", sc->peer, e);
+	json_decref(req);
+	if (sconn_reply(sc, v->hdr.reqid, rep) < 0) {
+		sconn_close(sc, "output over its limit");
+		return -1;
+	}
+	if (sc->step)
+		step_started(sc->step);
+	return 0;
 }
 
 static void
@@ -106,12 +202,13 @@ on_sread(struct bufferevent *bev, void *arg)
 	struct hc_frame_view v;
 	struct hc_err err = { 0 };
 
-	while (evbuffer_get_length(in) >= HC_FRAME_HDR_LEN) {
+	while (!sc->closing && evbuffer_get_length(in) >= HC_FRAME_HDR_LEN) {
 		evbuffer_copyout(in, hb, sizeof(hb));
 		if (hc_frame_hdr_decode(hb, &hdr, &err) < 0)
 			return sconn_close(sc, err.text);
-		if (hdr.type != HC_MSG_STEP_HELLO)
-			return sconn_close(sc, "only STEP_HELLO is served");
+		if (!type_ok(sc, hdr.type))
+			return sconn_close(sc, sc->step ? "not a step frame" :
+					   "only STEP_HELLO is served");
 		size_t total = HC_FRAME_HDR_LEN + (size_t)hdr.cred_len +
 			       hdr.body_len;
 		if (evbuffer_get_length(in) < total)
@@ -119,19 +216,9 @@ on_sread(struct bufferevent *bev, void *arg)
 		if (hc_frame_parse(evbuffer_pullup(in, (ssize_t)total), total,
 				   &v, &err) <= 0)
 			return sconn_close(sc, err.text);
-		json_t *req = hc_msg_decode(hdr.type, v.body, hdr.body_len,
-					    &err);
-		json_t *rep = req ? step_hello(sc->s, req) :
-			      hc_msg_reply_new(HC_EPROTO, err.text);
-		const char *e = json_string_value(json_object_get(rep,
-								  "error"));
-		if (e)
-			hc_log_limited("step_hello", HC_LOG_WARN, "stream "
-				       "peer=%s refused: %s", sc->peer, e);
-		json_decref(req);
+		if (sconn_frame(sc, &v) < 0)
+			return;
 		evbuffer_drain(in, total);
-		if (sconn_reply(sc, hdr.reqid, rep) < 0)
-			return sconn_close(sc, "output over its limit");
 	}
 }
 
@@ -164,7 +251,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		snprintf(sc->peer, sizeof(sc->peer), "?");
 	sc->bev = bufferevent_socket_new(s->nd->base, fd,
 					 BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(sc->bev, on_sread, NULL, on_sevent, sc);
+	bufferevent_setcb(sc->bev, on_sread, on_swrite, on_sevent, sc);
 	bufferevent_enable(sc->bev, EV_READ | EV_WRITE);
 }
 
@@ -202,6 +289,7 @@ stream_destroy(struct stream *s)
 {
 	if (!s)
 		return;
+	step_reg_destroy(s->nd);
 	evconnlistener_free(s->lis);
 	free(s);
 }
