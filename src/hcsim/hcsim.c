@@ -40,8 +40,8 @@ static const struct cmd_opt opts[] = {
 	{"json", O_JSON, NULL, "print the figures as one JSON object"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
 	 "replaying; exit 6 if it breaks"},
-	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins and "
-	 "PluginDir from this hc.conf"},
+	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins, "
+	 "PluginDir and the PriorityWeight keys from this hc.conf"},
 	{"plugin-dir", O_PLUGIN_DIR, "DIR", "where the scheduling plugins "
 	 "are (default: PluginDir, $HC_SCHED_PLUGIN_DIR, the installed "
 	 "ones)"},
@@ -146,6 +146,21 @@ sched_load(struct ctx *cx, struct hc_conf *conf)
 	s = sched_create(&so, &err);
 	if (!s)
 		cmd_die_err(&info, &err);
+	if (conf) {
+		/* Order jobs as hcctld would under this hc.conf. */
+		struct sched_prio_conf pc = {
+			.w_age = (double)conf->prio_weight_age,
+			.w_jobsize = (double)conf->prio_weight_jobsize,
+			.w_queue = (double)conf->prio_weight_queue,
+			.w_fairshare = (double)conf->prio_weight_fairshare,
+			.w_queue_fs = (double)conf->prio_weight_queue_fs,
+			.w_qos = (double)conf->prio_weight_qos,
+			.max_age = conf->prio_max_age,
+			.favor_small = conf->prio_favor_small,
+		};
+
+		sched_set_priority(s, &pc);
+	}
 	return s;
 }
 
@@ -197,10 +212,13 @@ main(int argc, char **argv)
 		char *errors = NULL;
 
 		conf = conf_load(cx.conf, &errors, &err);
-		if (!conf) {
-			fprintf(stderr, "%s", errors ? errors : "");
-			cmd_die_err(&info, &err);
+		if (!conf && errors && *errors) {
+			fputs(errors, stderr);
+			cmd_die(&info, HC_EINVAL, "%s: refused; fix the "
+				"errors above", cx.conf);
 		}
+		if (!conf)
+			cmd_die_err(&info, &err);
 		free(errors);
 		if (cx.depth < 0)
 			cx.depth = conf->backfill_depth;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "plan_profile.h"
 #include "sched.h"
 #include "sched_resv.h"
 
@@ -318,6 +319,42 @@ test_unlimited_and_bad_input(void **state)
 	sched_destroy(s);
 }
 
+/* The profile alone: one node of 8 CPUs, busy until +100, a plan holding
+ * it over [+200, +300). A 100 s job fits the hole exactly; 101 s does
+ * not and goes after the plan; a job of 9 CPUs never fits. */
+static void
+test_profile_holes(void **state)
+{
+	struct cluster c = { 0 };
+	struct sched_req rq = { .nnodes = 1, .cpus = 8, .gpu_type = "" };
+	struct prof_need need = { .nnodes = 1, .cpus = 8, .secs = 100 };
+	struct hc_err err = { 0 };
+	uint8_t allow[1] = { 0 };
+	uint32_t chosen[1];
+	struct profile *p;
+
+	(void)state;
+	node_add(&c, 8, 0, 0);
+	run_add(&c, 0, 8, 0, 0, NOW + 100);
+	p = prof_create(c.nodes, c.n, c.run, c.nrun, NULL, NOW, &err);
+	assert_non_null(p);
+	assert_int_equal(prof_select(p, 0, &rq), 1);
+	prof_take(p, 0, &need, NOW + 200);
+	assert_int_equal(prof_fit_now(p, &need, allow, 1), 0);
+	assert_int_equal(prof_earliest(p, &need, chosen), NOW + 100);
+	assert_int_equal(chosen[0], 0);
+	need.secs = 101;
+	assert_int_equal(prof_earliest(p, &need, chosen), NOW + 300);
+	need.cpus = 4;
+	need.secs = 1000;
+	assert_int_equal(prof_earliest(p, &need, chosen), NOW + 300);
+	rq.cpus = 9;
+	assert_int_equal(prof_select(p, 0, &rq), 0);
+	assert_int_equal(prof_earliest(p, &need, chosen), -1);
+	assert_int_equal(prof_open(p), 0);
+	prof_destroy(p);
+}
+
 /* A reservation on n1 for [+100, +200): busy time for everyone else,
  * the only place (from its start) for its members. */
 static void
@@ -358,6 +395,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_profile_holes),
 		cmocka_unit_test(test_easy_multi_node),
 		cmocka_unit_test(test_conservative_plans_all),
 		cmocka_unit_test(test_gpus_memory),
