@@ -44,7 +44,6 @@ struct sim {
 	size_t nrunning;
 	uint32_t *heap;		/* running jobs by end, a min-heap */
 	size_t nheap;
-	int64_t last_key;	/* --check FCFS: last start's order */
 	struct sim_stats *st;
 };
 
@@ -241,11 +240,41 @@ job_start(struct sim *x, struct sched_alloc *a, int64_t now)
 		check_fail(x, "job %lld started at %lld, after its planned "
 			   "start %lld", (long long)j->w->id, (long long)now,
 			   (long long)j->first_plan);
-	if (x->o->depth == 0 && (int64_t)a->job < x->last_key)
-		check_fail(x, "job %lld overtook an earlier job (FCFS)",
-			   (long long)j->w->id);
-	if ((int64_t)a->job > x->last_key)
-		x->last_key = a->job;
+}
+
+/* Does job a come before job b in the pass's order (priority, then submit
+ * time, then id)? */
+static bool
+order_before(const struct sched_job *a, const struct sched_job *b)
+{
+	if (a->priority != b->priority)
+		return a->priority > b->priority;
+	if (a->submit_time != b->submit_time)
+		return a->submit_time < b->submit_time;
+	return a->id < b->id;
+}
+
+/* FCFS: every job the pass started comes before every job still waiting
+ * (one queue), in the pass's order. */
+static void
+check_fcfs(struct sim *x)
+{
+	const struct sched_job *last = NULL, *first = NULL;
+
+	for (size_t i = 0; i < x->npend; i++) {
+		const struct sched_job *v = &x->pend[i];
+		bool started = x->jobs[v->id].alloc != NULL;
+
+		if (started && (!last || order_before(last, v)))
+			last = v;
+		if (!started && (!first || order_before(v, first)))
+			first = v;
+	}
+	if (last && first && order_before(first, last))
+		check_fail(x, "job %lld started before job %lld, which is "
+			   "ahead of it (FCFS)",
+			   (long long)x->jobs[last->id].w->id,
+			   (long long)x->jobs[first->id].w->id);
 }
 
 /* After a pass: plans never move later; remember promises. */
@@ -300,6 +329,8 @@ pass_run(struct sim *x, int64_t now, struct hc_err *err)
 		return -1;
 	for (size_t k = 0; k < plan.started.count; k++)
 		job_start(x, &plan.started.allocs[k], now);
+	if (x->o->check && x->o->depth == 0 && plan.started.count)
+		check_fcfs(x);
 	for (size_t i = 0; i < x->npend; i++) {
 		if (plan.started.count && x->jobs[x->pend[i].id].alloc)
 			continue;
@@ -371,7 +402,7 @@ int
 sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	struct sim_stats *st, struct hc_err *err)
 {
-	struct sim x = { .o = o, .st = st, .last_key = -1 };
+	struct sim x = { .o = o, .st = st };
 	size_t next = 0, done = 0;
 	int rc = 0;
 
