@@ -44,7 +44,22 @@ static const char grammar_help[] =
 	"  reconfigure              shutdown               backup FILE\n"
 	"  show audit [Job=ID] [Node=NAME] [Since=TIME] [Event=NAME]\n"
 	"  trace job ID             verify audit [--anchors FILE]\n"
-	"  export audit [FILE]\n";
+	"  export audit [FILE]\n"
+	"  create|update|delete|show account NAME [Parent=NAME] [Shares=N]\n"
+	"                  [GrpRes=LIST] [GrpResMins=LIST] [GrpJobs=N] "
+	"[GrpSubmit=N]\n"
+	"                  [MaxWall=LIMIT] [DefaultQOS=NAME] [QOS=NAMES] "
+	"[Description=TEXT]\n"
+	"                  (update only: UsedResMins=0 resets the budgets' "
+	"use)\n"
+	"  create|update|delete|show user NAME Account=NAMES "
+	"[DefaultAccount=NAME]\n"
+	"                  [Shares=N] [GrpRes=LIST] [GrpJobs=N] [GrpSubmit=N] "
+	"[MaxWall=LIMIT]\n"
+	"  create|update|delete|show qos NAME [Priority=N] [MaxWall=LIMIT] "
+	"[GrpRes=LIST]\n"
+	"                  [GrpJobs=N] [MaxJobsPerUser=N] "
+	"[Description=TEXT]\n";
 
 const struct cmd_info hcctl_info = {
 	.prog = "hcctl",
@@ -133,6 +148,24 @@ static const struct key job_keys[] = {
 	{"Dependency", check_dependency},
 	{"ArrayTaskThrottle", check_throttle}, {0}};
 
+static const struct key account_keys[] = {
+	{"Parent", check_text}, {"Shares", hcctl_check_shares},
+	{"GrpRes", hcctl_check_res}, {"GrpResMins", hcctl_check_res},
+	{"GrpJobs", hcctl_check_count}, {"GrpSubmit", hcctl_check_count},
+	{"MaxWall", hcctl_check_wall}, {"DefaultQOS", check_text},
+	{"QOS", check_text}, {"Description", check_text},
+	{"UsedResMins", check_text}, {0}};
+static const struct key user_keys[] = {
+	{"Account", check_text}, {"DefaultAccount", check_text},
+	{"Shares", hcctl_check_shares}, {"GrpRes", hcctl_check_res},
+	{"GrpJobs", hcctl_check_count}, {"GrpSubmit", hcctl_check_count},
+	{"MaxWall", hcctl_check_wall}, {"Description", check_text}, {0}};
+static const struct key qos_keys[] = {
+	{"Priority", hcctl_check_count}, {"MaxWall", hcctl_check_wall},
+	{"GrpRes", hcctl_check_res}, {"GrpJobs", hcctl_check_count},
+	{"MaxJobsPerUser", hcctl_check_count},
+	{"Description", check_text}, {0}};
+
 enum need { NAME_NONE, NAME_OPTIONAL, NAME_REQUIRED };
 
 struct action;
@@ -162,6 +195,8 @@ static int act_accept(struct hcctl *, const struct action *, const char *,
 		      json_t *);
 static int act_audit(struct hcctl *, const struct action *, const char *,
 		     json_t *);
+static int act_acct(struct hcctl *, const struct action *, const char *,
+		    json_t *);
 
 static const struct action actions[] = {
 	{"show", "job", NAME_OPTIONAL, "ID", NULL, act_show},
@@ -182,6 +217,18 @@ static const struct action actions[] = {
 	{"trace", "job", NAME_REQUIRED, "ID", NULL, act_audit},
 	{"verify", "audit", NAME_NONE, NULL, NULL, act_audit},
 	{"export", "audit", NAME_OPTIONAL, "FILE", NULL, act_audit},
+	{"create", "account", NAME_REQUIRED, "NAME", account_keys, act_acct},
+	{"update", "account", NAME_REQUIRED, "NAME", account_keys, act_acct},
+	{"delete", "account", NAME_REQUIRED, "NAME", NULL, act_acct},
+	{"show", "account", NAME_OPTIONAL, "NAME", NULL, act_acct},
+	{"create", "user", NAME_REQUIRED, "NAME", user_keys, act_acct},
+	{"update", "user", NAME_REQUIRED, "NAME", user_keys, act_acct},
+	{"delete", "user", NAME_REQUIRED, "NAME", NULL, act_acct},
+	{"show", "user", NAME_OPTIONAL, "NAME", NULL, act_acct},
+	{"create", "qos", NAME_REQUIRED, "NAME", qos_keys, act_acct},
+	{"update", "qos", NAME_REQUIRED, "NAME", qos_keys, act_acct},
+	{"delete", "qos", NAME_REQUIRED, "NAME", NULL, act_acct},
+	{"show", "qos", NAME_OPTIONAL, "NAME", NULL, act_acct},
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
@@ -326,6 +373,13 @@ act_audit(struct hcctl *h, const struct action *a, const char *name,
 	  json_t *set)
 {
 	return hcctl_audit(h, a->verb, name, set);
+}
+
+static int
+act_acct(struct hcctl *h, const struct action *a, const char *name,
+	 json_t *set)
+{
+	return hcctl_acct(h, a->verb, a->object, name, set);
 }
 
 /* accept node NAMES: adopt each node's changed inventory (and its new

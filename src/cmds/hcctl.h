@@ -44,4 +44,13 @@ int hcctl_show_rejected(struct hcctl *h, const char *name);
 int hcctl_audit(struct hcctl *h, const char *verb, const char *name,
 		json_t *set);
 
+/* hcctl_acct.c: create/update/delete/show account|user|qos. */
+int hcctl_acct(struct hcctl *h, const char *verb, const char *object,
+	       const char *name, json_t *set);
+/* Key=Value checks for those objects' keys (hcctl.c's key tables). */
+int hcctl_check_res(const char *val, struct hc_err *err);
+int hcctl_check_count(const char *val, struct hc_err *err);
+int hcctl_check_shares(const char *val, struct hc_err *err);
+int hcctl_check_wall(const char *val, struct hc_err *err);
+
 #endif

@@ -101,8 +101,9 @@ show_job(struct outbuf *o, const json_t *j)
 	out_printf(o, "   UserId=%s(%lld) GroupId=%s(%lld)\n",
 		   nz(js(j, "user")), ji(j, "uid"), nz(js(j, "group")),
 		   ji(j, "gid"));
-	out_printf(o, "   Priority=%lld Nice=%lld Account=%s\n",
-		   ji(j, "priority"), ji(j, "nice"), nz(js(j, "account")));
+	out_printf(o, "   Priority=%lld Nice=%lld Account=%s QOS=%s\n",
+		   ji(j, "priority"), ji(j, "nice"), nz(js(j, "account")),
+		   nz(js(j, "qos")));
 	out_printf(o, "   JobState=%s Reason=%s Dependency=%s\n",
 		   js(j, "state"), *js(j, "reason") ? js(j, "reason") : "None",
 		   *js(j, "dependency") ? js(j, "dependency") : "(null)");

@@ -21,7 +21,7 @@ enum {
 	O_NTASKS_PER_NODE = CMD_LONG, O_MEM, O_MEM_PER_CPU, O_GRES,
 	O_GPUS_PER_TASK, O_PARTITION, O_EXPORT, O_OPEN_MODE,
 	O_SIGNAL, O_BEGIN, O_REQUEUE, O_NO_REQUEUE, O_EXCLUSIVE, O_PARSABLE,
-	O_NICE, O_COMMENT, O_JSON, O_WRAP, O_KILL_INVALID_DEP,
+	O_NICE, O_COMMENT, O_JSON, O_WRAP, O_KILL_INVALID_DEP, O_QOS,
 };
 
 static const struct cmd_opt hcsub_opts[] = {
@@ -60,6 +60,7 @@ static const struct cmd_opt hcsub_opts[] = {
 	{"no-requeue", O_NO_REQUEUE, NULL, "never requeue the job"},
 	{"exclusive", O_EXCLUSIVE, NULL, "do not share nodes with other jobs"},
 	{"account", 'A', "NAME", "account to charge"},
+	{"qos", O_QOS, "NAME", "quality of service (hcctl show qos)"},
 	{"nice", O_NICE, "N", "lower the job's priority by N (-10000..10000)"},
 	{"comment", O_COMMENT, "TEXT", "free text kept with the job"},
 	{"dependency", 'd', "EXPR", "start after other jobs: afterok:ID[:ID], "
@@ -293,6 +294,7 @@ static const struct apply applies[] = {
 	{O_NO_REQUEUE, K_FALSE, "requeue", 0, 0, NULL},
 	{O_EXCLUSIVE, K_TRUE, "exclusive", 0, 0, NULL},
 	{'A', K_STR, "account", 0, 0, NULL},
+	{O_QOS, K_STR, "qos", 0, 0, NULL},
 	{O_NICE, K_INT, "nice", -10000, 10000, NULL},
 	{O_COMMENT, K_STR, "comment", 0, 0, NULL},
 	{'d', K_FN, NULL, 0, 0, apply_dependency},

@@ -113,6 +113,8 @@ struct hc_conf {
 	bool allow_root_jobs;	/* AllowRootJobs */
 	bool kill_on_invalid_dep;	/* KillOnInvalidDep */
 	long max_job_count;	/* MaxJobCount */
+	char *default_account;	/* DefaultAccount */
+	bool enforce_accounts;	/* EnforceAccounts */
 	char *log_file;		/* LogFile (hcctld) */
 	char *log_level;	/* LogLevel */
 	char *spool_dir;	/* SpoolDir (hcnoded; %n = node name) */

@@ -104,6 +104,13 @@ const struct conf_key conf_keys[] = {
 	KEY("KillOnInvalidDep", CONF_BOOL, CONF_GLOBAL, 0, 0, "NO",
 	  G(kill_on_invalid_dep), "Whether a job whose dependency can never "
 	  "be satisfied is cancelled (hcsub --kill-on-invalid-dep)."),
+	KEY("DefaultAccount", CONF_STRING, CONF_GLOBAL, 0, 0, "default",
+	  G(default_account), "The account charged for users who have none "
+	  "(created when first needed)."),
+	KEY("EnforceAccounts", CONF_BOOL, CONF_GLOBAL, 0, 0, "NO",
+	  G(enforce_accounts), "Whether submissions from users without an "
+	  "account (hcctl create user) are refused instead of charged to "
+	  "DefaultAccount."),
 	KEY("MaxJobCount", CONF_INT, CONF_GLOBAL, 1, 100000000, "1000000",
 	  G(max_job_count), "The most jobs hcctld holds (pending, running "
 	  "and not yet aged out).", .hint = "give the most jobs to hold"),

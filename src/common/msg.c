@@ -69,7 +69,7 @@ static const struct msg_field s_signal[] = {
 
 static const struct msg_field s_jobspec[] = {
 	REQ("script", F_STR), SPEC_COMMON,
-	OPT("name", F_STR), OPT("queue", F_STR), OPT("account", F_STR),
+	OPT("name", F_STR), OPT("queue", F_STR), OPT("account", F_STR), OPT("qos", F_STR),
 	OPT("nodes", F_INT), OPT("nodes_max", F_INT), OPT("ntasks", F_INT),
 	OPT("cpus_per_task", F_INT), OPT("ntasks_per_node", F_INT),
 	OPT("mem_mb", F_INT), OPT("mem_per_cpu_mb", F_INT),
@@ -271,6 +271,15 @@ static const struct msg_field s_audit_verify[] = {
 
 static const struct msg_field s_audit_trace[] = { REQ("job_id", F_INT), END };
 
+static const struct msg_field s_acct_update[] = {
+	REQ("verb", F_STR), REQ("object", F_STR), REQ("name", F_STR),
+	OPT("set", F_OBJ), END
+};
+
+static const struct msg_field s_acct_query[] = {
+	REQ("object", F_STR), OPT("name", F_STR), END
+};
+
 /* ---- the catalogue: MSG(TYPE, max body, schema), in type order ---- */
 
 #define HC_MSG_CATALOGUE \
@@ -302,6 +311,8 @@ static const struct msg_field s_audit_trace[] = { REQ("job_id", F_INT), END };
 	MSG(NODE_HEALTH, HC_MSG_BODY_SMALL, s_health) \
 	MSG(STEP_EVENT, HC_MSG_BODY_SMALL, s_step_event) \
 	MSG(STEP_CRED_REQ, HC_MSG_BODY_SMALL, s_step_cred_req) \
+	MSG(ACCT_UPDATE, HC_MSG_BODY_SMALL, s_acct_update) \
+	MSG(ACCT_QUERY, HC_MSG_BODY_SMALL, s_acct_query) \
 	MSG(JOB_LAUNCH, MSG_BODY_LAUNCH, s_launch) \
 	MSG(JOB_KILL, HC_MSG_BODY_SMALL, s_job_kill) \
 	MSG(JOB_EVENT_ACK, HC_MSG_BODY_SMALL, s_job_event_ack) \

@@ -43,6 +43,10 @@
  *                   "last","checkpoints","anchors","bad_seq","problem"}
  *  AUDIT_TRACE     {"job_id":int}          -> {"job_id","state","nodes":
  *                   [{"name","compute_id","trusted":bool,"why"}],"entries"}
+ *  ACCT_UPDATE     {"verb":"create"|"update"|"delete","object":"account"|
+ *                   "user"|"qos","name":str,"set"?:{Key:str}} -> {}
+ *  ACCT_QUERY      {"object":"account"|"user"|"qos","name"?:str}
+ *                                          -> {"records":[{Key:value}]}
  *  REJECTED_QUERY  {}                      -> {"rejected":[{"time","peer",
  *                   "name","reason","detail"}],"counts":{reason:n},"total"}
  *
@@ -241,6 +245,9 @@ enum hc_msg_type {
 	HC_MSG_AUDIT_VERIFY = 31,
 	HC_MSG_AUDIT_TRACE = 32,
 	HC_MSG_REJECTED_QUERY = 33,
+
+	HC_MSG_ACCT_UPDATE = 50,
+	HC_MSG_ACCT_QUERY = 51,
 
 	HC_MSG_NODE_REGISTER = 40,
 	HC_MSG_NODE_HEARTBEAT = 41,

@@ -468,12 +468,18 @@ res_word(const char *item, const char *w, size_t n, char *out,
 	return 0;
 }
 
+/* A count; for "mem" a size ("64G", "512M", plain MiB) counted in MiB. */
 static int
-res_count(const char *item, const char *s, uint64_t *count,
-	  struct hc_err *err)
+res_count(const char *item, const char *name, const char *s,
+	  uint64_t *count, struct hc_err *err)
 {
 	char *end;
 
+	if (!strcmp(name, "mem") && isdigit((unsigned char)*s)) {
+		if (parse_size_mb(s, count, err) < 0)
+			return hc_err_prefix(err, "%s: ", item);
+		return 0;
+	}
 	errno = 0;
 	*count = strtoull(s, &end, 10);
 	if (!isdigit((unsigned char)*s) || *end || errno == ERANGE)
@@ -504,10 +510,10 @@ res_item_parse(const char *item, struct res_item *it, struct hc_err *err)
 		if (res_word(item, c1 + 1, (size_t)(c2 - c1 - 1), it->type,
 			     err) < 0)
 			return -1;
-		return res_count(item, c2 + 1, &it->count, err);
+		return res_count(item, it->name, c2 + 1, &it->count, err);
 	}
 	if (isdigit((unsigned char)c1[1]) || c1[1] == '\0' || c1[1] == '-')
-		return res_count(item, c1 + 1, &it->count, err);
+		return res_count(item, it->name, c1 + 1, &it->count, err);
 	return res_word(item, c1 + 1, strlen(c1 + 1), it->type, err);
 }
 

@@ -51,6 +51,7 @@ void format_datetime(time_t t, char *buf, size_t len);
  * ("gpu", "gpu:h100"), as in Slurm's --gres: in "name:x", x is the count
  * when it starts with a digit, else the type.
  * A name (name and type) may appear once; "" is the empty list.
+ * "mem" counts MiB and takes a size ("mem:64G", "mem:512M", "mem:4096").
  */
 #define RES_NAME_MAX 32
 struct res_item {

@@ -12,6 +12,7 @@
  *		scheduling passes through libhcsched (jobs.h)
  *	audit	hash-chained audit log and its checkpoints (audit.h)
  *	steps	job steps inside allocations, step credentials (steps.h)
+ *	accounts  account tree, users, QOS, submit-time limits (accounts.h)
  */
 #ifndef CTLD_H
 #define CTLD_H
@@ -31,6 +32,7 @@ struct stepcred_key;
 struct admin_backup;
 struct audit;
 struct steps;
+struct accounts;
 
 struct ctld {
 	struct event_base *base;
@@ -52,6 +54,7 @@ struct ctld {
 	struct admin_backup *backup;	/* hcctl backup in progress */
 	struct audit *audit;		/* audit log (audit.h); NULL ok */
 	struct steps *steps;		/* job steps (steps.h); NULL ok */
+	struct accounts *accounts;	/* accounts, users, QOS (accounts.h) */
 	char cluster_id[33];		/* compute ids' (identity_cluster.c) */
 };
 

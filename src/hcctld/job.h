@@ -45,6 +45,7 @@ struct job {
 	char *queue;
 	uint32_t queue_index;	/* into conf->queues: bit in node queue_mask */
 	char *account;
+	char *qos;		/* the QOS it runs under (accounts.h) */
 	uint8_t state;		/* enum job_state */
 	uint8_t hold;		/* enum job_hold */
 	uint8_t open_mode;	/* enum job_open_mode */

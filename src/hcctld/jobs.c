@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "conf.h"
 #include "depend.h"
 #include "ctld.h"
@@ -97,6 +98,7 @@ job_free(struct job *j)
 	free(j->group);
 	free(j->queue);
 	free(j->account);
+	free(j->qos);
 	free(j->gres);
 	free(j->constraint);
 	free(j->comment);
@@ -196,6 +198,7 @@ jobs_kill(struct jobs *js, struct job *j, int sig, bool batch_only,
 void
 jobs_finish(struct jobs *js, struct job *j, int state, const char *reason)
 {
+	accounts_job_end(js->c, j, time(NULL));	/* before the release */
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
 	j->state = (uint8_t)state;
@@ -218,6 +221,7 @@ static void
 job_to_pending(struct jobs *js, struct job *j, bool hold, bool count,
 	       const char *reason)
 {
+	accounts_job_end(js->c, j, time(NULL));	/* before the release */
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
 	audit_job(js->c, 0, count ? "job_requeue" : "job_pending", j, reason);

@@ -161,6 +161,7 @@ job_to_json_short(const struct job *j, time_t now)
 	jset_str(o, "nodelist", j->nodelist ? j->nodelist : "");
 	json_object_set_new(o, "priority", json_real(j->priority));
 	jset_str(o, "account", j->account);
+	jset_str(o, "qos", j->qos ? j->qos : "normal");
 	jset_int(o, "ntasks", j->ntasks);
 	jset_int(o, "cpus_per_task", j->cpus_per_task);
 	jset_str(o, "gres", j->gres);
@@ -189,7 +190,6 @@ job_to_json(const struct job *j, bool detail, time_t now)
 		run = (long)((j->end_time ? j->end_time : now) - j->start_time);
 	jset_int(o, "gid", j->gid);
 	jset_str(o, "group", j->group);
-	jset_str(o, "qos", "normal");
 	if (!j->dep)
 		json_object_set_new(o, "dependency", json_null());
 	json_object_set_new(o, "kill_on_invalid_dep",
@@ -404,6 +404,7 @@ job_from_record(json_t *r, struct hc_err *err)
 	j->queue = jdup(r, "queue");
 	j->queue_index = (uint32_t)jint(r, "queue_index", 0);
 	j->account = jdup(r, "account");
+	j->qos = jdup(r, "qos");
 	j->submit_time = (time_t)jint(r, "submit_time", 0);
 	j->eligible_time = (time_t)jint(r, "eligible_time", 0);
 	j->start_time = (time_t)jint(r, "start_time", 0);

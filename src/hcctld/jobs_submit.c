@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "accounts.h"
 #include "hc_err.h"
 #include "conf.h"
 #include "ctld.h"
@@ -290,6 +291,26 @@ spec_misc(struct jobs *js, struct job *j, const json_t *s, uint32_t uid,
 	return 0;
 }
 
+/* The account and QOS the job is charged to, and their submit-time
+ * limits (accounts_submit.c); a job that asked for no time limit may get
+ * the smallest MaxWall that applies. */
+static int
+spec_account(struct jobs *js, struct job *j, const json_t *s,
+	     struct hc_err *err)
+{
+	char *acct = NULL, *qos = NULL;
+
+	if (accounts_submit(js->c, j->uid, j->user, j->account,
+			    jstr(s, "qos"), &j->time_limit,
+			    jint(s, "time_limit", 0) != 0, &acct, &qos,
+			    err) < 0)
+		return -1;
+	free(j->account);
+	j->account = acct;
+	j->qos = qos;
+	return 0;
+}
+
 /* A new job from spec, or NULL with err. Identity from the credential. */
 static struct job *
 job_from_spec(struct jobs *js, const struct rpc_req *req, const json_t *s,
@@ -327,6 +348,8 @@ job_from_spec(struct jobs *js, const struct rpc_req *req, const json_t *s,
 		goto fail;
 	j->user = user_name(j->uid);
 	j->group = group_name(j->gid);
+	if (spec_account(js, j, s, err) < 0)
+		goto fail;
 	j->command = spec_command(s, script);
 	j->state = JOB_PENDING;
 	j->submit_time = now;

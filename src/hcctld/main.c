@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "accounts.h"
 #include "audit.h"
 #include "conf.h"
 #include "ctld.h"
@@ -242,6 +243,8 @@ main(int argc, char **argv)
 		goto out;
 	if (!(c.nodes = nodes_create(&c, &err)))
 		goto out;
+	if (!(c.accounts = accounts_create(&c, &err)))
+		goto out;
 	if (!(c.jobs = jobs_create(&c, &err)))	/* and the scheduler */
 		goto out;
 	if (!(c.steps = steps_create(&c, &err)))
@@ -276,6 +279,7 @@ out:
 	rpc_destroy(c.rpc);		/* last replies, then connections */
 	steps_destroy(c.steps);
 	jobs_destroy(c.jobs);
+	accounts_destroy(c.accounts);
 	admin_fini(&c);
 	nodes_destroy(c.nodes);
 	stepcred_key_destroy(c.key);

@@ -87,6 +87,8 @@ void rpc_conn_rejected(struct rpc_conn *conn, const char *name,
  * connections whose certificates no longer pass. */
 void rpc_tls_reload(struct rpc *r);
 
+/* Handlers the accounts module provides (accounts_rpc.c). */
+rpc_handler_fn accounts_rpc_update, accounts_rpc_query;
 /* Handlers the jobs module provides (jobs_rpc.c). */
 rpc_handler_fn jobs_rpc_submit, jobs_rpc_query, jobs_rpc_signal,
 	jobs_rpc_update, jobs_rpc_history;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "accounts.h"
 #include "conf.h"
 #include "ctld.h"
 #include "jobs.h"
@@ -17,6 +18,7 @@
 #include "jobs_int.h"
 #include "log.h"
 #include "nodes.h"
+#include "sched_account.h"
 #include "sched_snap.h"
 #include "states.h"
 
@@ -190,6 +192,7 @@ snap_push_job(struct sched_snap *s, const struct job *j, size_t rec)
 		s->refs = hc_realloc(s->refs, s->jcap * sizeof(*s->refs));
 	}
 	snap_job(s, &s->jobs[k], j);	/* clears it */
+	accounts_pass_job(s->acct, j, &s->jobs[k]);
 	if (j->array)	/* the pass starts tasks, apply splits them off */
 		s->jobs[k].id = JOBS_ARRAY_VIEW_BIT | (uint32_t)k;
 	s->refs[k].id = j->id;
@@ -226,6 +229,7 @@ sched_snap_build(struct jobs *js, time_t now)
 
 	s->now = now;
 	snap_build_nodes(s, js->c->nodes);
+	s->acct = accounts_pass_begin(js->c, js, now);	/* before the jobs */
 	snap_build_jobs(s, js, now);
 	return s;
 }
@@ -238,6 +242,7 @@ sched_snap_free(struct sched_snap *s)
 	if (!s)
 		return;
 	sched_result_free(&s->res);
+	accounts_pass_end(s->acct);
 	for (c = s->chunks; c; c = next) {
 		next = c->next;
 		free(c);
@@ -271,7 +276,9 @@ sched_snap_run(struct sched_snap *s, struct sched *sc)
 		nanosleep(&d, NULL);
 	}
 	t0 = mono_s();
+	sched_set_accounts(sc, accounts_pass_view(s->acct));
 	s->rc = sched_pass(sc, s->jobs, s->njobs, s->nodes, s->nnodes, s->now,
 			   &s->res, &s->err);
+	sched_set_accounts(sc, NULL);
 	s->pass_s = mono_s() - t0;
 }

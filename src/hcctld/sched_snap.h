@@ -33,6 +33,7 @@
 struct jobs;
 struct sched;
 struct snap_chunk;
+struct acct_pass;
 
 /* What apply needs to find the live record a pass entry came from. */
 struct sched_snap_ref {
@@ -58,6 +59,10 @@ struct sched_snap {
 	size_t njobs, jcap;
 
 	/* Reservations: their part of the snapshot goes here. */
+
+	/* Accounts, users, QOS and what their subtrees hold: the tree-quota
+	 * view (accounts_view.c), owned; NULL without accounts. */
+	struct acct_pass *acct;
 
 	/* Copied strings (node names, features, constraints). */
 	struct snap_chunk *chunks;

@@ -46,6 +46,7 @@ static const char *const db_names[STATE_DB_COUNT] = {
 	[STATE_DB_CHECKPOINTS] = "checkpoints",
 	[STATE_DB_IDENTITIES] = "identities",
 	[STATE_DB_STEPS] = "steps",
+	[STATE_DB_ACCOUNTS] = "accounts",
 };
 
 struct state_op {		/* one write of the current transaction */

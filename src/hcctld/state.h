@@ -35,6 +35,8 @@ enum state_db {
 	STATE_DB_CHECKPOINTS,	/* signed audit checkpoints by seq */
 	STATE_DB_IDENTITIES,	/* node identity records by name (identity.h) */
 	STATE_DB_STEPS,		/* job steps by job id + step id (steps.h) */
+	STATE_DB_ACCOUNTS,	/* accounts, users, QOS by "account/NAME",
+				 * "user/NAME", "qos/NAME" (accounts.h) */
 	STATE_DB_COUNT
 };
 

@@ -39,8 +39,8 @@ fits_grp_res(const struct sched_acct *a, const struct sched_use *u,
 
 		if (need && a->res_alloc[i] + need > it->count) {
 			snprintf(reason, len, "QuotaGrpRes(%s=%s,%s%s%s)",
-				 who(a), a->name, it->name, *it->type ? ":" : "",
-				 it->type);
+				 who(a), a->name, it->name,
+				 *it->type ? ":" : "", it->type);
 			return false;
 		}
 	}
@@ -98,7 +98,8 @@ fits_qos(const struct sched_acct_view *view, const struct sched_job *j,
 		return false;
 	}
 	if (q->max_jobs_per_user &&
-	    quota_qos_user_running(view, j->qos, j->uid) + 1 > q->max_jobs_per_user) {
+	    quota_qos_user_running(view, j->qos, j->uid) + 1 >
+		    q->max_jobs_per_user) {
 		snprintf(reason, len, "QOSMaxJobsPerUser(qos=%s)", q->name);
 		return false;
 	}

@@ -71,6 +71,9 @@ static const struct {
 	  "\"time\":1,\"sig\":\"AA==\"}]}" },
 	{ HC_MSG_AUDIT_TRACE, "{\"job_id\":3}" },
 	{ HC_MSG_REJECTED_QUERY, "{}" },
+	{ HC_MSG_ACCT_UPDATE, "{\"verb\":\"create\",\"object\":\"account\","
+	  "\"name\":\"physics\",\"set\":{\"GrpRes\":\"gpu:4\"}}" },
+	{ HC_MSG_ACCT_QUERY, "{\"object\":\"qos\"}" },
 	{ HC_MSG_AUDIT_CHECKPOINT, "{\"seq\":1000,\"hash\":\"ab\",\"time\":5,"
 	  "\"sig\":\"AA==\"}" },
 };
@@ -111,6 +114,10 @@ static const struct {
 	{ HC_MSG_JOB_QUERY, "{\"detail\":\"yes\"}", "'detail' must be a boolean" },
 	{ HC_MSG_JOB_SIGNAL, "{\"signal\":\"KILL\"}", "'signal' must be an integer" },
 	{ HC_MSG_JOB_UPDATE, "{\"action\":\"hold\"}", "'job_id' is required" },
+	{ HC_MSG_ACCT_UPDATE, "{\"verb\":\"create\",\"object\":\"user\"}",
+	  "ACCT_UPDATE: field 'name' is required" },
+	{ HC_MSG_ACCT_QUERY, "{\"object\":3}",
+	  "field 'object' must be a string" },
 	{ HC_MSG_JOB_UPDATE, "{\"job_id\":1}", "'action' is required" },
 	{ HC_MSG_JOB_UPDATE, "{\"job_id\":1,\"action\":\"update\",\"set\":[]}",
 	  "'set' must be an object" },
