@@ -234,8 +234,15 @@ steps_save(struct steps *ss, const struct step *st)
 void
 steps_end(struct steps *ss, struct step *st, int state)
 {
+	const struct job *j = jobs_find(ss->c->jobs, st->job_id);
+
 	if (st->state != STEP_RUNNING)
 		return;
+	/* Tasks killed because their job is being cancelled: the step was
+	 * cancelled with it, whatever the signal did to the tasks. */
+	if (state == STEP_FAILED && j && (j->cancelling ||
+					  j->state == JOB_CANCELLED))
+		state = STEP_CANCELLED;
 	st->state = (uint8_t)state;
 	st->end = time(NULL);
 	hc_log(HC_LOG_INFO, "job=%u step=%u state=%s exit_status=%d",
