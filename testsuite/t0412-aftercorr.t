@@ -8,7 +8,7 @@
 # if that one did not complete; a task with no counterpart in ID, or a job
 # that is not an array, waits for the whole of ID, as afterok would.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 29
+plan 31
 cluster_start --nodes 2
 
 sub() { submit_as "$HC_USER1" -o /dev/null "$@"; }
@@ -77,6 +77,18 @@ ok "b_0 does not wait for a_4" \
 like "hcqueue %E shows what b's failed task waits for" \
 	"$(hcqueue -h -j "${id[b]}" -t PD -o '%i %E' | tr -s ' ')" \
 	"^${id[b]}_2 aftercorr:$a"
+
+# Tasks split off for aftercorr still obey the array's throttle.
+th=$(sub -J th --array=0-5%2 --dependency="aftercorr:$p" --wrap 'sleep 1')
+ok "a throttled aftercorr array runs to the end" wait_for 60 sh -c \
+	"[ \$(hcctl show job --json $th | jq '[.jobs[] |
+	 select(.state == \"COMPLETED\")] | length') = 6 ]"
+most=$(hcctl show job --json "$th" | jq -r '.jobs[] |
+	"\(.start_time) \(.end_time)"' | awk '{ s[NR] = $1; e[NR] = $2 }
+	END { m = 0; for (i in s) { n = 0
+		for (k in s) if (s[k] <= s[i] && e[k] > s[i]) n++
+		if (n > m) m = n }; print m }')
+ok "with never more than 2 running ($most)" test "$most" -le 2
 
 # Stage 3: afterok on one task of stage 2, and two singletons.
 g=$(sub -J g --dependency="afterok:${id[b]}_4" --wrap true)

@@ -92,6 +92,10 @@ struct job {
 					   pending tasks, [0] by their owner,
 					   [1] by an admin; NULL if none */
 	char *array_spec;	/* owned: --array as asked; NULL if none */
+	uint32_t array_throttle;	/* the record's throttle, kept when it
+					   becomes its array's last task */
+	uint64_t array_pass;	/* the pass array_pass_left counts for */
+	uint32_t array_pass_left;	/* throttle slots left (jobs_array.c) */
 	uint32_t array_job_id;	/* a task's array; 0: not an array task */
 	uint32_t array_task_id;
 	uint64_t gen;		/* bumped by every jobs_save: a scheduling

@@ -82,6 +82,9 @@ jobs_array_to_json(const struct job *j, json_t *o)
 				    json_integer(j->array_job_id));
 		json_object_set_new(o, "array_task_id",
 				    json_integer(j->array_task_id));
+		if (j->array_throttle)
+			json_object_set_new(o, "array_throttle",
+					    json_integer(j->array_throttle));
 	}
 	if (j->array_spec)
 		json_object_set_new(o, "array_spec",
@@ -119,6 +122,7 @@ jobs_array_from_record(struct job *j, const json_t *r)
 	}
 	j->array_job_id = (uint32_t)jint(r, "array_job_id", 0);
 	j->array_task_id = (uint32_t)jint(r, "array_task_id", 0);
+	j->array_throttle = (uint32_t)jint(r, "array_throttle", 0);
 }
 
 char *
@@ -136,7 +140,8 @@ jobs_array_id(const struct job *j)
 	return s;
 }
 
-/* Tasks of array a that have started and not ended. */
+/* Tasks of array a that have started and not ended (a itself too, once
+ * it is the array's last task). */
 static uint32_t
 array_running(struct jobs *js, const struct job *a)
 {
@@ -145,34 +150,84 @@ array_running(struct jobs *js, const struct job *a)
 	for (size_t i = 0; i < js->n; i++) {
 		const struct job *t = js->v[i];
 
-		if (t->array_job_id == a->id && t != a &&
+		if (t->array_job_id == a->id && !t->array &&
 		    t->state != JOB_PENDING && !job_state_is_final(t->state))
 			n++;
 	}
 	return n;
 }
 
+/* The throttle of array record a, or of the array a was the record of. */
+static uint32_t
+throttle_of(const struct job *a)
+{
+	return a->array ? a->array->throttle : a->array_throttle;
+}
+
+/* Slots left under array record a's throttle in the pass being built:
+ * the record's own offers and its split pending tasks (requeued, or split
+ * for aftercorr) share them, so together they never start more than the
+ * throttle allows. Counted once per pass. */
+static uint32_t *
+pass_left(struct jobs *js, struct job *a)
+{
+	/* A pass is known by when it was built (jobs_pass stamps it). */
+	uint64_t pass = (uint64_t)js->last_pass.tv_sec * 1000000u +
+			(uint64_t)js->last_pass.tv_usec;
+	uint32_t run;
+
+	if (a->array_pass != pass) {
+		a->array_pass = pass;
+		run = array_running(js, a);
+		a->array_pass_left = run >= throttle_of(a) ? 0 :
+				     throttle_of(a) - run;
+	}
+	return &a->array_pass_left;
+}
+
 uint32_t
 jobs_array_room(struct jobs *js, struct job *a)
 {
 	uint64_t pending = array_set_size(a->array);
-	uint32_t room = JOBS_ARRAY_PASS_MAX, run;
+	uint32_t room = JOBS_ARRAY_PASS_MAX, *left;
 
 	if (pending == 0) {	/* all that is left is held */
 		snprintf(a->reason, sizeof(a->reason), "%s", "Held");
 		return 0;
 	}
+	if (pending < room)
+		room = (uint32_t)pending;
 	if (a->array->throttle) {
-		run = array_running(js, a);
-		room = run >= a->array->throttle ? 0 :
-		       a->array->throttle - run;
+		left = pass_left(js, a);
+		if (*left < room)
+			room = *left;
+		*left -= room;
 		if (room == 0)
 			snprintf(a->reason, sizeof(a->reason), "%s",
 				 "JobArrayTaskLimit");
 	}
-	if (room > JOBS_ARRAY_PASS_MAX)
-		room = JOBS_ARRAY_PASS_MAX;
-	return pending < room ? (uint32_t)pending : room;
+	return room;
+}
+
+bool
+jobs_array_throttled(struct jobs *js, struct job *t)
+{
+	struct job *a = t->array_job_id && !t->array ?
+			jobs_find(js, t->array_job_id) : NULL;
+
+	/* a is the record, or the task it became (then t may be a). */
+	uint32_t *left;
+
+	if (!a || !(a->array || a->array_job_id == a->id) || !throttle_of(a))
+		return false;
+	left = pass_left(js, a);
+	if (*left == 0) {
+		snprintf(t->reason, sizeof(t->reason), "%s",
+			 "JobArrayTaskLimit");
+		return true;
+	}
+	(*left)--;
+	return false;
 }
 
 /* "%A" and "%a" of an -o/-e pattern replaced; "%%" kept for the node. */
@@ -279,6 +334,7 @@ jobs_array_split(struct jobs *js, struct job *a, time_t now)
 		return NULL;
 	if (array_set_size(a->array) == 1 &&	/* the record is the last */
 	    jobs_array_pending_count(a) == 1) {
+		a->array_throttle = a->array->throttle;
 		array_set_free(a->array);
 		free(a->array);
 		a->array = NULL;
@@ -341,8 +397,10 @@ jobs_array_corr_split(struct jobs *js, struct job *a, time_t now)
 		    t->state == JOB_PENDING)
 			split++;
 	}
+	/* The last pending task stays in the record, judged as itself
+	 * (jobs_depend.c): the record keeps the throttle for the others. */
 	while (split++ < JOBS_ARRAY_CORR_MAX && a->array &&
-	       array_set_size(a->array) &&
-	       jobs_array_split(js, a, now) != a)
+	       array_set_size(a->array) && jobs_array_pending_count(a) > 1 &&
+	       jobs_array_split(js, a, now))
 		;
 }

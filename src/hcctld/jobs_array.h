@@ -46,6 +46,10 @@ char *jobs_array_id(const struct job *j);
 /* How many tasks of array record a may start in this pass (throttle, what
  * is pending, JOBS_ARRAY_PASS_MAX); sets a's reason when none may. */
 uint32_t jobs_array_room(struct jobs *js, struct job *a);
+/* Whether pending task t, split off its array, must wait for the array's
+ * throttle in the pass being built (then its reason is set); takes one of
+ * the pass's slots when not. */
+bool jobs_array_throttled(struct jobs *js, struct job *t);
 /* Whether task is pending (held or not) in array record a. */
 bool jobs_array_pending_has(const struct job *a, uint32_t task);
 /* a's pending tasks, held ones included. */

@@ -105,20 +105,26 @@ static void dep_lookup(uint32_t id, uint32_t task, struct dep_job *out,
 		       void *arg);
 
 /* aftercorr:ID, Slurm's rule (depend.h): an array's tasks not yet split
- * off wait (jobs_array_corr_split splits them a few at a time); a task
+ * off wait (jobs_array_corr_split splits them a few at a time; the last
+ * one stays in the record and is judged as itself); a task
  * waits for the task of ID with its own index, or, when ID has no such
  * task (or is no array), for the whole of ID, as afterok would. */
 static void
 corr_lookup(struct lookup_ctx *lc, uint32_t id, struct dep_job *out)
 {
 	const struct job *self = lc->self;
+	int64_t task = self->array_job_id ? (int64_t)self->array_task_id : -1;
 
-	if (self->array) {
-		*out = (struct dep_job){ true, JOB_PENDING, 0 };
-		return;
+	if (self->array) {	/* its last pending task is judged as itself */
+		task = jobs_array_pending_count(self) == 1 ?
+		       array_set_first(self->array) : -1;
+		if (task < 0) {
+			*out = (struct dep_job){ true, JOB_PENDING, 0 };
+			return;
+		}
 	}
-	if (self->array_job_id &&
-	    array_lookup(lc->js, id, self->array_task_id, out) && out->exists)
+	if (task >= 0 && array_lookup(lc->js, id, (uint32_t)task, out) &&
+	    out->exists)
 		return;
 	dep_lookup(id, DEP_NO_TASK, out, lc);
 }

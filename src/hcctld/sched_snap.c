@@ -213,7 +213,8 @@ snap_build_jobs(struct sched_snap *s, struct jobs *js, time_t now)
 
 		if (j->array && j->dep)	/* aftercorr: judge tasks singly */
 			jobs_array_corr_split(js, j, now);
-		if (!snap_job_wanted(js, j, now))
+		if (!snap_job_wanted(js, j, now) ||
+		    jobs_array_throttled(js, j))	/* a split task */
 			continue;
 		/* An array record offers up to k of its tasks at once. */
 		k = j->array ? jobs_array_room(js, j) : 1;
