@@ -25,7 +25,9 @@
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
+#include "job.h"
 #include "step.h"
+#include "step_check.h"
 #include "stepcred.h"
 
 #define STREAM_OUT_MAX (16u << 20)
@@ -116,31 +118,36 @@ sconn_reply(struct sconn *sc, uint32_t reqid, json_t *body)
 	       STREAM_OUT_MAX ? -1 : 0;
 }
 
-/* Security: a stream is accepted only with a step credential that
- * verifies with the controller's key, names this node, has not expired
- * and names a job running here (step_start checks the job, its user and
- * that the credential was not used here before). */
+static bool
+job_here(void *arg, uint32_t job_id, uid_t *uid)
+{
+	struct noded *nd = arg;
+	struct job *j = jobs_get_running(nd->jobs, job_id);
+
+	if (j)
+		*uid = j->uid;
+	return j != NULL;
+}
+
+static bool
+used_here(void *arg, uint32_t job_id, uint32_t step_id)
+{
+	return step_seen(arg, job_id, step_id);
+}
+
+/* A stream is admitted by step_check() (see there), then its step starts
+ * (step.c). */
 static json_t *
 step_hello(struct sconn *sc, json_t *req)
 {
 	struct noded *nd = sc->s->nd;
 	struct hc_err err = { 0 };
-	const char *cred = json_string_value(json_object_get(req, "cred"));
 	struct stepcred cr;
 
-	if (!nd->step_key)
-		return hc_msg_reply_new(HC_EAUTH, "node has no step key yet "
-					"(not registered with the controller)");
-	if (!cred || stepcred_verify(nd->step_key, cred, nd->me->name,
-				     time(NULL), &cr, &err) < 0)
-		return hc_msg_reply_new(HC_EAUTH, cred ? err.text :
-					"missing step credential");
-	if (!jobs_running(nd->jobs, cr.job_id)) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "job %u is not running on %s",
-			 cr.job_id, nd->me->name);
-		return hc_msg_reply_new(HC_EAUTH, msg);
-	}
+	if (step_check(nd->step_key, json_string_value(json_object_get(req,
+			"cred")), nd->me->name, time(NULL), job_here,
+		       used_here, nd, &cr, &err) < 0)
+		return hc_msg_reply_new(HC_EAUTH, err.text);
 	if (!(sc->step = step_start(nd, sc, &cr, req, &err)))
 		return hc_msg_reply_new(err.code, err.text);
 	json_t *r = hc_msg_reply_new(0, NULL);
