@@ -38,7 +38,7 @@ static const char grammar_help[] =
 	"  update node NAMES State=DRAIN|RESUME|DOWN [Reason=\"why\"]\n"
 	"  update job ID [TimeLimit=LIMIT] [Nice=N] [JobName=NAME] "
 	"[Comment=TEXT]\n"
-	"                  [Dependency=EXPR (\"\" clears it)]\n"
+	"                  [Dependency=EXPR (\"\" clears it)] [Account=NAME]\n"
 	"  hold job ID              release job ID         requeue job ID\n"
 	"                  (ID may name array tasks: 123_7, 123_[1-500])\n"
 	"  reconfigure              shutdown               backup FILE\n"
@@ -146,7 +146,7 @@ static const struct key job_keys[] = {
 	{"TimeLimit", check_limit}, {"Nice", check_nice},
 	{"JobName", check_text}, {"Comment", check_text},
 	{"Dependency", check_dependency},
-	{"ArrayTaskThrottle", check_throttle}, {0}};
+	{"ArrayTaskThrottle", check_throttle}, {"Account", check_text}, {0}};
 
 static const struct key account_keys[] = {
 	{"Parent", check_text}, {"Shares", hcctl_check_shares},

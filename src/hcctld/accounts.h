@@ -108,6 +108,11 @@ int accounts_submit(struct ctld *c, uint32_t uid, const char *user,
 		    bool time_asked, char **account_out, char **qos_out,
 		    struct hc_err *err);
 
+/* hcctl update job ID Account=NAME: whether the job of user (uid) may be
+ * charged to account; uid 0 (an admin's change): only that it exists. */
+int accounts_job_account(struct ctld *c, uint32_t uid, const char *user,
+			 const char *account, struct hc_err *err);
+
 /* accounts_view.c. A scheduling pass's account view (sched_account.h),
  * built on the loop from the records and the job table (running jobs
  * charged, pending ones counted) into a snapshot the scheduling worker

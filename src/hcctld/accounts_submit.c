@@ -202,6 +202,20 @@ limits_check(struct ctld *c, const struct acct_obj *u,
 }
 
 int
+accounts_job_account(struct ctld *c, uint32_t uid, const char *user,
+		     const char *account, struct hc_err *err)
+{
+	struct acct_obj *u = accounts_find(c->accounts, ACCT_USER, user);
+	char *an = NULL;
+
+	if (pick_account(c, uid, user ? user : "?", u, account, &an,
+			 err) < 0)
+		return -1;
+	free(an);
+	return 0;
+}
+
+int
 accounts_submit(struct ctld *c, uint32_t uid, const char *user,
 		const char *account, const char *qos, long *time_limit,
 		bool time_asked, char **account_out, char **qos_out,

@@ -43,6 +43,7 @@ struct acct_pass {
 	struct acct_obj **objs;		/* accts[i]'s record: build time only */
 	struct leaf_key *leaves;	/* sorted by (user, account) */
 	size_t nleaves;
+	struct leaf_key *byname;	/* accounts sorted by name (user "") */
 	struct res_list *others;	/* running jobs' other resources */
 	size_t nothers;
 	void **owned;			/* copies the view points at */
@@ -71,17 +72,6 @@ pass_res(struct acct_pass *p, const struct res_list *rl)
 	return out;
 }
 
-/* The account's index, by a linear search of the accounts part (it is
- * small and this runs once per job, not per job and level). */
-static uint32_t
-acct_index(const struct acct_pass *p, size_t naccounts, const char *name)
-{
-	for (size_t i = 0; name && i < naccounts; i++)
-		if (!strcmp(p->view.accts[i].name, name))
-			return (uint32_t)i;
-	return SCHED_NONE;
-}
-
 static int
 leaf_cmp(const void *x, const void *y)
 {
@@ -89,6 +79,20 @@ leaf_cmp(const void *x, const void *y)
 	int c = strcmp(a->user, b->user);
 
 	return c ? c : strcmp(a->account, b->account);
+}
+
+/* An account's index in the view (byname is built once the accounts
+ * are: a pass looks one up per job). */
+static uint32_t
+acct_index(const struct acct_pass *p, size_t naccounts, const char *name)
+{
+	struct leaf_key k = { "", name, 0 };
+	const struct leaf_key *f;
+
+	if (!name || !p->byname)
+		return SCHED_NONE;
+	f = bsearch(&k, p->byname, naccounts, sizeof(k), leaf_cmp);
+	return f ? f->idx : SCHED_NONE;
 }
 
 static void
@@ -146,6 +150,11 @@ build_accounts(struct accounts *a, struct acct_pass *p, size_t *nacc)
 		x->default_qos = q != SCHED_NONE ? q : x->parent >= 0 ?
 			p->view.accts[x->parent].default_qos : SCHED_NONE;
 	}
+	p->byname = hc_calloc(m, sizeof(*p->byname));
+	for (size_t i = 0; i < m; i++)
+		p->byname[i] = (struct leaf_key){ "", p->view.accts[i].name,
+						  (uint32_t)i };
+	qsort(p->byname, m, sizeof(*p->byname), leaf_cmp);
 	*nacc = m;
 }
 
@@ -400,6 +409,7 @@ accounts_pass_end(struct acct_pass *p)
 	free(p->view.qos);
 	free(p->objs);
 	free(p->leaves);
+	free(p->byname);
 	free(p);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "accounts.h"
 #include "hc_err.h"
 #include "conf.h"
 #include "ctld.h"
@@ -129,6 +130,10 @@ upd_account(struct upd *u, struct job *j, const char *val,
 {
 	if (strlen(val) > 256)
 		return hc_err_set(err, HC_EINVAL, "Account is too long");
+	/* The job's owner must be allowed to charge it (accounts.h). */
+	if (accounts_job_account(u->js->c, u->admin ? 0 : j->uid, j->user,
+				 val, err) < 0)
+		return -1;
 	if (u->apply)
 		set_owned(&j->account, val);
 	return 0;
