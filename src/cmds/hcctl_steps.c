@@ -2,7 +2,8 @@
  * hcctl_steps: the steps of the jobs `hcctl show job` prints, asked for
  * with one STEP_QUERY for all of them and printed under each job:
  *	Step=12.0 State=COMPLETED Tasks=8 Nodes=n[1-2] ExitCode=0:0
- *	   Start=... End=... Command=hostname
+ *	   Start=... End=... MaxRSS=1234K CPUTime=0s
+ *	   Command=hostname
  */
 #include "config.h"
 
@@ -56,8 +57,11 @@ hcctl_steps_print(struct outbuf *o, const json_t *job)
 			   ji(st, "step_id"), js(st, "state"),
 			   ji(st, "ntasks"), js(st, "nodelist"),
 			   js(st, "exit_code"));
-		out_printf(o, "      Start=%s End=%s Command=%s%s%s\n", start,
-			   end, js(st, "command"), *js(st, "failed") ?
-			   " Failed=" : "", js(st, "failed"));
+		out_printf(o, "      Start=%s End=%s MaxRSS=%lldK CPUTime=%llds"
+			   "\n", start, end, ji(st, "max_rss_kb"),
+			   ji(st, "cpu_secs"));
+		out_printf(o, "      Command=%s%s%s\n", js(st, "command"),
+			   *js(st, "failed") ? " Failed=" : "",
+			   js(st, "failed"));
 	}
 }

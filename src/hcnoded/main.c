@@ -61,7 +61,7 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = wait4(-1, &status, WNOHANG, &nd->last_rusage)) > 0) {
 		for (struct child_watch **pp = &nd->children; *pp;
 		     pp = &(*pp)->next) {
 			struct child_watch *w = *pp;

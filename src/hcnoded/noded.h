@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -65,6 +66,8 @@ struct noded {
 				 * signature (owned reference) */
 	struct event *ev_term, *ev_int, *ev_chld, *ev_hup;
 	struct child_watch *children;	/* pids we wait for */
+	struct rusage last_rusage;	/* of the child being reported to its
+					   child_exit_fn (steps' usage) */
 	bool registered_once;
 };
 

@@ -244,11 +244,13 @@ static void
 step_done(struct step_node *sn)
 {
 	struct noded *nd = sn->nd;
-	json_t *ev = json_pack("{s:I,s:I,s:s,s:I,s:i}", "job_id",
+	json_t *ev = json_pack("{s:I,s:I,s:s,s:I,s:i,s:I,s:I}", "job_id",
 			       (json_int_t)sn->cred.job_id, "step_id",
 			       (json_int_t)sn->cred.step_id, "event",
 			       "ended", "ntasks", (json_int_t)sn->ntasks,
-			       "exit_status", sn->worst);
+			       "exit_status", sn->worst, "max_rss_kb",
+			       (json_int_t)sn->max_rss_kb, "cpu_ms",
+			       (json_int_t)sn->cpu_ms);
 
 	sn->done = true;
 	hc_log(HC_LOG_INFO, "job=%u step=%u ended status=%d", sn->cred.job_id,

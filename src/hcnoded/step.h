@@ -53,6 +53,7 @@ struct step_node {
 	uint32_t ntasks;
 	uint32_t left;		/* tasks not yet reported */
 	int worst;		/* highest wait status so far */
+	uint64_t cpu_ms, max_rss_kb;	/* the tasks' usage (wait4) */
 	bool done;
 	bool paused;		/* task output paused: the stream is full */
 };

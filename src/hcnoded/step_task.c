@@ -407,9 +407,16 @@ on_task_exit(void *arg, pid_t pid, int status)
 {
 	struct step_task *t = arg;
 
+	struct rusage *ru = &t->sn->nd->last_rusage;
+
 	(void)pid;
 	t->exited = true;
 	t->status = status;
+	t->sn->cpu_ms += (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
+			 1000 + (uint64_t)(ru->ru_utime.tv_usec +
+					   ru->ru_stime.tv_usec) / 1000;
+	if ((uint64_t)ru->ru_maxrss > t->sn->max_rss_kb)
+		t->sn->max_rss_kb = (uint64_t)ru->ru_maxrss;
 	if (!t->sn->sc) {	/* nobody to read it: drop the output */
 		step_io_close(t);
 	}
