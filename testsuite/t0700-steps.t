@@ -3,7 +3,7 @@
 # with the step's variables, labels lines with -l, lays tasks out block or
 # cyclic, exits with the worst task's status and says which task failed.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 12
+plan 13
 cluster_start --nodes 2
 
 out=$(out_file steps-%j.out)
@@ -21,7 +21,8 @@ echo hello | hcrun -n 2 -l cat
 ok "the job completes" wait_job_state "$id" COMPLETED 40
 f=$(out_file "steps-$id.out")
 sec() { awk -v n="$1" '/^---$/{s++; next} s==n' "$f"; }
-blk=$(sec 0)
+blk=$(sec 0 | grep "^[0-9]")
+unlike "no step message before the first step" "$(sec 0)" "^hcrun"
 is "8 lines, one per task" "$(printf '%s\n' "$blk" | grep -c .)" 8
 is "tasks 0-3 on n1, 4-7 on n2 (block)" \
 	"$(printf '%s\n' "$blk" | awk '{print $1 $2}' | tr '\n' ' ')" \
