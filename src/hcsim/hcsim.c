@@ -19,13 +19,14 @@
 #include "plan.h"
 #include "sched.h"
 #include "sim.h"
+#include "sim_acct.h"
 #include "swf.h"
 
 #define CHECK_FAILED 6	/* exit status: --check found a broken guarantee */
 
 enum {
 	O_PROCS = CMD_LONG, O_POLICY, O_DEPTH, O_JSON, O_CHECK, O_CONF,
-	O_PLUGIN_DIR, O_SCHEDULE,
+	O_PLUGIN_DIR, O_SCHEDULE, O_ACCOUNTS,
 };
 
 static const struct cmd_opt opts[] = {
@@ -38,6 +39,9 @@ static const struct cmd_opt opts[] = {
 	{"schedule", O_SCHEDULE, NULL, "first print each job's submit, start "
 	 "and end times, in submit order"},
 	{"json", O_JSON, NULL, "print the figures as one JSON object"},
+	{"accounts", O_ACCOUNTS, "FILE", "replay under the account tree and "
+	 "quotas in FILE (hcctl's grammar: account NAME Parent= GrpRes= "
+	 "GrpJobs=; user UID Account=)"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
 	 "replaying; exit 6 if it breaks"},
 	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins, "
@@ -66,6 +70,7 @@ struct ctx {
 	long depth;		/* -1: not given */
 	bool json, check, schedule;
 	const char *conf, *plugin_dir;
+	const char *accounts;
 };
 
 static const struct {
@@ -108,6 +113,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case O_SCHEDULE: cx->schedule = true; break;
 	case O_CONF: cx->conf = val; break;
 	case O_PLUGIN_DIR: cx->plugin_dir = val; break;
+	case O_ACCOUNTS: cx->accounts = val; break;
 	}
 	return 0;
 }
@@ -197,6 +203,7 @@ main(int argc, char **argv)
 	struct hc_conf *conf = NULL;
 	struct sim_stats st;
 	struct sim_opts so;
+	struct sim_acct *acct = NULL;
 	struct hc_err err = { 0 };
 	int n;
 
@@ -231,7 +238,9 @@ main(int argc, char **argv)
 	if (!cx.procs)
 		cmd_die(&info, HC_EINVAL, "%s names neither MaxProcs nor "
 			"MaxNodes; give --procs N", operands[0]);
-	so = (struct sim_opts){ .procs = cx.procs,
+	if (cx.accounts && !(acct = sim_acct_read(cx.accounts, &err)))
+		cmd_die_err(&info, &err);
+	so = (struct sim_opts){ .procs = cx.procs, .acct = acct,
 				.depth = (uint32_t)cx.depth,
 				.check = cx.check,
 				.schedule = cx.schedule ? stdout : NULL,
@@ -240,6 +249,7 @@ main(int argc, char **argv)
 		cmd_die_err(&info, &err);
 	print_stats(&cx, &st);
 	sched_destroy(so.sched);
+	sim_acct_free(acct);
 	conf_destroy(conf);
 	swf_free(&t);
 	free(operands);

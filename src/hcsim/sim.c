@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "sched_account.h"
+#include "sim_acct.h"
 #include "log.h"
 #include "plan.h"
 #include "sched.h"
@@ -170,6 +172,7 @@ job_view(const struct sim *x, uint32_t k, struct sched_job *v)
 		.submit_time = j->w->submit, .queue = 0,
 		.nodes_min = 1, .ntasks = (uint32_t)j->w->procs,
 		.cpus_per_task = 1, .time_limit_sec = j->est,
+		.assoc = sim_acct_assoc(x->o->acct, j->w->user),
 	};
 }
 
@@ -191,6 +194,9 @@ job_end(struct sim *x, uint32_t k)
 	}
 	free(j->alloc);
 	j->alloc = NULL;
+	sim_acct_end(x->o->acct, sim_acct_assoc(x->o->acct, j->w->user),
+		     j->w->user > 0 ? (uint32_t)j->w->user : 0,
+		     (long)j->w->procs);
 	/* swap-remove from running[] */
 	x->running[j->runpos] = x->running[last];
 	x->runjob[j->runpos] = x->runjob[last];
@@ -255,7 +261,7 @@ order_before(const struct sched_job *a, const struct sched_job *b)
 }
 
 /* FCFS: every job the pass started comes before every job still waiting
- * (one queue), in the pass's order. */
+ * (one queue), in the pass's order; jobs held by a quota excepted. */
 static void
 check_fcfs(struct sim *x)
 {
@@ -265,6 +271,11 @@ check_fcfs(struct sim *x)
 		const struct sched_job *v = &x->pend[i];
 		bool started = x->jobs[v->id].alloc != NULL;
 
+		/* A job a tree quota holds (--accounts) may not start at
+		 * all: it is out of the queue's order, not overtaken. */
+		if (!started && (!strncmp(v->reason, "Quota", 5) ||
+				 !strncmp(v->reason, "QOS", 3)))
+			continue;
 		if (started && (!last || order_before(last, v)))
 			last = v;
 		if (!started && (!first || order_before(v, first)))
@@ -408,6 +419,7 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 
 	memset(st, 0, sizeof(*st));
 	machine_build(&x.m, o->procs);
+	sched_set_accounts(o->sched, sim_acct_view(o->acct));
 	jobs_load(&x, t);
 	x.pend = hc_malloc((x.njobs + 1) * sizeof(*x.pend));
 	x.running = hc_malloc((x.njobs + 1) * sizeof(*x.running));
@@ -449,5 +461,6 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	free(x.heap);
 	free(x.jobs);
 	machine_free(&x.m);
+	sched_set_accounts(o->sched, NULL);
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "swf.h"
 
 struct sched;
+struct sim_acct;
 
 struct sim_opts {
 	long procs;		/* the machine's processors (> 0) */
@@ -32,6 +33,8 @@ struct sim_opts {
 	bool check;		/* verify the policy's guarantee */
 	struct sched *sched;	/* borrowed: plugins loaded by the caller */
 	FILE *schedule;		/* non-NULL: print each job's start there */
+	struct sim_acct *acct;	/* borrowed: --accounts tree quotas, or
+				 * NULL (sim_acct.h) */
 };
 
 struct sim_stats {
