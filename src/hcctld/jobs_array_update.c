@@ -175,7 +175,10 @@ jobs_array_rpc_update(struct rpc_req *req, struct job *a, const char *tasks,
 		tupd_job(&u, t);
 	}
 	array_set_free(&set);
-	if (!u.changed) {
+	/* Releasing an array none of whose tasks is held (or holding one
+	 * all held) changes nothing and is no error, as for a plain job. */
+	if (!u.changed && (u.first.code || tasks || !strcmp(action,
+							     "requeue"))) {
 		if (u.first.code)
 			rpc_reply_err(req, u.first.code, "%s", u.first.text);
 		else
