@@ -11,7 +11,9 @@
  * spans interleave (0-10:2 with 5), the members of that group are merged
  * one by one. Results are built through emit(), which joins a range to the
  * previous one when they continue each other, so holding then releasing a
- * range gives back the set as it was.
+ * range gives back the set as it was. Task ids are bounded (array.h), so
+ * the worst case, two sets of stepped ranges interleaved over the whole
+ * id space, is a walk of 4,000,001 ids.
  */
 #include "config.h"
 
@@ -165,36 +167,34 @@ fail:
 	return -1;
 }
 
-static int
-u32_cmp(const void *x, const void *y)
-{
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
-/* The members of the interleaved group g[0..n) merged one by one. */
+/* The members of the interleaved group g[0..n) merged one by one, through
+ * a bitmap of the group's span (at most ARRAY_TASK_ID_MAX + 1 bits): time
+ * in the span, never a sort. */
 static int
 emit_group(struct array_set *dst, const struct array_range *g, size_t n)
 {
-	uint64_t total = 0, k = 0;
-	uint32_t *v;
+	uint32_t lo = g[0].start, hi = g[0].end;
+	uint8_t *bits;
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		total += (g[i].end - g[i].start) / g[i].step + 1;
-	v = malloc(total * sizeof(*v));
-	if (!v) {
+	for (size_t i = 1; i < n; i++) {
+		if (g[i].start < lo)
+			lo = g[i].start;
+		if (g[i].end > hi)
+			hi = g[i].end;
+	}
+	bits = calloc((size_t)(hi - lo) / 8 + 1, 1);
+	if (!bits) {
 		errno = ENOMEM;
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		for (uint64_t x = g[i].start; x <= g[i].end; x += g[i].step)
-			v[k++] = (uint32_t)x;
-	qsort(v, total, sizeof(*v), u32_cmp);
-	for (k = 0; k < total && rc == 0; k++)
-		rc = emit(dst, v[k], v[k], 1);
-	free(v);
+			bits[(x - lo) / 8] |= (uint8_t)(1u << ((x - lo) % 8));
+	for (uint64_t x = lo; x <= hi && rc == 0; x++)
+		if (bits[(x - lo) / 8] & (1u << ((x - lo) % 8)))
+			rc = emit(dst, (uint32_t)x, (uint32_t)x, 1);
+	free(bits);
 	return rc;
 }
 
