@@ -20,17 +20,22 @@
  *
  * Every job below the first waiting one that starts is a backfill: it ran
  * the same check against every plan made so far, so it delays none. A
- * failed "start now" is remembered by shape (request, queue, features) with
- * the shortest time limit that failed: resources only shrink during a pass,
- * so a later job of the same shape and no shorter limit fails too and is
- * skipped without a search.
+ * failed "start now" is remembered by shape (request, queue, features,
+ * reservation) with the shortest time limit that failed: resources only
+ * shrink during a pass, so a later job of the same shape and no shorter
+ * limit fails too and is skipped without a search. When no node has a free
+ * CPU at all, jobs below the plans are not searched.
  *
  * Conservative compression: with depth > 1, jobs that an earlier pass gave
  * a plan (`promised`) are planned first, in the order of their promised
  * starts. Each such job's old window is still free when its turn comes
  * (what ended early only freed resources, and jobs planned before it only
  * moved earlier), so its new start is never later; new jobs follow in
- * priority order.
+ * priority order. The argument counts resources, so it is exact on one
+ * node (hcsim's machine; its --check verifies it); on several nodes a job
+ * planned earlier may move to a node a later promised job had, so there
+ * the promise is kept first, not guaranteed (keeping it exactly would need
+ * each promise's nodes from the host).
  */
 #include "config.h"
 
@@ -53,6 +58,7 @@ struct shape {
 	bool exclusive;
 	char gpu_type[HC_SCHED_NAME_LEN];
 	const char *constraint;	/* borrowed from the job (pass lifetime) */
+	const struct sched_resv *resv;	/* the job's reservation, or NULL */
 	time_t secs;
 };
 
@@ -107,7 +113,7 @@ shape_slot(struct plan_ctx *x, uint32_t queue, const struct sched_req *rq,
 {
 	uint64_t h = 1469598103934665603ull;
 	uint64_t f[] = { queue, rq->nnodes, rq->cpus, rq->gpus, rq->mem_mb,
-			 rq->exclusive };
+			 rq->exclusive, (uint64_t)(uintptr_t)rq->resv };
 	const char *strs[] = { rq->gpu_type, constraint };
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -125,7 +131,7 @@ shape_is(const struct shape *m, uint32_t queue, const struct sched_req *rq,
 	return m->used && m->queue == queue && m->nnodes == rq->nnodes &&
 	       m->cpus == rq->cpus && m->gpus == rq->gpus &&
 	       m->mem_mb == rq->mem_mb && m->exclusive == rq->exclusive &&
-	       str_same(m->gpu_type, rq->gpu_type) &&
+	       m->resv == rq->resv && str_same(m->gpu_type, rq->gpu_type) &&
 	       str_same(m->constraint, constraint);
 }
 
@@ -153,7 +159,7 @@ shape_fail(struct plan_ctx *x, uint32_t queue, const struct sched_req *rq,
 	*m = (struct shape){ .used = true, .queue = queue,
 			     .nnodes = rq->nnodes, .cpus = rq->cpus,
 			     .gpus = rq->gpus, .mem_mb = rq->mem_mb,
-			     .exclusive = rq->exclusive,
+			     .exclusive = rq->exclusive, .resv = rq->resv,
 			     .constraint = constraint, .secs = secs };
 	snprintf(m->gpu_type, sizeof(m->gpu_type), "%s",
 		 rq->gpu_type ? rq->gpu_type : "");
@@ -293,8 +299,18 @@ backfill_job(struct plan_ctx *x, struct sched_job *j,
 	}
 	if (prof_select(x->prof, j->queue, rq) < rq->nnodes) {
 		/* Never fits: placement's reason tells why. */
-		sched_place_job(place_ctx(x), j->queue, v, rq, &x->out->started,
-				j->reason, sizeof(j->reason));
+		struct sched_result *res = &x->out->started;
+
+		if (sched_place_job(place_ctx(x), j->queue, v, rq, res,
+				    j->reason, sizeof(j->reason)) ==
+		    SCHED_PLACED) {
+			/* (cannot happen: the same capacity rules) */
+			j->reason[0] = '\0';
+			prof_take_alloc(x->prof, &res->allocs[res->count - 1],
+					need->secs);
+			sched_stage_started(x->s, j,
+					    &res->allocs[res->count - 1]);
+		}
 		return;
 	}
 	if (!shape_failed(x, j->queue, rq, j->constraint, need->secs)) {

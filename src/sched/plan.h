@@ -17,9 +17,10 @@
  *              start, no later job of that queue starts ("Priority");
  *   1          EASY: the first waiting job gets a planned start; others
  *              start now only if they do not delay it;
- *   >= queue   conservative: every waiting job gets a planned start, and
- *              a job that already holds one (`promised`) is never planned
- *              later than it (compression only moves starts earlier).
+ *   >= queue   conservative: every waiting job gets a planned start; jobs
+ *              that already hold one (`promised`) are planned first, in
+ *              the order of their promises, so compression only moves
+ *              starts earlier (exactly so on one node; see plan.c).
  * Jobs past the depth that cannot start now are not planned (reason
  * "Priority"); jobs whose shape (request and at least the same time limit)
  * already failed this pass are skipped without a search.
