@@ -83,4 +83,79 @@ size_t prof_open(const struct profile *p);
 void prof_take_alloc(struct profile *p, const struct sched_alloc *a,
 		     time_t secs);
 
+/* ---- internals, shared by plan_profile.c and plan_query.c -------------- */
+/* (plan.c uses only the functions above.) */
+
+struct prof_step {
+	time_t t;
+	int64_t mem;
+	int32_t cpus, gpus;
+};
+
+struct prof_node {
+	uint32_t cap_cpus, cap_gpus;
+	uint64_t cap_mem;
+	int64_t cpus, gpus, mem;	/* free now */
+	struct prof_step *steps;	/* sorted by t, all t > now */
+	uint32_t nsteps, stepcap;
+	uint32_t cls, slot;		/* class, place in its members */
+	bool in_resv;			/* some reservation holds it */
+};
+
+struct prof_class {
+	uint32_t rep;			/* a node of the class */
+	uint32_t *members;		/* node positions, preferred first */
+	size_t n;
+	uint64_t *clean;		/* bit k: members[k] is clean */
+	size_t nclean;
+	uint32_t *dirty;		/* node positions, not clean */
+	size_t ndirty;
+	bool sel;			/* prof_select chose it */
+};
+
+struct prof_iv {
+	time_t s, e;			/* good starts [s, e) */
+};
+
+struct prof_ev {
+	time_t t;
+	int d;
+};
+
+struct profile {
+	time_t now;
+	struct sched_node *nodes;
+	size_t nnodes;
+	struct prof_node *pn;
+	struct prof_class *cls;
+	size_t ncls;
+	struct prof_iv *iv;		/* scratch for prof_earliest */
+	size_t niv, ivcap;
+	uint32_t *ivnode, *ivoff;	/* per dirty node: its intervals */
+	struct prof_ev *ev;
+	size_t evcap;
+	uint32_t *pool;			/* the classes' member/dirty lists */
+	size_t nopen;			/* usable nodes with a CPU free now */
+	const struct sched_resv_set *rs;	/* borrowed; NULL: none */
+	const struct sched_resv *own;	/* the current job's, or NULL */
+	uint32_t *byindex;		/* sched_node.index -> position */
+	size_t nidx;
+};
+
+/* What the job takes of node q. */
+static inline void
+prof_need_on(const struct prof_node *q, const struct prof_need *need,
+	     int64_t *cpus, int64_t *mem, int64_t *gpus)
+{
+	*cpus = need->exclusive ? q->cap_cpus : need->cpus;
+	*mem = need->exclusive ? (int64_t)q->cap_mem : (int64_t)need->mem_mb;
+	*gpus = need->exclusive ? q->cap_gpus : need->gpus;
+}
+
+static inline time_t
+prof_end_of(time_t start, time_t secs)
+{
+	return secs >= PROF_FOREVER - start ? PROF_FOREVER : start + secs;
+}
+
 #endif
