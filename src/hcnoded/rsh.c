@@ -30,6 +30,7 @@
 #include "log.h"
 #include "noded.h"
 #include "rsh.h"
+#include "step.h"
 
 #define RSH_MSG_MAX (512u * 1024)
 #define RSH_SESS_MAX 1024
@@ -171,6 +172,36 @@ sess_request(struct rsh_sess *s, char *buf, int fds[3])
 	return 0;
 }
 
+/* Another node's task has its helper (step_remote.c), or could not start.
+ * The session read nothing meanwhile (its events were off), so it is
+ * still there unless the agent is going away. */
+static void
+on_remote(void *arg, pid_t pid, const char *why)
+{
+	struct rsh_sess *s = arg, *t;
+	struct noded *nd = s->r->nd;
+
+	for (t = nd->rsh ? nd->rsh->list : NULL; t && t != s; t = t->next)
+		;
+	if (!t) {
+		if (pid > 0) {
+			kill(-pid, SIGKILL);
+			noded_child_watch(nd, pid, NULL, NULL);
+		}
+		return;
+	}
+	if (pid < 0) {
+		sess_refuse(s, why);
+		return;
+	}
+	s->child = pid;
+	hc_log(HC_LOG_INFO, "rsh job=%u uid=%u host=%s pid=%d child=%d "
+	       "remote", s->job_id, (unsigned)s->uid, s->host, (int)s->peer,
+	       (int)pid);
+	noded_child_watch(nd, pid, on_child_exit, s);
+	event_add(s->ev, NULL);
+}
+
 /* The request: HOST a node of the job, then started. */
 static void
 sess_start(struct rsh_sess *s)
@@ -200,10 +231,13 @@ sess_start(struct rsh_sess *s)
 	else if (!host_in_job(j, host))
 		sess_refuse(s, "not a node of this job: hc-rsh starts "
 			    "commands on the job's nodes only");
-	else if (strcmp(host, nd->me->name) != 0)
-		sess_refuse(s, "starting commands on other nodes is not "
-			    "available in this version");
-	else if ((s->child = rsh_spawn_local(nd, j, cmd, fds, &err)) < 0)
+	else if (strcmp(host, nd->me->name) != 0) {
+		/* Another node: through the controller's credential and that
+		 * node's agent; nothing is read until it has started. */
+		event_del(s->ev);
+		event_del(s->ev_timer);
+		step_remote_start(nd, j, host, cmd, fds, on_remote, s);
+	} else if ((s->child = rsh_spawn_local(nd, j, cmd, fds, &err)) < 0)
 		sess_refuse(s, err.text);
 	else {
 		hc_log(HC_LOG_INFO, "rsh job=%u uid=%u host=%s pid=%d "

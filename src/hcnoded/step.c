@@ -72,6 +72,7 @@ step_reg_destroy(struct noded *nd)
 		r->seen = s->next;
 		free(s);
 	}
+	step_cred_forget(nd);
 	free(r);
 	nd->stepreg = NULL;
 }

@@ -118,7 +118,21 @@ typedef void step_cred_fn(void *arg, int rc, const char *error,
 			  const char *addr, int port);
 void step_cred_request(struct noded *nd, uint32_t job_id, const char *host,
 		       step_cred_fn *fn, void *arg);
+/* Drop the requests still waiting, without calling them (at exit). */
+void step_cred_forget(struct noded *nd);
 /* STEP_CRED_GRANT from the controller (body borrowed). */
 void step_cred_on_grant(struct noded *nd, json_t *body);
+
+/* step_remote.c: start `sh -c command` as one task of job j on host,
+ * another node of the job, its stdin/stdout/stderr the given fds
+ * (borrowed: duplicated here). started(arg, pid, NULL) is called once on
+ * the loop with the pid of the helper that carries the task's stream --
+ * its exit status is the remote task's (128+N: signal N; 255: could not
+ * start), signals to its process group reach the remote task -- or
+ * started(arg, -1, why). */
+typedef void step_remote_fn(void *arg, pid_t pid, const char *why);
+void step_remote_start(struct noded *nd, struct job *j, const char *host,
+		       const char *command, const int fds[3],
+		       step_remote_fn *started, void *arg);
 
 #endif

@@ -109,3 +109,16 @@ step_cred_on_grant(struct noded *nd, json_t *body)
 	   json_string_value(json_object_get(body, "addr")),
 	   (int)json_integer_value(json_object_get(body, "port")));
 }
+
+void
+step_cred_forget(struct noded *nd)
+{
+	struct step_reg *r = nd->stepreg;
+
+	while (r && r->waits) {
+		struct cred_wait *w = r->waits;
+		r->waits = w->next;
+		event_free(w->timer);
+		free(w);
+	}
+}

@@ -1,6 +1,6 @@
 /*
- * stepc: the command side of a step's streams (hcrun; hc-rsh uses the same
- * to reach one task on one node). One TCP stream per node of the step:
+ * stepc: the client side of a step's streams: hcrun, and the node agent's
+ * helper that runs one task on another node for hc-rsh (step_remote.c). One TCP stream per node of the step:
  * STEP_HELLO with the credential, then the tasks' output comes back as
  * STEP_IO frames and is written to our stdout/stderr (labelled "N: " with
  * label, or into files), our stdin goes to the tasks that read it, signals
