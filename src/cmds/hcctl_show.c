@@ -93,7 +93,8 @@ show_job(struct outbuf *o, const json_t *j)
 	cmd_fmt_limit(ji(j, "time_limit"), limit, sizeof(limit));
 	cmd_fmt_time(ji(j, "submit_time"), sub, sizeof(sub));
 	cmd_fmt_time(ji(j, "eligible_time"), elig, sizeof(elig));
-	cmd_fmt_time(s, start, sizeof(start));
+	/* A pending job's StartTime is its planned start (if planned). */
+	cmd_fmt_time(s ? s : ji(j, "plan_start"), start, sizeof(start));
 	cmd_fmt_time(e, end, sizeof(end));
 	out_printf(o, "JobId=%lld ", ji(j, "job_id"));
 	show_job_array(o, j);
@@ -114,7 +115,10 @@ show_job(struct outbuf *o, const json_t *j)
 	out_printf(o, "   SubmitTime=%s EligibleTime=%s\n", sub, elig);
 	out_printf(o, "   StartTime=%s EndTime=%s\n", start, end);
 	out_printf(o, "   Queue=%s\n", nz(js(j, "queue")));
-	out_printf(o, "   NodeList=%s\n", nz(js(j, "nodelist")));
+	out_printf(o, "   NodeList=%s", nz(js(j, "nodelist")));
+	if (*js(j, "plan_nodes"))	/* a pending job's planned nodes */
+		out_printf(o, " SchedNodeList=%s", js(j, "plan_nodes"));
+	out_putc(o, '\n');
 	out_printf(o, "   ComputeIds=%s\n", nz(js(j, "compute_ids")));
 	out_printf(o, "   NumNodes=%lld NumCPUs=%lld NumTasks=%lld "
 		      "CPUs/Task=%lld\n",

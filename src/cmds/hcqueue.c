@@ -19,7 +19,7 @@
 #include "msg.h"
 #include "steps_view.h"
 
-enum { O_JSON = CMD_LONG, O_NAME };
+enum { O_JSON = CMD_LONG, O_NAME, O_START };
 
 static const struct cmd_opt opts[] = {
 	{"user", 'u', "USERS", "jobs of these users (names or uids)"},
@@ -33,6 +33,8 @@ static const struct cmd_opt opts[] = {
 	{"long", 'l', NULL, "the long format (full state and time limit)"},
 	{"array", 'r', NULL, "one line per pending array task (they are "
 			     "folded, 123_[7-99], by default)"},
+	{"start", O_START, NULL, "pending jobs with their planned start "
+				 "times and nodes (%S and %Y)"},
 	{"json", O_JSON, NULL, "print the job records as JSON"},
 	{"steps", 's', NULL, "list the running job steps instead of jobs "
 			     "(with -j: those jobs' steps)"},
@@ -48,7 +50,8 @@ static const char fields_help[] =
 	"  %R nodes or (reason)           %P queue       %C CPUs\n"
 	"  %b GPUs/gres    %S start time  %V submit time %N node list\n"
 	"  %r reason       %a account     %Q priority    %y nice\n"
-	"  %E remaining dependency\n"
+	"  %E remaining dependency        %Y planned nodes (pending)\n"
+	"%S of a pending job is its planned start, if it has one.\n"
 	"Default: \"%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R\"\n";
 
 static const struct cmd_info info = {
@@ -62,6 +65,7 @@ static const struct cmd_info info = {
 
 #define FMT_DEFAULT "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R"
 #define FMT_LONG "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R"
+#define FMT_START "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R"
 
 struct ctx {
 	json_t *req;
@@ -77,7 +81,8 @@ struct ctx {
 enum col {
 	C_ID, C_NAME, C_USER, C_STATE, C_QUEUE, C_GRES, C_NODELIST, C_ACCOUNT,
 	C_PRIORITY, C_NICE, C_START, C_END, C_LIMIT, C_NODES_REQ, C_REASON,
-	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_DEP, C_ARRAY, C_COUNT
+	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_DEP, C_ARRAY, C_PLAN_START,
+	C_PLAN_NODES, C_COUNT
 };
 
 static const char *const col_names[C_COUNT] = {
@@ -90,6 +95,7 @@ static const char *const col_names[C_COUNT] = {
 	[C_REASON] = "reason", [C_CPUS] = "cpus", [C_NTASKS] = "ntasks",
 	[C_CPT] = "cpus_per_task", [C_SUBMIT] = "submit_time",
 	[C_DEP] = "dependency", [C_ARRAY] = "array_id",
+	[C_PLAN_START] = "plan_start", [C_PLAN_NODES] = "plan_nodes",
 };
 
 #define B(c) (1u << (c))
@@ -131,6 +137,15 @@ STRFIELD(f_queue, C_QUEUE)
 STRFIELD(f_gres, C_GRES)
 STRFIELD(f_nodelist, C_NODELIST)
 STRFIELD(f_account, C_ACCOUNT)
+
+/* A pending job's planned nodes (its plan from the last pass). */
+static const char *
+f_plan_nodes(const struct qrow *r, long long now, char *b, size_t n)
+{
+	const char *p = rs(r, C_PLAN_NODES);
+
+	return *p ? p : "(null)";
+}
 
 static const char *
 f_dependency(const struct qrow *r, long long now, char *b, size_t n)
@@ -241,6 +256,8 @@ f_start(const struct qrow *r, long long now, char *b, size_t n)
 {
 	long long t = ri(r, C_START);
 
+	if (!t)		/* pending: its planned start, if it has one */
+		t = ri(r, C_PLAN_START);
 	if (!t)
 		return "N/A";
 	cmd_fmt_time(t, b, n);
@@ -273,7 +290,7 @@ static const struct field {
 	{'P', "QUEUE", f_queue, B(C_QUEUE)},
 	{'C', "CPUS", f_cpus, B(C_CPUS) | B(C_NTASKS) | B(C_CPT)},
 	{'b', "GRES", f_gres, B(C_GRES)},
-	{'S', "START_TIME", f_start, B(C_START)},
+	{'S', "START_TIME", f_start, B(C_START) | B(C_PLAN_START)},
 	{'V', "SUBMIT_TIME", f_submit, B(C_SUBMIT)},
 	{'N', "NODELIST", f_nodelist, B(C_NODELIST)},
 	{'r', "REASON", f_reason, B(C_REASON)},
@@ -281,6 +298,7 @@ static const struct field {
 	{'Q', "PRIORITY", f_priority, B(C_PRIORITY)},
 	{'y', "NICE", f_nice, B(C_NICE)},
 	{'E', "DEPENDENCY", f_dependency, B(C_DEP)},
+	{'Y', "SCHEDNODES", f_plan_nodes, B(C_PLAN_NODES)},
 };
 
 /* One piece of a parsed format: literal text or a field. */
@@ -455,6 +473,11 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case 'r': cx->expand = true; return 0;
 	case O_JSON: cx->json = true; return 0;
 	case 's': cx->steps = true; return 0;
+	case O_START:	/* pending jobs, with their plans */
+		cx->format = FMT_START;
+		field = "states";
+		l = cmd_list_states("PD", err);
+		break;
 	}
 	return cmd_list_add(cx->req, field, l);
 }

@@ -174,7 +174,9 @@
  *  compute_ids (str "id,id": its nodes' compute ids at launch, in
  *  allocation order); arrays: array_job_id, array_task_id (a started
  *  task), array_tasks (str, an array record's pending tasks "7-99%10"),
- *  array_spec (str, --array as asked)
+ *  array_spec (str, --array as asked); planning (a pending job, from the
+ *  last scheduling pass): plan_start (its planned start, 0 = none),
+ *  plan_nodes (hostlist str of its planned nodes, "" = none)
  *
  * NODE: name, addr, port, state (str "IDLE+DRAIN"), reason, reason_time,
  *  cpus, cpus_alloc, real_memory_mb, mem_alloc_mb, gres (str), gres_alloc

@@ -100,6 +100,9 @@ struct job {
 	uint32_t array_task_id;
 	uint64_t gen;		/* bumped by every jobs_save: a scheduling
 				   decision planned on another is dropped */
+	/* The last pass's plan for a pending job (memory only): */
+	time_t plan_start;	/* planned start, 0 = none */
+	char *plan_nodes;	/* owned: its planned nodes, ranged, or NULL */
 };
 
 #endif

@@ -107,6 +107,7 @@ job_free(struct job *j)
 	free(j->err);
 	free(j->in);
 	free(j->command);
+	free(j->plan_nodes);
 	jobs_array_free(j);
 	depend_free(j->dep);
 	free(j->dep);

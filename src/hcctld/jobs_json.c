@@ -173,6 +173,10 @@ job_to_json_short(const struct job *j, time_t now)
 		jset_str(o, "dependency", dep);
 		free(dep);
 	}
+	/* The last pass's plan of a pending job (0 and "": none). */
+	jset_int(o, "plan_start", j->state == JOB_PENDING ? j->plan_start : 0);
+	jset_str(o, "plan_nodes", j->state == JOB_PENDING && j->plan_nodes ?
+		 j->plan_nodes : "");
 	return o;
 }
 

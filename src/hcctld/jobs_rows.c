@@ -67,6 +67,10 @@ ROW_INT(r_ntasks, j->ntasks)
 ROW_INT(r_cpt, j->cpus_per_task)
 ROW_STR(r_gres, j->gres)
 ROW_INT(r_nice, j->nice)
+/* The last pass's plan of a pending job: hcqueue --start. */
+ROW_INT(r_plan_start, j->state == JOB_PENDING ? j->plan_start : 0)
+ROW_STR(r_plan_nodes, j->state == JOB_PENDING && j->plan_nodes ?
+	j->plan_nodes : "")
 
 static void
 r_priority(struct jtext *t, const struct job *j)
@@ -110,6 +114,7 @@ static const struct row_field {
 	{ "ntasks", r_ntasks },		{ "cpus_per_task", r_cpt },
 	{ "gres", r_gres },		{ "nice", r_nice },
 	{ "dependency", r_dependency },	{ "array_id", r_array_id },
+	{ "plan_start", r_plan_start },	{ "plan_nodes", r_plan_nodes },
 	{ NULL, NULL }
 };
 

@@ -8,8 +8,9 @@
  * most one pass per SCHED_MIN_GAP_MS, so a burst of submits costs a few
  * passes, not one each), and at most one pass is in flight: a request made
  * meanwhile marks the state dirty, and the pass's end asks for the next
- * one. A periodic tick also runs a pass every SchedulerInterval (BeginTime,
- * lost launches) and the MinJobAge sweep.
+ * one. A periodic tick also runs a pass every SchedulerInterval or
+ * BackfillInterval, the shorter (BeginTime, lost launches, plans), and the
+ * MinJobAge sweep.
  */
 #include "config.h"
 
@@ -82,7 +83,7 @@ jobs_pass_done(struct sched_snap *s, void *arg)
 		js->pass_max_s = s->pass_s;
 	hc_log(HC_LOG_DEBUG, "scheduling pass jobs=%zu nodes=%zu started=%zu "
 	       "dropped=%zu secs=%.6f", s->njobs, s->nnodes,
-	       s->res.count - dropped, dropped, s->pass_s);
+	       s->plan.started.count - dropped, dropped, s->pass_s);
 	sched_snap_free(s);
 	/* Asked for while it ran, or planned on state that moved: again. */
 	if (js->sched_dirty || dropped)
@@ -133,9 +134,13 @@ jobs_tick_cb(evutil_socket_t fd, short what, void *arg)
 	struct hc_err err = { 0 };
 	time_t now = time(NULL);
 	long iv = js->c->conf->sched_interval;
+	long biv = js->c->conf->backfill_interval;
 
 	if (js->c->shutting_down)
 		return;
+	/* Plans age as running jobs near their ends: BackfillInterval. */
+	if (biv > 0 && iv > 0 && biv < iv)
+		iv = biv;
 	jobs_sweep(js, now);
 	if (iv <= 0 || ms_since(&js->last_pass) >= iv * 1000)
 		jobs_sched_request(js);

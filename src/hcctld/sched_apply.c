@@ -49,6 +49,9 @@ apply_alloc(struct jobs *js, struct job *j, const struct sched_alloc *a,
 	struct hostlist *hl = hostlist_create();
 
 	job_alloc_clear(j);
+	j->plan_start = 0;
+	free(j->plan_nodes);
+	j->plan_nodes = NULL;
 	j->alloc = hc_calloc(a->nnodes ? a->nnodes : 1, sizeof(*j->alloc));
 	j->nalloc = a->nnodes;
 	for (uint32_t k = 0; k < a->nnodes; k++) {
@@ -168,13 +171,32 @@ apply_one(struct jobs *js, struct sched_snap *s, const struct sched_alloc *a,
 	return true;
 }
 
+/* The planned nodes of entry p, ranged ("n[1-4]"). */
+static char *
+apply_plan_nodes(struct jobs *js, const struct sched_plan_entry *p)
+{
+	struct hostlist *hl = hostlist_create();
+	char *txt;
+
+	for (uint32_t k = 0; k < p->nnodes; k++)
+		if (p->nodes[k] < nodes_count(js->c->nodes))
+			hostlist_push(hl, nodes_at(js->c->nodes,
+						   p->nodes[k])->name);
+	hostlist_uniq(hl);
+	txt = hostlist_ranged(hl);
+	hostlist_destroy(hl);
+	return txt;
+}
+
+/* Priorities, reasons and plans of the jobs that did not change. An array
+ * record shows what the pass said of its first task. */
 static void
 apply_reasons(struct jobs *js, struct sched_snap *s)
 {
 	for (size_t k = 0; k < s->njobs; k++) {
 		struct job *j = apply_job_live(js, s, k);
 
-		if (!j)
+		if (!j || (j->array && s->refs[k].rec != k))
 			continue;
 		j->priority = s->jobs[k].priority;
 		/* One that starts loses its reason when it is applied (a
@@ -182,6 +204,18 @@ apply_reasons(struct jobs *js, struct sched_snap *s)
 		if (s->jobs[k].reason[0])
 			memcpy(j->reason, s->jobs[k].reason,
 			       sizeof(j->reason));
+		j->plan_start = s->jobs[k].plan_start;
+		free(j->plan_nodes);
+		j->plan_nodes = NULL;
+	}
+	for (size_t i = 0; i < s->plan.nplanned; i++) {
+		const struct sched_plan_entry *p = &s->plan.planned[i];
+		struct sched_alloc a = { .job = p->job };
+		size_t k = apply_entry(s, &a);
+		struct job *j = k < s->njobs ? apply_job_live(js, s, k) : NULL;
+
+		if (j && !j->plan_nodes && j->plan_start == p->start)
+			j->plan_nodes = apply_plan_nodes(js, p);
 	}
 }
 
@@ -193,14 +227,14 @@ sched_snap_apply(struct jobs *js, struct sched_snap *s)
 	if (s->epoch != nodes_epoch(js->c->nodes)) {
 		hc_log(HC_LOG_DEBUG, "scheduling pass dropped: nodes were "
 		       "reconfigured during it");
-		return s->res.count ? s->res.count : 1;
+		return s->plan.started.count ? s->plan.started.count : 1;
 	}
 	apply_reasons(js, s);
 	/* Durable before any node hears of it: the launches are only queued
 	 * here, and the output queue (rpc_out.c) commits the writes of the
 	 * loop turn before it sends any frame. */
-	for (size_t i = 0; i < s->res.count; i++) {
-		const struct sched_alloc *a = &s->res.allocs[i];
+	for (size_t i = 0; i < s->plan.started.count; i++) {
+		const struct sched_alloc *a = &s->plan.started.allocs[i];
 
 		if (!apply_one(js, s, a, apply_entry(s, a)))
 			dropped++;

@@ -1,6 +1,6 @@
 /*
- * sched_snap: build the copy of the scheduling state a pass runs on, run
- * the pass on it (see sched_snap.h). Building is on the loop and costs one
+ * sched_snap: build the copy of the scheduling state a pass runs on (see
+ * sched_snap.h). Building is on the loop and costs one
  * walk of the node and job tables; every string is copied into chunks the
  * snapshot owns, so the worker never follows a pointer into live state.
  */
@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "accounts.h"
 #include "conf.h"
@@ -18,7 +17,6 @@
 #include "jobs_int.h"
 #include "log.h"
 #include "nodes.h"
-#include "sched_account.h"
 #include "sched_snap.h"
 #include "states.h"
 
@@ -30,9 +28,8 @@ struct snap_chunk {
 	char buf[];
 };
 
-/* n bytes (8-aligned) that live as long as s. */
-static void *
-snap_alloc(struct sched_snap *s, size_t n)
+void *
+sched_snap_alloc(struct sched_snap *s, size_t n)
 {
 	struct snap_chunk *c = s->chunks;
 
@@ -47,7 +44,7 @@ snap_alloc(struct sched_snap *s, size_t n)
 		s->chunks = c;
 	}
 	c->used += n;
-	return c->buf + c->used - n;
+	return memset(c->buf + c->used - n, 0, n);
 }
 
 const char *
@@ -59,7 +56,7 @@ sched_snap_strdup(struct sched_snap *s, const char *str)
 	if (!str)
 		return NULL;
 	n = strlen(str) + 1;
-	p = snap_alloc(s, n);
+	p = sched_snap_alloc(s, n);
 	memcpy(p, str, n);
 	return p;
 }
@@ -73,7 +70,7 @@ snap_features(struct sched_snap *s, char *const *f)
 
 	while (f && f[n])
 		n++;
-	v = snap_alloc(s, (n + 1) * sizeof(*v));
+	v = sched_snap_alloc(s, (n + 1) * sizeof(*v));
 	for (size_t i = 0; i < n; i++)
 		v[i] = sched_snap_strdup(s, f[i]);
 	v[n] = NULL;
@@ -178,6 +175,7 @@ snap_job(struct sched_snap *s, struct sched_job *sj, const struct job *j)
 	sj->constraint = sched_snap_strdup(s, j->constraint);
 	sj->exclusive = j->exclusive;
 	sj->time_limit = j->time_limit;
+	sj->promised = j->plan_start;	/* conservative: never later */
 }
 
 /* One more entry for j; entry `rec` holds its record's expected gen. */
@@ -193,8 +191,11 @@ snap_push_job(struct sched_snap *s, const struct job *j, size_t rec)
 	}
 	snap_job(s, &s->jobs[k], j);	/* clears it */
 	accounts_pass_job(s->acct, j, &s->jobs[k]);
-	if (j->array)	/* the pass starts tasks, apply splits them off */
+	if (j->array) {	/* the pass starts tasks, apply splits them off */
 		s->jobs[k].id = JOBS_ARRAY_VIEW_BIT | (uint32_t)k;
+		if (k != rec)	/* the record's plan is its first task's */
+			s->jobs[k].promised = 0;
+	}
 	s->refs[k].id = j->id;
 	s->refs[k].rec = (uint32_t)rec;
 	s->refs[k].gen = j->gen;
@@ -223,15 +224,57 @@ snap_build_jobs(struct sched_snap *s, struct jobs *js, time_t now)
 	}
 }
 
+void
+sched_snap_add_part(struct sched_snap *s, const struct sched_snap_part *part)
+{
+	struct sched_snap_part *p = sched_snap_alloc(s, sizeof(*p));
+
+	*p = *part;
+	p->next = s->parts;
+	s->parts = p;
+}
+
+/* What goes into a snapshot, in order (nodes first: the others index
+ * them). A stage with its own part adds its builder here. */
+typedef void snap_build_fn(struct sched_snap *s, struct jobs *js);
+
+static void
+snap_build_nodes_fn(struct sched_snap *s, struct jobs *js)
+{
+	snap_build_nodes(s, js->c->nodes);
+}
+
+static void
+snap_build_jobs_fn(struct sched_snap *s, struct jobs *js)
+{
+	snap_build_jobs(s, js, s->now);
+}
+
+/* The account view (accounts_view.c): before the jobs, which it charges. */
+static void
+snap_build_acct_fn(struct sched_snap *s, struct jobs *js)
+{
+	s->acct = accounts_pass_begin(js->c, js, s->now);
+}
+
+static snap_build_fn *const snap_builders[] = {
+	snap_build_nodes_fn,
+	snap_build_acct_fn,
+	snap_build_jobs_fn,
+	sched_snap_build_running,
+};
+
 struct sched_snap *
 sched_snap_build(struct jobs *js, time_t now)
 {
 	struct sched_snap *s = hc_calloc(1, sizeof(*s));
+	long depth = js->c->conf->backfill_depth;
 
 	s->now = now;
-	snap_build_nodes(s, js->c->nodes);
-	s->acct = accounts_pass_begin(js->c, js, now);	/* before the jobs */
-	snap_build_jobs(s, js, now);
+	s->popt.depth = depth < 0 ? 0 : (uint32_t)depth;
+	for (size_t i = 0; i < sizeof(snap_builders) / sizeof(*snap_builders);
+	     i++)
+		snap_builders[i](s, js);
 	return s;
 }
 
@@ -242,7 +285,10 @@ sched_snap_free(struct sched_snap *s)
 
 	if (!s)
 		return;
-	sched_result_free(&s->res);
+	for (struct sched_snap_part *p = s->parts; p; p = p->next)
+		if (p->free)
+			p->free(p->data);
+	sched_plan_free(&s->plan);
 	accounts_pass_end(s->acct);
 	for (c = s->chunks; c; c = next) {
 		next = c->next;
@@ -253,33 +299,6 @@ sched_snap_free(struct sched_snap *s)
 	free(s->cpubuf);
 	free(s->jobs);
 	free(s->refs);
+	free(s->running);
 	free(s);
-}
-
-static double
-mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void
-sched_snap_run(struct sched_snap *s, struct sched *sc)
-{
-	double t0;
-
-	if (s->delay_ms > 0) {
-		struct timespec d = { s->delay_ms / 1000,
-				      (s->delay_ms % 1000) * 1000000L };
-
-		nanosleep(&d, NULL);
-	}
-	t0 = mono_s();
-	sched_set_accounts(sc, accounts_pass_view(s->acct));
-	s->rc = sched_pass(sc, s->jobs, s->njobs, s->nodes, s->nnodes, s->now,
-			   &s->res, &s->err);
-	sched_set_accounts(sc, NULL);
-	s->pass_s = mono_s() - t0;
 }

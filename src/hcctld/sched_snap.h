@@ -15,9 +15,11 @@
  * since (and every decision when the epoch moved), and asks for a new pass
  * instead: nothing is ever applied that was planned on state that changed.
  *
- * To carry more into a pass (reservations, account usage, ...), add a
- * section to struct sched_snap with its own builder called from
- * sched_snap_build, copying what it needs (sched_snap_strdup for strings).
+ * To carry more into a pass (reservations, account usage, ...), write a
+ * builder that copies what the stage needs into the snapshot
+ * (sched_snap_alloc, sched_snap_strdup) and adds a struct sched_snap_part
+ * whose install hook hands it to the struct sched (sched_resv_use,
+ * sched_set_accounts), and add the builder to sched_snap.c's table.
  */
 #ifndef SCHED_SNAP_H
 #define SCHED_SNAP_H
@@ -28,6 +30,7 @@
 #include <time.h>
 
 #include "hc_err.h"
+#include "plan.h"
 #include "sched.h"
 
 struct jobs;
@@ -41,6 +44,19 @@ struct sched_snap_ref {
 	uint32_t rec;		/* entry holding the expected gen: itself,
 				 * or an array record's first entry */
 	uint64_t gen;		/* j->gen at build (in entry `rec`) */
+};
+
+/* A stage's own part of a snapshot (reservations, account usage, ...):
+ * built on the loop by a builder of sched_snap.c's table, handed to the
+ * struct sched by the worker just before the pass (install) and taken back
+ * just after it (uninstall: so that sc never points into a freed
+ * snapshot), freed with the snapshot. Every hook may be NULL. */
+struct sched_snap_part {
+	struct sched_snap_part *next;
+	void *data;
+	void (*install)(struct sched *sc, void *data);
+	void (*uninstall)(struct sched *sc, void *data);
+	void (*free)(void *data);
 };
 
 struct sched_snap {
@@ -58,7 +74,15 @@ struct sched_snap {
 	struct sched_snap_ref *refs;
 	size_t njobs, jcap;
 
-	/* Reservations: their part of the snapshot goes here. */
+	/* Jobs holding nodes, with their expected ends (planning). */
+	struct sched_running *running;
+	size_t nrunning, rcap;
+
+	/* Planning: BackfillDepth (0: FCFS; then no planning at all). */
+	struct sched_plan_options popt;
+
+	/* Stages' parts (reservations, accounts...): see above. */
+	struct sched_snap_part *parts;
 
 	/* Accounts, users, QOS and what their subtrees hold: the tree-quota
 	 * view (accounts_view.c), owned; NULL without accounts. */
@@ -71,8 +95,8 @@ struct sched_snap {
 	long delay_ms;		/* debug: sleep this long before the pass */
 	int rc;
 	struct hc_err err;
-	double pass_s;		/* wall time of sched_pass */
-	struct sched_result res;
+	double pass_s;		/* wall time of the pass */
+	struct sched_plan plan;	/* plan.started: the jobs to start now */
 };
 
 /* Build a snapshot of the pending jobs and nodes of js at `now` (on the
@@ -91,5 +115,14 @@ size_t sched_snap_apply(struct jobs *js, struct sched_snap *s);
 
 /* Copy str into s (NULL stays NULL); lives as long as s. */
 const char *sched_snap_strdup(struct sched_snap *s, const char *str);
+/* n bytes (zeroed, 8-aligned) that live as long as s. */
+void *sched_snap_alloc(struct sched_snap *s, size_t n);
+/* Add a stage's part (copied; see struct sched_snap_part). */
+void sched_snap_add_part(struct sched_snap *s,
+			 const struct sched_snap_part *part);
+
+/* sched_snap_pass.c: the builder of the running jobs (sched_snap.c's
+ * table). */
+void sched_snap_build_running(struct sched_snap *s, struct jobs *js);
 
 #endif
