@@ -35,7 +35,7 @@ while read -r name dep w; do
 done <<<"$table"
 like "a job waiting on a running one is pending with reason Dependency" \
 	"$(hcqueue -h -j "${id[okgood]}" -o '%T %r')" \
-	"^(PENDING +Dependency|RUNNING|COMPLETING|COMPLETED)"
+	"^(PENDING +Dependency|CONFIGURING|RUNNING|COMPLETING|COMPLETED)"
 
 # Stage 3: after two stage-2 jobs that run.
 s3=$(sub -J s3 --dependency="afterok:${id[okgood]}:${id[notbad]}" --wrap true)
