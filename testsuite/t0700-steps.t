@@ -3,7 +3,7 @@
 # with the step's variables, labels lines with -l, lays tasks out block or
 # cyclic, exits with the worst task's status and says which task failed.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 13
+plan 15
 cluster_start --nodes 2
 
 out=$(out_file steps-%j.out)
@@ -17,6 +17,11 @@ echo ---
 hcrun -n 2 sh -c "[ \$HC_PROCID = 1 ] && kill -9 \$\$; true"; echo "rc=$?"
 echo ---
 echo hello | hcrun -n 2 -l cat
+echo ---
+echo all | hcrun -n 2 -l -i all cat | sort
+echo ---
+hcrun -n 2 -o "o.%j.%t" printenv HC_PROCID
+cat o.$HC_JOB_ID.0 o.$HC_JOB_ID.1; rm -f o.$HC_JOB_ID.?
 ')
 ok "the job completes" wait_job_state "$id" COMPLETED 40
 f=$(out_file "steps-$id.out")
@@ -38,5 +43,7 @@ ok "and says which task failed" grep -q "task 3 (n2): exited with exit code 3" "
 ok "a task killed by a signal: 128+9" grep -qx "rc=137" <(sec 3)
 ok "and its signal is named" grep -q "task 1 (n2): killed by signal 9 (SIGKILL)" "$f"
 is "stdin goes to task 0 only" "$(sec 4)" "0: hello"
+is "-i all: to every task" "$(sec 5 | tr '\n' ' ')" "0: all 1: all "
+is "-o with %j and %t: one file per task" "$(sec 6 | tr '\n' ' ')" "0 1 "
 s=$(hcctl show job "$id" 2>&1)
 like "hcctl show job lists the steps" "$s" "Step=$id\.[0-9]+"
