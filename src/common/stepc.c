@@ -404,6 +404,7 @@ node_frames(struct stepc *s, struct snode *n, struct hc_err *err)
 int
 stepc_start(struct stepc *s, struct hc_err *err)
 {
+	signal(SIGPIPE, SIG_IGN);	/* a closed stream is an error here */
 	for (size_t i = 0; i < s->nn; i++)
 		if (node_connect(&s->nodes[i], err) < 0)
 			return -1;
