@@ -5,7 +5,7 @@
 # stdin/stdout and the exit status passed, and refuses callers outside a
 # job, hosts outside the job and flags it does not do.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 23
+plan 27
 cluster_start --nodes 2 --conf-extra "MpiRshAgent=$HC_TEST_DIR/bin/hc-rsh"
 
 o=$(out_file 'rsh-%j.out')
@@ -28,6 +28,10 @@ $HC_RSH_AGENT nosuchnode true 2>&1; echo "FOREIGN=$?"
 $HC_RSH_AGENT -L 1:h:2 $me true 2>&1; echo "FORWARD=$?"
 $HC_RSH_AGENT $me 2>&1; echo "NOCMD=$?"
 $HC_RSH_AGENT $me "kill -TERM \$\$"; echo "KILLED=$?"
+other=$(sort -u "$HC_NODEFILE" | grep -vx "$me")
+echo "REMOTE=$($HC_RSH_AGENT $other '\''echo $HC_NODENAME $(id -u) $(grep freezer /proc/self/cgroup | cut -d: -f3) $HC_RSH_SOCKET'\'')"
+echo "RSTDIN=$(echo piped | $HC_RSH_AGENT $other "cat; exit 5")"
+$HC_RSH_AGENT -n $other "exit 6"; echo "REXIT=$?"
 ')
 ok "the job completes" wait_job_state "$id" COMPLETED
 f=$(out_file "rsh-$id.out")
@@ -63,6 +67,16 @@ is "a command killed by a signal gives 128+N" "$(grep ^KILLED= "$f")" \
 is "the agent logged each start" \
 	"$(grep -c "rsh job=$id uid=$HC_UID1 host=$first" \
 		"$HC_TEST_DIR/log/hcnoded-$first.log")" 6
+
+other=$(sed -n 's/^REMOTE=\([^ ]*\).*/\1/p' "$f")
+is "hc-rsh to the job's other node runs there, as the user, in its cgroup" \
+	"$(sed -n 's/^REMOTE=//p' "$f")" \
+	"$other $HC_UID1 ${bcg%/$first/job_$id}/$other/job_$id $HC_TEST_DIR/spool/$other/rsh.sock"
+is "... with stdin forwarded" "$(grep ^RSTDIN= "$f")" "RSTDIN=piped"
+is "... and its exit status returned" "$(grep ^REXIT= "$f")" "REXIT=6"
+is "the batch node's agent started each through the other's" \
+	"$(grep -c "rsh job=$id uid=$HC_UID1 host=$other .* remote" \
+		"$HC_TEST_DIR/log/hcnoded-$first.log")" 3
 
 # From outside any job, pointing at an agent's socket by hand.
 sock=$HC_TEST_DIR/spool/n1/rsh.sock

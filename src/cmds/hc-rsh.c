@@ -14,9 +14,19 @@
  * Signals hc-rsh receives (INT TERM HUP QUIT USR1 USR2) are passed on;
  * if hc-rsh dies, the agent terminates the command.
  *
+ * Another node of the job: the agent answers with a step credential
+ * towards HOST (which hcctld signed for this job, that node and a fresh
+ * step id) and hc-rsh opens the step's stream to HOST's agent itself, as
+ * hcrun does (stepc.c), with one task: `sh -c COMMAND`.
+ *
+ * Launch failures: if the command is not running on HOST within
+ * RSH_LAUNCH_SECS, or cannot be started, hc-rsh exits 255; as MPICH's
+ * Hydra waits for ever for a proxy that never started, hc-rsh then also
+ * ends its parent when that is mpiexec (hydra), saying so.
+ *
  * Socket messages (SOCK_SEQPACKET, one JSON object each):
  *	-> {"host","command"} with 3 fds	-> {"signal":N}...
- *	<- {"status":wait(2) status} | {"error":text}
+ *	<- {"started":true} then {"status":wait(2) status} | {"error":text}
  */
 #include "config.h"
 
@@ -40,6 +50,9 @@
 
 #define RSH_EXIT_FAIL 255
 #define RSH_MSG_MAX (512u * 1024)
+/* From the request to the command running on HOST: beyond this the launch
+ * is declared failed (Hydra would wait for its proxy for ever). */
+#define RSH_LAUNCH_SECS 60
 
 static volatile sig_atomic_t got_signal;	/* the last signal caught */
 
@@ -53,6 +66,28 @@ on_signal(int sig)
 	got_signal = sig;
 }
 
+/* Hydra (mpiexec.hydra, mpiexec.mpich) waits for ever for a proxy whose
+ * launcher failed: end it, so that the job goes on (or ends) instead of
+ * hanging until its time limit. */
+static void
+end_hydra_parent(void)
+{
+	char path[64], comm[64] = "";
+	pid_t pp = getppid();
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pp);
+	if (!(f = fopen(path, "r")))
+		return;
+	if (fgets(comm, sizeof(comm), f) && strncmp(comm, "mpiexec", 7) == 0) {
+		fprintf(stderr, "hc-rsh: ending %.*s (pid %d), which would "
+			"wait for ever for this launch\n",
+			(int)strcspn(comm, "\n"), comm, (int)pp);
+		kill(pp, SIGTERM);
+	}
+	fclose(f);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
 {
@@ -63,7 +98,20 @@ die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	end_hydra_parent();
 	exit(RSH_EXIT_FAIL);
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "hc-rsh: the command did not start within "
+				  "the launch timeout\n";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	end_hydra_parent();
+	_exit(RSH_EXIT_FAIL);
 }
 
 static void
@@ -102,7 +150,7 @@ check_user(const char *user)
 	die("cannot run commands as %s: hc-rsh runs them as yourself", user);
 }
 
-static void read_answer(int fd, const char *host);
+static void read_answer(int fd, const struct rsh_args *a);
 
 static int
 agent_connect(const char *path)
@@ -146,7 +194,7 @@ send_request(int fd, const struct rsh_args *a)
 	if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0) {
 		int e = errno;
 		/* Refused at once? The agent said why before closing. */
-		read_answer(fd, a->host);
+		read_answer(fd, a);
 		die("%s: cannot send the request: %s", a->host, strerror(e));
 	}
 	if (a->null_stdin)
@@ -166,8 +214,9 @@ send_signal(int fd, int sig)
 
 /* An answer from the agent: exits, or returns when there was none. */
 static void
-read_answer(int fd, const char *host)
+read_answer(int fd, const struct rsh_args *a)
 {
+	const char *host = a->host;
 	char *buf = malloc(RSH_MSG_MAX);
 	ssize_t n = buf ? recv(fd, buf, RSH_MSG_MAX - 1, 0) : -1;
 	json_t *o, *st;
@@ -186,6 +235,11 @@ read_answer(int fd, const char *host)
 	free(buf);
 	if ((e = json_string_value(json_object_get(o, "error"))))
 		die("%s: %s", host, e);
+	if (json_is_true(json_object_get(o, "started"))) {
+		alarm(0);	/* running here: no launch timeout any more */
+		json_decref(o);
+		return;
+	}
 	st = json_object_get(o, "status");
 	if (!json_is_integer(st))
 		die("%s: answer without a status from the node agent", host);
@@ -232,6 +286,8 @@ main(int argc, char **argv)
 		sigaddset(&blocked, passed_signals[i]);
 	}
 	sigprocmask(SIG_BLOCK, &blocked, &waiting);
+	signal(SIGALRM, on_alarm);
+	alarm(RSH_LAUNCH_SECS);
 	fd = agent_connect(path);
 	send_request(fd, &a);
 	for (;;) {
@@ -243,6 +299,6 @@ main(int argc, char **argv)
 			send_signal(fd, sig);
 		}
 		if (ppoll(&p, 1, NULL, &waiting) > 0)
-			read_answer(fd, a.host);
+			read_answer(fd, &a);
 	}
 }

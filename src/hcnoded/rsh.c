@@ -200,6 +200,7 @@ on_remote(void *arg, pid_t pid, const char *why)
 	       (int)pid);
 	noded_child_watch(nd, pid, on_child_exit, s);
 	event_add(s->ev, NULL);
+	sess_send(s, json_pack("{s:b}", "started", 1));
 }
 
 /* The request: HOST a node of the job, then started. */
@@ -245,6 +246,7 @@ sess_start(struct rsh_sess *s)
 		       (int)s->peer, (int)s->child);
 		noded_child_watch(nd, s->child, on_child_exit, s);
 		event_del(s->ev_timer);
+		sess_send(s, json_pack("{s:b}", "started", 1));
 	}
 	for (int i = 0; i < 3; i++)
 		close(fds[i]);

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
+#include "rsh.h"
 #include "step.h"
 
 extern char **environ;
@@ -133,6 +134,7 @@ env_step(struct step_node *sn, struct job *j)
 	struct env e = { hc_calloc(1, sizeof(char *)), 0 };
 	size_t i;
 
+	rsh_env_add(nd, j, &jenv);	/* hc-rsh and MPI launchers here */
 	json_array_foreach(json_object_get(h, "env"), i, v)
 		if (json_is_string(v))
 			env_put(&e, json_string_value(v));
