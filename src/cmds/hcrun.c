@@ -28,12 +28,13 @@
 #include "log.h"
 #include "msg.h"
 #include "parse.h"
+#include "pmi2.h"
 #include "stepc.h"
 
 extern char **environ;
 
 enum {
-	O_DIST = CMD_LONG, O_CPU_BIND, O_PTY, O_JOBID,
+	O_DIST = CMD_LONG, O_CPU_BIND, O_PTY, O_JOBID, O_MPI,
 };
 
 static const struct cmd_opt hcrun_opts[] = {
@@ -56,6 +57,9 @@ static const struct cmd_opt hcrun_opts[] = {
 		"the first node), e.g. hcrun --pty bash"},
 	{"jobid", O_JOBID, "ID", "run the step in allocation ID (default: "
 		"$HC_JOB_ID; none: ask for one)"},
+	{"mpi", O_MPI, "none|pmi2|pmix", "start MPI ranks directly: pmi2 "
+		"serves MPICH (PMI-1/PMI-2), pmix Open MPI; default: "
+		"MpiDefault of hc.conf"},
 	ALLOC_OPTS,
 	CMD_OPT_HELP,
 	CMD_OPT_VERSION,
@@ -85,6 +89,7 @@ struct run {
 	struct stepc_opts so;
 	const char *cpu_bind;
 	const char *input;
+	const char *mpi;	/* --mpi, NULL: the nodes' MpiDefault */
 	long jobid;
 	bool pty;
 };
@@ -145,6 +150,22 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case O_PTY: r->pty = true; return 0;
 	case O_JOBID:
 		return parse_long(val, 1, 0xffffffffL, &r->jobid, err);
+	case O_MPI:
+		if (strcmp(val, "none") && strcmp(val, "pmi2") &&
+		    strcmp(val, "pmix"))
+			return hc_err_set(err, HC_EINVAL, "--mpi=%s: use none, "
+					  "pmi2 (MPICH) or pmix (Open MPI)",
+					  val);
+#ifndef HAVE_PMIX
+		if (!strcmp(val, "pmix"))
+			return hc_err_set(err, HC_EINVAL, "--mpi=pmix: this hc "
+					  "was built without PMIx support; "
+					  "install libpmix-dev (Debian) and "
+					  "rebuild, or use --mpi=pmi2 with "
+					  "MPICH programs");
+#endif
+		r->mpi = val;
+		return 0;
 	default:
 		return rc == 0 ? 0 : hc_err_set(err, HC_EINVAL, "option not "
 						"handled");
@@ -220,6 +241,31 @@ stdin_plan(struct run *r, json_t *hello_extra)
 	}
 }
 
+/* PMI_process_mapping of the step (which node each task runs on), for
+ * --mpi (or the nodes' MpiDefault). */
+static void
+hello_mapping(json_t *h, json_t *rep)
+{
+	json_int_t ntasks = json_integer_value(json_object_get(rep, "ntasks"));
+	json_t *n, *t;
+	size_t i, k;
+	int *node_of;
+	char *map;
+
+	if (ntasks < 1 || ntasks > 10000000)
+		return;
+	node_of = hc_calloc((size_t)ntasks, sizeof(int));
+	json_array_foreach(json_object_get(rep, "nodes"), i, n)
+		json_array_foreach(json_object_get(n, "tasks"), k, t)
+			if (json_integer_value(t) >= 0 &&
+			    json_integer_value(t) < ntasks)
+				node_of[json_integer_value(t)] = (int)i;
+	map = pmi2_mapping(node_of, (int)ntasks);
+	json_object_set_new(h, "pmi_mapping", json_string(map));
+	free(map);
+	free(node_of);
+}
+
 static json_t *
 hello_common(struct run *r, char **argv, int argc, json_t *rep)
 {
@@ -251,6 +297,9 @@ hello_common(struct run *r, char **argv, int argc, json_t *rep)
 		}
 	}
 	stdin_plan(r, h);
+	if (r->mpi)
+		json_object_set_new(h, "mpi", json_string(r->mpi));
+	hello_mapping(h, rep);
 	return h;
 }
 

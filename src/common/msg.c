@@ -249,6 +249,11 @@ static const struct msg_field s_step_exit[] = {
 	OPT("error", F_STR), END
 };
 
+static const struct msg_field s_step_pmi[] = {
+	OPT("seq", F_INT), OPT("kvs", F_OBJ), OPT("blob", F_STR),
+	OPT("abort", F_STR), OPT_ARR("blobs", F_STR), END
+};
+
 static const struct msg_field s_step_winch[] = {
 	REQ("rows", F_INT), REQ("cols", F_INT), END
 };
@@ -323,7 +328,8 @@ static const struct msg_field s_acct_query[] = {
 	MSG(STEP_SIGNAL, HC_MSG_BODY_SMALL, s_step_signal) \
 	MSG(STEP_EXIT, HC_MSG_BODY_SMALL, s_step_exit) \
 	MSG(STEP_DONE, HC_MSG_BODY_SMALL, s_empty) \
-	MSG(STEP_WINCH, HC_MSG_BODY_SMALL, s_step_winch)
+	MSG(STEP_WINCH, HC_MSG_BODY_SMALL, s_step_winch) \
+	MSG(STEP_PMI, HC_MSG_BODY_SUBMIT, s_step_pmi)
 
 struct msg_def {
 	uint16_t type;

@@ -118,7 +118,10 @@
  *                   "pty"?:bool (the first task on a pseudo-terminal),
  *                   "rows"?,"cols"?, "output"?:str, "error"?:str, "input"?
  *                   (file patterns the agent opens as the user instead of
- *                   streaming: %t task, %n node index, %N node, %j, %s step)}
+ *                   streaming: %t task, %n node index, %N node, %j, %s step),
+ *                   "mpi"?:"none"|"pmi2"|"pmix" (default: the node's
+ *                   MpiDefault), "pmi_mapping"?:str (PMI_process_mapping
+ *                   of the whole step, pmi2.h)}
  *                  -> {"job_id","step_id"}; then, with reqid 0, no reply:
  *  STEP_IO         {"t":int task,"fd":0|1|2,"d"?:str base64,"eof"?:bool}
  *                  both ways (fd 0: hcrun -> agent; 1, 2: agent -> hcrun)
@@ -128,6 +131,12 @@
  *                   "error"?:str (the task could not start)} agent -> hcrun
  *  STEP_DONE       {} agent -> hcrun: every task here has exited and its
  *                  output has been sent; the agent closes the stream.
+ *  STEP_PMI        agent -> hcrun {"seq":int,"kvs"?:{str:str},"blob"?:str}
+ *                  (an MPI step's fence seq on this node: its puts) or
+ *                  {"abort":str} (a rank ended the step: hcrun says why and
+ *                  kills the step); hcrun -> agents, once every node has
+ *                  sent fence seq: {"seq":int,"kvs":{...} (the union),
+ *                  "blobs":[str] (each node's blob, in node order)}
  *  A stream that closes before STEP_DONE kills the step's tasks there.
  *
  * Remote launch for hc-rsh (a process inside job J asks its local agent,
@@ -270,6 +279,7 @@ enum hc_msg_type {
 	HC_MSG_STEP_EXIT = 83,
 	HC_MSG_STEP_DONE = 84,
 	HC_MSG_STEP_WINCH = 85,
+	HC_MSG_STEP_PMI = 86,
 };
 
 /* Maximum body sizes. Replies may be large (a listing of 100k jobs);

@@ -46,6 +46,8 @@ struct snode {
 	char *buf;		/* unparsed input */
 	size_t len, cap;
 	bool replied, done, lost;
+	bool pmi_in;		/* in the current PMI fence */
+	json_t *pmi_blob;	/* its blob for that fence (PMIx) */
 };
 
 struct tstate {
@@ -75,6 +77,9 @@ struct stepc {
 	bool raw;
 	struct timespec last_int;
 	bool int_once;
+	json_t *pmi_kvs;	/* the current PMI fence's puts so far */
+	unsigned pmi_seq;	/* fences completed */
+	bool pmi_aborted;	/* an agent ended the step */
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -119,7 +124,9 @@ stepc_destroy(struct stepc *s)
 		free(s->nodes[i].addr);
 		free(s->nodes[i].buf);
 		json_decref(s->nodes[i].hello);
+		json_decref(s->nodes[i].pmi_blob);
 	}
+	json_decref(s->pmi_kvs);
 	for (uint32_t i = 0; i < s->ntasks; i++)
 		free(s->t[i].line[0]), free(s->t[i].line[1]);
 	while (s->files) {
@@ -338,6 +345,60 @@ out_data(struct stepc *s, uint32_t task, int fd, const char *p, size_t n,
 
 /* --- frames from the agents --- */
 
+static void send_all(struct stepc *s, uint16_t type, const json_t *b,
+		     int only_node);
+static void send_signal(struct stepc *s, int sig);
+
+/* MPI fences (--mpi=pmi2|pmix): every node's agent sends its part of
+ * fence seq; once all (not lost) nodes have, the union of the puts and
+ * the blobs in node order go back to all of them, an allgather. An
+ * "abort" (a rank ended before MPI_Finalize, or asked to abort) ends the
+ * step, saying why. */
+static void
+on_pmi(struct stepc *s, struct snode *n, json_t *b)
+{
+	const char *why = json_string_value(json_object_get(b, "abort"));
+	json_t *blobs, *done;
+	size_t in = 0;
+
+	if (why) {	/* the first says why; the others follow from it */
+		if (!s->pmi_aborted)
+			fprintf(stderr, "%s: %s: %s; ending the step\n",
+				s->o.prog, n->name, why);
+		s->pmi_aborted = true;
+		send_signal(s, SIGKILL);
+		return;
+	}
+	if ((unsigned)json_integer_value(json_object_get(b, "seq")) !=
+	    s->pmi_seq || n->pmi_in)
+		return;
+	n->pmi_in = true;
+	if (!s->pmi_kvs)
+		s->pmi_kvs = json_object();
+	json_object_update(s->pmi_kvs, json_object_get(b, "kvs"));
+	n->pmi_blob = json_incref(json_object_get(b, "blob"));
+	for (size_t i = 0; i < s->nn; i++)
+		if (s->nodes[i].pmi_in || s->nodes[i].lost)
+			in++;
+	if (in < s->nn)
+		return;
+	blobs = json_array();
+	for (size_t i = 0; i < s->nn; i++) {
+		json_array_append_new(blobs, s->nodes[i].pmi_blob ?
+				      json_incref(s->nodes[i].pmi_blob) :
+				      json_string(""));
+		json_decref(s->nodes[i].pmi_blob);
+		s->nodes[i].pmi_blob = NULL;
+		s->nodes[i].pmi_in = false;
+	}
+	done = json_pack("{s:I,s:o,s:o}", "seq", (json_int_t)s->pmi_seq,
+			 "kvs", s->pmi_kvs, "blobs", blobs);
+	s->pmi_kvs = NULL;
+	s->pmi_seq++;
+	send_all(s, HC_MSG_STEP_PMI, done, -1);
+	json_decref(done);
+}
+
 static void
 on_frame(struct stepc *s, struct snode *n, unsigned type, json_t *b)
 {
@@ -359,6 +420,8 @@ on_frame(struct stepc *s, struct snode *n, unsigned type, json_t *b)
 		s->t[task].oom = json_is_true(json_object_get(b, "oom"));
 	} else if (type == HC_MSG_STEP_DONE) {
 		n->done = true;
+	} else if (type == HC_MSG_STEP_PMI) {
+		on_pmi(s, n, b);
 	}
 }
 

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
+#include "pmi2_step.h"
 #include "step.h"
 
 struct step_seen {
@@ -47,6 +48,7 @@ step_free(struct step_node *sn)
 {
 	for (uint32_t i = 0; i < sn->ntasks; i++)
 		step_io_close(&sn->tasks[i]);
+	pmi2_step_destroy(sn->pmi);
 	free(sn->tasks);
 	json_decref(sn->hello);
 	free(sn);
@@ -187,6 +189,9 @@ step_on_frame(struct step_node *sn, uint16_t type, json_t *body)
 	switch (type) {
 	case HC_MSG_STEP_IO:
 		step_io_stdin(sn, body);
+		break;
+	case HC_MSG_STEP_PMI:
+		pmi2_step_on_frame(sn->pmi, body);
 		break;
 	case HC_MSG_STEP_SIGNAL:
 		sig = (int)json_integer_value(json_object_get(body, "signal"));

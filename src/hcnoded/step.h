@@ -27,6 +27,7 @@ struct noded;
 struct job;
 struct sconn;
 struct bufferevent;
+struct pmi2_step;
 
 struct step_task {
 	struct step_node *sn;
@@ -56,6 +57,7 @@ struct step_node {
 	uint64_t cpu_ms, max_rss_kb;	/* the tasks' usage (wait4) */
 	bool done;
 	bool paused;		/* task output paused: the stream is full */
+	struct pmi2_step *pmi;	/* --mpi=pmi2: its PMI server (pmi2_step.h) */
 };
 
 /* The node's steps: running ones, credentials already used, and

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "msg.h"
 #include "noded.h"
+#include "pmi2_step.h"
 #include "rsh.h"
 #include "step.h"
 
@@ -192,6 +193,7 @@ struct task_plan {
 	bool bind;
 	int in, out, err;	/* child's ends; -1: /dev/null or a file */
 	int pty_slave;		/* >= 0: on a pseudo-terminal */
+	int pmi_fd;		/* >= 0: its PMI socket, to become fd 3 */
 	char *file_in, *file_out, *file_err;	/* patterns expanded */
 	char **argv;
 };
@@ -239,7 +241,10 @@ child_stdio(const struct task_plan *p)
 		err = out;
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(127);
-	for (int fd = 3; fd < 1024; fd++)
+	if (p->pmi_fd >= 0 && (p->pmi_fd == 3 ? fcntl(3, F_SETFD, 0) :
+			       dup2(p->pmi_fd, 3)) < 0)
+		_exit(127);
+	for (int fd = p->pmi_fd >= 0 ? 4 : 3; fd < 1024; fd++)
 		close(fd);
 }
 
@@ -344,6 +349,35 @@ gets_stdin(struct step_node *sn, uint32_t id)
 
 static void on_task_exit(void *arg, pid_t pid, int status);
 
+/* --mpi (or MpiDefault): the step's PMI server here, and what every task
+ * gets to find it. 0, or -1 having logged why. */
+static int
+step_mpi_start(struct step_node *sn, struct env *e)
+{
+	const char *mpi = json_string_value(json_object_get(sn->hello, "mpi"));
+	struct hc_err err = { 0 };
+
+	if (!mpi)
+		mpi = sn->nd->conf->mpi_default ? sn->nd->conf->mpi_default :
+		      "none";
+	if (!strcmp(mpi, "none"))
+		return 0;
+	if (!strcmp(mpi, "pmi2"))
+		sn->pmi = pmi2_step_create(sn, &err);
+	else
+		hc_err_set(&err, HC_EINVAL, "--mpi=%s is not served by this "
+			   "node", mpi);
+	if (!sn->pmi) {
+		hc_log(HC_LOG_ERR, "job=%u step=%u cannot serve --mpi=%s: %s",
+		       sn->cred.job_id, sn->cred.step_id, mpi, err.text);
+		return -1;
+	}
+	env_set(e, "PMI_FD", "3");
+	env_setf(e, "PMI_SIZE", "%lld", (long long)json_integer_value(
+		 json_object_get(sn->hello, "ntasks")));
+	return 0;
+}
+
 static int
 task_spawn(struct task_plan *p, struct hc_err *err)
 {
@@ -381,9 +415,11 @@ task_spawn(struct task_plan *p, struct hc_err *err)
 		p->out = pout[1];
 		p->err = perr[1];
 	}
+	p->pmi_fd = pmi2_step_child_fd(p->sn->pmi, t->local);
 	pid = fork();
 	if (pid == 0)
 		child_run(p);
+	pmi2_step_forked(p->sn->pmi, t->local);
 	if (p->pty_slave >= 0)
 		close(p->pty_slave);
 	if (pin[0] >= 0)
@@ -439,6 +475,15 @@ step_tasks_spawn(struct step_node *sn, struct job *j, struct hc_err *err)
 		av[i] = (char *)json_string_value(v);
 	p.argv = av;
 	p.cwd = cwd && *cwd ? cwd : j->tmpdir;
+	if (step_mpi_start(sn, &e) < 0) {
+		for (uint32_t k = 0; k < sn->ntasks; k++) {
+			sn->tasks[k].exited = true;
+			sn->tasks[k].status = 127 << 8;
+		}
+		env_free(&e);
+		free(av);
+		return -1;
+	}
 	for (uint32_t k = 0; k < sn->ntasks; k++) {
 		struct step_task *t = &sn->tasks[k];
 		struct hc_err terr = { 0 };
@@ -446,6 +491,8 @@ step_tasks_spawn(struct step_node *sn, struct job *j, struct hc_err *err)
 		p.t = t;
 		env_setf(&e, "HC_PROCID", "%u", t->id);
 		env_setf(&e, "HC_LOCALID", "%u", t->local);
+		if (sn->pmi)
+			env_setf(&e, "PMI_RANK", "%u", t->id);
 		p.env = e.v;
 		/* A task that cannot start ends at once with 127, as a shell
 		 * reports a command it cannot run; the others run. */

@@ -162,7 +162,7 @@ type_ok(const struct sconn *sc, unsigned type)
 	if (!sc->step)
 		return type == HC_MSG_STEP_HELLO;
 	return type == HC_MSG_STEP_IO || type == HC_MSG_STEP_SIGNAL ||
-	       type == HC_MSG_STEP_WINCH;
+	       type == HC_MSG_STEP_WINCH || type == HC_MSG_STEP_PMI;
 }
 
 /* One frame: the hello (answered), or a step's frame. 0, or -1 when the

@@ -66,6 +66,7 @@ static const struct {
 	{ HC_MSG_STEP_EXIT, "{\"t\":0,\"status\":0}" },
 	{ HC_MSG_STEP_DONE, "{}" },
 	{ HC_MSG_STEP_WINCH, "{\"rows\":24,\"cols\":80}" },
+	{ HC_MSG_STEP_PMI, "{\"seq\":0,\"kvs\":{\"k\":\"v\"},\"blobs\":[\"x\"]}" },
 	{ HC_MSG_AUDIT_QUERY, "{\"job_id\":3,\"since\":0}" },
 	{ HC_MSG_AUDIT_VERIFY, "{\"anchors\":[{\"seq\":1,\"hash\":\"00\","
 	  "\"time\":1,\"sig\":\"AA==\"}]}" },
@@ -125,6 +126,8 @@ static const struct {
 	{ HC_MSG_NODE_UPDATE, "{\"nodes\":\"n1\"}", "'set' is required" },
 	{ HC_MSG_NODE_UPDATE, "{\"set\":{}}", "'nodes' is required" },
 	{ HC_MSG_QUEUE_QUERY, "{\"queues\":\"batch\"}", "'queues' must be an array" },
+	{ HC_MSG_STEP_PMI, "{\"seq\":\"1\"}", "'seq' must be an integer" },
+	{ HC_MSG_STEP_PMI, "{\"blobs\":[1]}", "'blobs[0]' must be a string" },
 	{ HC_MSG_BACKUP, "{}", "BACKUP: field 'path' is required" },
 	{ HC_MSG_HISTORY_QUERY, "{\"start\":\"now\"}", "'start' must be an integer" },
 	{ HC_MSG_NODE_REGISTER, "{\"version\":\"0\",\"boot_time\":1,"
