@@ -5,7 +5,7 @@
 # across a restart, hccancel of held tasks, and hcctl show job of an array
 # and of one task.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 30
+plan 32
 cluster_start --nodes 2
 
 u1() { as_user "$HC_USER1" "$@"; }
@@ -88,5 +88,8 @@ ok "which runs again" wait_for 30 sh -c \
 	 hcctl show job ${id}_1 | grep -q 'Restarts=1'"
 like "show job ID_TASK prints the task" "$(hcctl show job "${id}_1")" \
 	"ArrayJobId=$id ArrayTaskId=1 JobName="
+ok "its owner updates one task" u1 hcctl update job "${id}_2" Comment=two
+like "which show job ID_TASK shows" "$(hcctl show job "${id}_2")" \
+	"Comment=two"
 out=$(u1 hcctl requeue job "${id}_[7-9]" 2>&1)
 like "a task the array does not have is named" "$out" "has no task \\[7-9\\]"
