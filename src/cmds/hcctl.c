@@ -295,6 +295,10 @@ hcctl_job_name(const char *name, long *id)
 			"tasks)", name);
 	if (!us)
 		return NULL;
+	if (strlen(us + 1) > ARRAY_SPEC_MAX)
+		cmd_die(&hcctl_info, HC_EINVAL, "%.32s...: more than %d "
+			"characters of tasks; name fewer, longer ranges",
+			name, ARRAY_SPEC_MAX);
 	snprintf(buf, sizeof(buf), "%s", us + 1);
 	len = strlen(buf);
 	if (len >= 2 && buf[0] == '[' && buf[len - 1] == ']') {

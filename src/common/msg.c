@@ -93,7 +93,7 @@ static const struct msg_field s_submit[] = {
 
 static const struct msg_field s_job_query[] = {
 	JOB_FILTER, OPT("detail", F_BOOL), OPT("format", F_STR),
-	OPT_ARR("fields", F_STR), END
+	OPT_ARR("fields", F_STR), OPT("tasks", F_STR), END
 };
 
 static const struct msg_field s_job_signal[] = {
@@ -102,7 +102,8 @@ static const struct msg_field s_job_signal[] = {
 };
 
 static const struct msg_field s_job_update[] = {
-	REQ("job_id", F_INT), REQ("action", F_STR), OPT("set", F_OBJ), END
+	REQ("job_id", F_INT), REQ("action", F_STR), OPT("set", F_OBJ),
+	OPT("tasks", F_STR), END
 };
 
 static const struct msg_field s_node_query[] = { OPT("nodes", F_STR), END };

@@ -14,8 +14,10 @@
  *  PING            {}                      -> {"version","cluster_name","now"}
  *  SUBMIT          {"job": JOBSPEC}        -> {"job_id"}
  *  JOB_QUERY       {"job_ids"?:[int], "users"?:[int uid], "states"?:[str],
- *                   "queues"?:[str], "names"?:[str], "detail"?:bool}
- *                                          -> {"jobs":[JOB]}
+ *                   "queues"?:[str], "names"?:[str], "detail"?:bool,
+ *                   "tasks"?:str "7", "1-500" (of the one array named)}
+ *                                          -> {"jobs":[JOB]} (an array's
+ *                                              id brings its tasks)
  *                  with "format":"rows", "fields"?:[str] (names of the
  *                  short JOB record's fields; all when absent)
  *                                          -> {"fields":[str],
@@ -26,7 +28,9 @@
  *                   "array_tasks"?:[str "123_7", "123_[1-500]"]}
  *                                          -> {"results":[{"job_id","rc","error"?}]}
  *  JOB_UPDATE      {"job_id":int, "action":"update"|"hold"|"release"|"requeue",
- *                   "set"?:{"TimeLimit":str,"Nice":str,...}}  -> {}
+ *                   "set"?:{"TimeLimit":str,"Nice":str,...},
+ *                   "tasks"?:str "7", "[1-500]" (of array job_id)}
+ *                                          -> {} ({"tasks":n} with tasks)
  *  NODE_QUERY      {"nodes"?:str hostlist} -> {"nodes":[NODE]}
  *  NODE_UPDATE     {"nodes":str hostlist, "set":{"State":..,"Reason":..}} -> {}
  *  QUEUE_QUERY     {"queues"?:[str]}       -> {"queues":[QUEUE]}

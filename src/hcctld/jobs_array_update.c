@@ -125,6 +125,10 @@ tasks_parse(const char *spec, struct array_set *set, struct hc_err *err)
 	char buf[ARRAY_SPEC_MAX + 1];
 	size_t len;
 
+	if (strlen(spec) > ARRAY_SPEC_MAX)
+		return hc_err_set(err, HC_EINVAL, "array tasks: more than %d "
+				  "characters; name fewer, longer ranges",
+				  ARRAY_SPEC_MAX);
 	snprintf(buf, sizeof(buf), "%s", spec);
 	len = strlen(buf);
 	if (len >= 2 && buf[0] == '[' && buf[len - 1] == ']') {

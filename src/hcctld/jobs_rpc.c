@@ -362,15 +362,27 @@ sig_tasks(struct jobs *js, const char *spec, int sig, bool batch_only,
 	struct hc_err err = { 0 };
 	struct array_set set = { 0 };
 	char *end, buf[ARRAY_SPEC_MAX + 1];
-	unsigned long aid = strtoul(spec, &end, 10);
-	struct job *a = aid ? jobs_find(js, (uint32_t)aid) : NULL;
+	unsigned long aid;
+	struct job *a;
 
+	if (!spec) {	/* not a string: a malformed request */
+		json_array_append_new(res, sig_result(0, HC_EINVAL, "write "
+			"array tasks as ID_TASK or ID_[RANGES] strings"));
+		return;
+	}
+	aid = strtoul(spec, &end, 10);
+	a = aid ? jobs_find(js, (uint32_t)aid) : NULL;
 	snprintf(buf, sizeof(buf), "%s", *end == '_' ? end + 1 : "");
 	if (buf[0] == '[' && buf[strlen(buf) - 1] == ']') {
 		buf[strlen(buf) - 1] = '\0';
 		memmove(buf, buf + 1, strlen(buf));
 	}
-	if (*end != '_' || array_set_parse(&set, buf, &err) < 0) {
+	if (strlen(spec) > ARRAY_SPEC_MAX)	/* buf would cut it short */
+		hc_err_set(&err, HC_EINVAL, "array tasks: more than %d "
+			   "characters; name fewer, longer ranges",
+			   ARRAY_SPEC_MAX);
+	if (*end != '_' || err.code ||
+	    array_set_parse(&set, buf, &err) < 0) {
 		json_array_append_new(res, sig_result((uint32_t)aid, HC_EINVAL,
 			*end == '_' ? err.text : "write array tasks as "
 			"ID_TASK or ID_[RANGES]"));
