@@ -38,6 +38,8 @@ int hcctl_show_config(struct hcctl *h, const char *name);
  * and show job prints them, one "Step=ID.N ..." line each. */
 void hcctl_steps_attach(struct hcctl *h, json_t *jobs);
 void hcctl_steps_print(struct outbuf *o, const json_t *job);
+/* hcctl_fairshare.c: the Fair Tree and the queues' fair-share. */
+int hcctl_show_fairshare(struct hcctl *h, const char *name);
 /* hcctl_rejected.c: the node connections hcctld refused. */
 int hcctl_show_rejected(struct hcctl *h, const char *name);
 /* hcctl_audit.c: show/verify/export audit, trace job (verb says which). */

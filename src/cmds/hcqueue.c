@@ -19,7 +19,7 @@
 #include "msg.h"
 #include "steps_view.h"
 
-enum { O_JSON = CMD_LONG, O_NAME, O_START };
+enum { O_JSON = CMD_LONG, O_NAME, O_START, O_PRIORITY };
 
 static const struct cmd_opt opts[] = {
 	{"user", 'u', "USERS", "jobs of these users (names or uids)"},
@@ -38,6 +38,8 @@ static const struct cmd_opt opts[] = {
 	{"json", O_JSON, NULL, "print the job records as JSON"},
 	{"steps", 's', NULL, "list the running job steps instead of jobs "
 			     "(with -j: those jobs' steps)"},
+	{"priority", O_PRIORITY, NULL, "pending jobs' priority, factor by "
+				       "factor (weighted; see hc-priority(7))"},
 	CMD_OPT_HELP,
 	CMD_OPT_VERSION,
 	{0},
@@ -52,6 +54,10 @@ static const char fields_help[] =
 	"  %r reason       %a account     %Q priority    %y nice\n"
 	"  %E remaining dependency        %Y planned nodes (pending)\n"
 	"%S of a pending job is its planned start, if it has one.\n"
+	"Priority factors, weighted (--priority):\n"
+	"  %A age          %J job size    %G queue tier  %F fair-share\n"
+	"  %f queue fair-share            %q QOS         %n -nice\n"
+	"  %X plugins      %Z admin-set priority\n"
 	"Default: \"%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R\"\n";
 
 static const struct cmd_info info = {
@@ -66,11 +72,14 @@ static const struct cmd_info info = {
 #define FMT_DEFAULT "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R"
 #define FMT_LONG "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R"
 #define FMT_START "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R"
+#define FMT_PRIORITY "%.18i %.8u %.9P %.10Q %.8A %.8J %.8G %.9F %.8f " \
+	"%.6q %.6n %.7X %.6Z"
 
 struct ctx {
 	json_t *req;
 	const char *format;
 	bool noheader, json, expand, steps;
+	bool priority;		/* --priority: pending jobs' factors */
 	long long now;
 };
 
@@ -82,7 +91,9 @@ enum col {
 	C_ID, C_NAME, C_USER, C_STATE, C_QUEUE, C_GRES, C_NODELIST, C_ACCOUNT,
 	C_PRIORITY, C_NICE, C_START, C_END, C_LIMIT, C_NODES_REQ, C_REASON,
 	C_CPUS, C_NTASKS, C_CPT, C_SUBMIT, C_DEP, C_ARRAY, C_PLAN_START,
-	C_PLAN_NODES, C_COUNT
+	C_PLAN_NODES,
+	C_P_AGE, C_P_SIZE, C_P_QUEUE, C_P_FS, C_P_QFS, C_P_QOS, C_P_NICE,
+	C_P_PLUGINS, C_P_ADMIN, C_COUNT
 };
 
 static const char *const col_names[C_COUNT] = {
@@ -96,6 +107,11 @@ static const char *const col_names[C_COUNT] = {
 	[C_CPT] = "cpus_per_task", [C_SUBMIT] = "submit_time",
 	[C_DEP] = "dependency", [C_ARRAY] = "array_id",
 	[C_PLAN_START] = "plan_start", [C_PLAN_NODES] = "plan_nodes",
+	[C_P_AGE] = "prio_age", [C_P_SIZE] = "prio_jobsize",
+	[C_P_QUEUE] = "prio_queue", [C_P_FS] = "prio_fairshare",
+	[C_P_QFS] = "prio_queue_fs", [C_P_QOS] = "prio_qos",
+	[C_P_NICE] = "prio_nice", [C_P_PLUGINS] = "prio_plugins",
+	[C_P_ADMIN] = "prio_admin",
 };
 
 #define B(c) (1u << (c))
@@ -177,6 +193,25 @@ f_id(const struct qrow *r, long long now, char *b, size_t n)
 
 INTFIELD(f_priority, C_PRIORITY)
 INTFIELD(f_nice, C_NICE)
+
+/* A weighted factor: whole above 100, else two decimals. */
+#define PRIOFIELD(fname, c)                                                  \
+	static const char *fname(const struct qrow *r, long long now,         \
+				 char *b, size_t n)                           \
+	{                                                                     \
+		double v = r->col[c] < 0 ? 0 : strtod(rs(r, c), NULL);        \
+		snprintf(b, n, v >= 100 || v <= -100 ? "%.0f" : "%.2f", v);   \
+		return b;                                                     \
+	}
+PRIOFIELD(f_p_age, C_P_AGE)
+PRIOFIELD(f_p_size, C_P_SIZE)
+PRIOFIELD(f_p_queue, C_P_QUEUE)
+PRIOFIELD(f_p_fs, C_P_FS)
+PRIOFIELD(f_p_qfs, C_P_QFS)
+PRIOFIELD(f_p_qos, C_P_QOS)
+PRIOFIELD(f_p_nice, C_P_NICE)
+PRIOFIELD(f_p_plugins, C_P_PLUGINS)
+PRIOFIELD(f_p_admin, C_P_ADMIN)
 
 static const char *
 f_short(const struct qrow *r, long long now, char *b, size_t n)
@@ -299,6 +334,15 @@ static const struct field {
 	{'y', "NICE", f_nice, B(C_NICE)},
 	{'E', "DEPENDENCY", f_dependency, B(C_DEP)},
 	{'Y', "SCHEDNODES", f_plan_nodes, B(C_PLAN_NODES)},
+	{'A', "AGE", f_p_age, B(C_P_AGE)},
+	{'J', "JOBSIZE", f_p_size, B(C_P_SIZE)},
+	{'G', "QUEUE", f_p_queue, B(C_P_QUEUE)},
+	{'F', "FAIRSHARE", f_p_fs, B(C_P_FS)},
+	{'f', "QUEUE_FS", f_p_qfs, B(C_P_QFS)},
+	{'q', "QOS", f_p_qos, B(C_P_QOS)},
+	{'n', "NICE", f_p_nice, B(C_P_NICE)},
+	{'X', "PLUGINS", f_p_plugins, B(C_P_PLUGINS)},
+	{'Z', "ADMIN", f_p_admin, B(C_P_ADMIN)},
 };
 
 /* One piece of a parsed format: literal text or a field. */
@@ -473,6 +517,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case 'r': cx->expand = true; return 0;
 	case O_JSON: cx->json = true; return 0;
 	case 's': cx->steps = true; return 0;
+	case O_PRIORITY: cx->priority = true; return 0;
 	case O_START:	/* pending jobs, with their plans */
 		cx->format = FMT_START;
 		field = "states";
@@ -480,6 +525,18 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 		break;
 	}
 	return cmd_list_add(cx->req, field, l);
+}
+
+/* --priority: the factors' format (unless -o gave one), pending jobs
+ * only (unless -t chose states). */
+static void
+priority_setup(struct ctx *cx)
+{
+	if (!strcmp(cx->format, FMT_DEFAULT))
+		cx->format = FMT_PRIORITY;
+	if (!json_object_get(cx->req, "states"))
+		json_object_set_new(cx->req, "states",
+				    json_pack("[s]", "PENDING"));
 }
 
 int
@@ -490,6 +547,8 @@ main(int argc, char **argv)
 
 	cmd_parse_options(&info, argc - 1, argv + 1, opt_fn, &cx,
 			  "to list jobs by id use -j ID[,ID...]");
+	if (cx.priority)
+		priority_setup(&cx);
 	struct piece p[128];
 	if (format_parse(cx.format, p, 128, &err) < 0)
 		cmd_die_err(&info, &err);	/* before asking anyone */

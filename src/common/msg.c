@@ -319,6 +319,7 @@ static const struct msg_field s_acct_query[] = {
 	MSG(STEP_CRED_REQ, HC_MSG_BODY_SMALL, s_step_cred_req) \
 	MSG(ACCT_UPDATE, HC_MSG_BODY_SMALL, s_acct_update) \
 	MSG(ACCT_QUERY, HC_MSG_BODY_SMALL, s_acct_query) \
+	MSG(FAIRSHARE_QUERY, HC_MSG_BODY_SMALL, s_empty) \
 	MSG(JOB_LAUNCH, MSG_BODY_LAUNCH, s_launch) \
 	MSG(JOB_KILL, HC_MSG_BODY_SMALL, s_job_kill) \
 	MSG(JOB_EVENT_ACK, HC_MSG_BODY_SMALL, s_job_event_ack) \

@@ -53,6 +53,11 @@
  *                                          -> {"records":[{Key:value}]}
  *  REJECTED_QUERY  {}                      -> {"rejected":[{"time","peer",
  *                   "name","reason","detail"}],"counts":{reason:n},"total"}
+ *  FAIRSHARE_QUERY {}                      -> {"tree":[{"name","parent",
+ *                   "depth","user":bool,"shares","raw_usage","norm_usage",
+ *                   "effective_usage","level_fs" (-1: no usage),"factor",
+ *                   "rank"}],"queues":[{"name","weight","raw_usage",
+ *                   "factor"}],"half_life","now"}
  *
  * hcnoded -> hcctld (one connection per node, dialled by the node; the first
  * frame is NODE_REGISTER, over mutual TLS, without credential: the node is
@@ -270,6 +275,8 @@ enum hc_msg_type {
 	HC_MSG_NODE_HEALTH = 43,
 	HC_MSG_STEP_EVENT = 44,
 	HC_MSG_STEP_CRED_REQ = 45,
+
+	HC_MSG_FAIRSHARE_QUERY = 55,	/* hcctl show fairshare */
 
 	HC_MSG_JOB_LAUNCH = 60,
 	HC_MSG_JOB_KILL = 61,

@@ -26,6 +26,7 @@
 #include "nodes.h"
 #include "rpc.h"
 #include "state.h"
+#include "usage.h"
 
 struct admin_backup {
 	struct ctld *c;
@@ -134,6 +135,8 @@ reconfigure(struct ctld *c, char **errors, struct hc_err *err)
 	/* The CRL too (hc-ca revoke runs elsewhere): nodes revoked since
 	 * are dropped now. */
 	rpc_tls_reload(c->rpc);
+	if (c->usage && usage_reconfigure(c->usage, err) < 0)
+		hc_log(HC_LOG_ERR, "reconfigure: usage: %s", err->text);
 	if (c->jobs)
 		jobs_sched_request(c->jobs);
 	return 0;

@@ -33,6 +33,7 @@ struct admin_backup;
 struct audit;
 struct steps;
 struct accounts;
+struct usage;
 
 struct ctld {
 	struct event_base *base;
@@ -56,6 +57,7 @@ struct ctld {
 	struct steps *steps;		/* job steps (steps.h); NULL ok */
 	struct accounts *accounts;	/* accounts, users, QOS (accounts.h) */
 	char cluster_id[33];		/* compute ids' (identity_cluster.c) */
+	struct usage *usage;		/* fair-share usage (usage.h) */
 };
 
 /* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,

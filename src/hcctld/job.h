@@ -73,6 +73,7 @@ struct job {
 	int nice;
 	uint32_t admin_priority;
 	double priority;	/* from the last pass */
+	struct sched_prio_factors prio_factors;	/* idem, by factor */
 	uint32_t restart_count;
 
 	char *comment, *cwd, *out, *err, *in;

@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "state.h"
 #include "states.h"
+#include "usage.h"
 
 const char *
 jstr(const json_t *o, const char *key)
@@ -166,6 +167,8 @@ job_to_json_short(const struct job *j, time_t now)
 	jset_int(o, "cpus_per_task", j->cpus_per_task);
 	jset_str(o, "gres", j->gres);
 	jset_int(o, "nice", j->nice);
+	json_object_set_new(o, "priority_factors",
+			    jobs_prio_factors_json(&j->prio_factors));
 	jobs_array_to_json(j, o);
 	if (j->dep) {	/* the remaining dependency: hcqueue %E */
 		char *dep = jobs_depend_text(j);

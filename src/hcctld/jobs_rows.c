@@ -78,6 +78,22 @@ r_priority(struct jtext *t, const struct job *j)
 	jtext_real(t, j->priority);
 }
 
+/* The weighted priority factors of the last pass (hcqueue --priority). */
+#define ROW_PRIO(fname, field)                                               \
+	static void fname(struct jtext *t, const struct job *j)               \
+	{                                                                     \
+		jtext_real(t, j->prio_factors.field);                         \
+	}
+ROW_PRIO(r_prio_age, age)
+ROW_PRIO(r_prio_jobsize, jobsize)
+ROW_PRIO(r_prio_queue, queue)
+ROW_PRIO(r_prio_fairshare, fairshare)
+ROW_PRIO(r_prio_queue_fs, queue_fs)
+ROW_PRIO(r_prio_qos, qos)
+ROW_PRIO(r_prio_nice, nice)
+ROW_PRIO(r_prio_plugins, plugins)
+ROW_PRIO(r_prio_admin, admin)
+
 /* The remaining dependency ("" when none): hcqueue %E. */
 static void
 r_dependency(struct jtext *t, const struct job *j)
@@ -115,6 +131,11 @@ static const struct row_field {
 	{ "gres", r_gres },		{ "nice", r_nice },
 	{ "dependency", r_dependency },	{ "array_id", r_array_id },
 	{ "plan_start", r_plan_start },	{ "plan_nodes", r_plan_nodes },
+	{ "prio_age", r_prio_age },	{ "prio_jobsize", r_prio_jobsize },
+	{ "prio_queue", r_prio_queue },	{ "prio_fairshare", r_prio_fairshare },
+	{ "prio_queue_fs", r_prio_queue_fs }, { "prio_qos", r_prio_qos },
+	{ "prio_nice", r_prio_nice },	{ "prio_plugins", r_prio_plugins },
+	{ "prio_admin", r_prio_admin },
 	{ NULL, NULL }
 };
 

@@ -29,6 +29,7 @@
 #include "rpc.h"
 #include "state.h"
 #include "stepcred.h"
+#include "usage.h"
 
 struct opts {
 	const char *conf;
@@ -244,6 +245,7 @@ main(int argc, char **argv)
 	if (!(c.nodes = nodes_create(&c, &err)))
 		goto out;
 	if (!(c.accounts = accounts_create(&c, &err)))
+	if (!(c.usage = usage_create(&c, &err)))	/* before any pass */
 		goto out;
 	if (!(c.jobs = jobs_create(&c, &err)))	/* and the scheduler */
 		goto out;
@@ -280,6 +282,7 @@ out:
 	steps_destroy(c.steps);
 	jobs_destroy(c.jobs);
 	accounts_destroy(c.accounts);
+	usage_destroy(c.usage);
 	admin_fini(&c);
 	nodes_destroy(c.nodes);
 	stepcred_key_destroy(c.key);

@@ -45,6 +45,7 @@
 #include <event2/listener.h>
 
 #include "audit.h"
+#include "usage.h"
 #include "auth.h"
 #include "conf.h"
 #include "ctld.h"
@@ -83,6 +84,7 @@ static const struct rpc_handler handlers[] = {
 	/* Security: accounts change only by admins; anyone may show them. */
 	{ HC_MSG_ACCT_UPDATE, accounts_rpc_update, RPC_ADMIN },
 	{ HC_MSG_ACCT_QUERY, accounts_rpc_query, 0 },
+	{ HC_MSG_FAIRSHARE_QUERY, usage_rpc_query, 0 },
 	{ 0, NULL, 0 }
 };
 

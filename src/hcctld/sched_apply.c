@@ -199,6 +199,7 @@ apply_reasons(struct jobs *js, struct sched_snap *s)
 		if (!j || (j->array && s->refs[k].rec != k))
 			continue;
 		j->priority = s->jobs[k].priority;
+		j->prio_factors = s->jobs[k].factors;
 		/* One that starts loses its reason when it is applied (a
 		 * dropped one keeps the one it had). */
 		if (s->jobs[k].reason[0])

@@ -19,6 +19,7 @@
 #include "nodes.h"
 #include "sched_snap.h"
 #include "states.h"
+#include "usage.h"
 
 #define SNAP_CHUNK 65536
 
@@ -176,6 +177,7 @@ snap_job(struct sched_snap *s, struct sched_job *sj, const struct job *j)
 	sj->exclusive = j->exclusive;
 	sj->time_limit = j->time_limit;
 	sj->promised = j->plan_start;	/* conservative: never later */
+	sj->user = sched_snap_strdup(s, j->user);
 }
 
 /* One more entry for j; entry `rec` holds its record's expected gen. */
@@ -262,6 +264,7 @@ static snap_build_fn *const snap_builders[] = {
 	snap_build_acct_fn,
 	snap_build_jobs_fn,
 	sched_snap_build_running,
+	usage_snap_part,
 };
 
 struct sched_snap *

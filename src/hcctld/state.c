@@ -47,6 +47,7 @@ static const char *const db_names[STATE_DB_COUNT] = {
 	[STATE_DB_IDENTITIES] = "identities",
 	[STATE_DB_STEPS] = "steps",
 	[STATE_DB_ACCOUNTS] = "accounts",
+	[STATE_DB_USAGE] = "usage",
 };
 
 struct state_op {		/* one write of the current transaction */

@@ -37,6 +37,7 @@ enum state_db {
 	STATE_DB_STEPS,		/* job steps by job id + step id (steps.h) */
 	STATE_DB_ACCOUNTS,	/* accounts, users, QOS by "account/NAME",
 				 * "user/NAME", "qos/NAME" (accounts.h) */
+	STATE_DB_USAGE,		/* fair-share usage by key (usage.h) */
 	STATE_DB_COUNT
 };
 

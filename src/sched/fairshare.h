@@ -89,6 +89,9 @@ struct fs_ledger_entry {
 };
 
 struct fs_ledger *fs_ledger_create(double half_life);
+/* A copy (for a pass's snapshot: the pass reads it while the host goes on
+ * charging the original). */
+struct fs_ledger *fs_ledger_copy(const struct fs_ledger *l);
 void fs_ledger_destroy(struct fs_ledger *l);	/* NULL ok */
 double fs_ledger_half_life(const struct fs_ledger *l);
 void fs_ledger_set_half_life(struct fs_ledger *l, double half_life);

@@ -56,6 +56,20 @@ fs_ledger_create(double half_life)
 	return l;
 }
 
+struct fs_ledger *
+fs_ledger_copy(const struct fs_ledger *l)
+{
+	struct fs_ledger *c = hc_calloc(1, sizeof(*c));
+
+	*c = *l;
+	c->v = hc_calloc(l->cap ? l->cap : 1, sizeof(*c->v));
+	if (l->n)
+		memcpy(c->v, l->v, l->n * sizeof(*c->v));
+	c->slot = hc_calloc(l->nslots, sizeof(*c->slot));
+	memcpy(c->slot, l->slot, l->nslots * sizeof(*c->slot));
+	return c;
+}
+
 void
 fs_ledger_destroy(struct fs_ledger *l)
 {

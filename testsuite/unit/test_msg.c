@@ -75,6 +75,7 @@ static const struct {
 	{ HC_MSG_ACCT_UPDATE, "{\"verb\":\"create\",\"object\":\"account\","
 	  "\"name\":\"physics\",\"set\":{\"GrpRes\":\"gpu:4\"}}" },
 	{ HC_MSG_ACCT_QUERY, "{\"object\":\"qos\"}" },
+	{ HC_MSG_FAIRSHARE_QUERY, "{}" },
 	{ HC_MSG_AUDIT_CHECKPOINT, "{\"seq\":1000,\"hash\":\"ab\",\"time\":5,"
 	  "\"sig\":\"AA==\"}" },
 };
