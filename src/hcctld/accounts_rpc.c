@@ -24,6 +24,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "states.h"
+#include "usage.h"
 
 static bool
 job_active(const struct job *j)
@@ -316,12 +317,18 @@ accounts_rpc_update(struct rpc_req *req, json_t *body)
 							      "object"));
 	const char *name = json_string_value(json_object_get(body, "name"));
 	struct hc_err err = { 0 };
+	json_t *set = json_object_get(body, "set");
 	char *note;
+	int reset;
 
 	/* Security: RPC_ADMIN in the handler table: only AdminUsers and root
-	 * change accounts, users and QOS; anyone may show them. */
-	if (update_apply(req->ctld->accounts, verb, object, name,
-			 json_object_get(body, "set"), &err) < 0) {
+	 * change accounts, users and QOS (and reset usage: RawUsage=0);
+	 * anyone may show them. */
+	if ((reset = usage_update_account(req->ctld, verb, object, name, set,
+					  &err)) < 0 ||
+	    ((!reset || json_object_size(set)) &&
+	     update_apply(req->ctld->accounts, verb, object, name, set,
+			  &err) < 0)) {
 		rpc_reply_err(req, err.code ? err.code : HC_EINVAL, "%s %s: %s",
 			      object, name, err.text);
 		return;

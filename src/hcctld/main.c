@@ -245,6 +245,7 @@ main(int argc, char **argv)
 	if (!(c.nodes = nodes_create(&c, &err)))
 		goto out;
 	if (!(c.accounts = accounts_create(&c, &err)))
+		goto out;
 	if (!(c.usage = usage_create(&c, &err)))	/* before any pass */
 		goto out;
 	if (!(c.jobs = jobs_create(&c, &err)))	/* and the scheduler */

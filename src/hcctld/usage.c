@@ -8,6 +8,7 @@
 #include <string.h>
 #include <event2/event.h>
 
+#include "accounts.h"
 #include "billing.h"
 #include "conf.h"
 #include "ctld.h"
@@ -167,8 +168,7 @@ charge_job(struct usage *u, const struct job *j, time_t now)
 		t1 = now;
 	if (t1 <= t0 || (rate = job_rate(u, j)) <= 0)
 		return;
-	fs_key_user(j->account && *j->account ? j->account : "root",
-		    j->user, key, sizeof(key));
+	fs_key_user(usage_job_account(u->c, j), j->user, key, sizeof(key));
 	fs_ledger_charge(u->ledger, key, rate, t0, t1);
 	fs_key_queue(j->queue, key, sizeof(key));
 	fs_ledger_charge(u->ledger, key, rate, t0, t1);
@@ -313,4 +313,59 @@ usage_reset(struct usage *u, const char *const *accounts, size_t n,
 	usage_save(u, 0);
 	hc_log(HC_LOG_INFO, "usage reset accounts=%zu", n);
 	return 0;
+}
+
+const char *
+usage_job_account(struct ctld *c, const struct job *j)
+{
+	const char *a = j->account ? j->account : c->conf->default_account;
+
+	if (!a || !*a || !c->accounts ||
+	    !accounts_find(c->accounts, ACCT_ACCOUNT, a))
+		return "root";
+	return a;
+}
+
+/* Whether account o is name or lies below it. */
+static bool
+in_subtree(struct accounts *a, struct acct_obj *o, const char *name)
+{
+	for (int depth = 0; o && depth < 64; depth++) {
+		if (!strcmp(o->name, name))
+			return true;
+		o = accounts_parent(a, o);
+	}
+	return false;
+}
+
+int
+usage_update_account(struct ctld *c, const char *verb, const char *object,
+		     const char *name, json_t *set, struct hc_err *err)
+{
+	const char *v = json_string_value(json_object_get(set, "RawUsage"));
+	struct acct_obj **all;
+	const char **names;
+	size_t n, k = 0;
+	int rc;
+
+	if (!json_object_get(set, "RawUsage"))
+		return 0;
+	if (strcmp(object, "account") != 0 || strcmp(verb, "update") != 0)
+		return hc_err_set(err, HC_EINVAL, "RawUsage: only `hcctl "
+				  "update account NAME RawUsage=0` takes it");
+	if (!v || strcmp(v, "0") != 0)
+		return hc_err_set(err, HC_EINVAL, "RawUsage=%s: usage can only "
+				  "be reset; write RawUsage=0", v ? v : "?");
+	if (!c->accounts || !accounts_find(c->accounts, ACCT_ACCOUNT, name))
+		return hc_err_set(err, HC_ENOENT, "no such account; hcctl "
+				  "show account lists them");
+	all = accounts_list(c->accounts, ACCT_ACCOUNT, &n);
+	names = hc_calloc(n ? n : 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		if (in_subtree(c->accounts, all[i], name))
+			names[k++] = all[i]->name;
+	rc = usage_reset(c->usage, names, k, err);
+	free(names);
+	json_object_del(set, "RawUsage");
+	return rc < 0 ? -1 : 1;
 }

@@ -52,10 +52,22 @@ struct sched_snap;
 struct jobs;
 void usage_snap_part(struct sched_snap *s, struct jobs *js);
 
-/* Set the usage of every user under the named accounts to 0 (hcctl update
- * account NAME RawUsage=0; the caller names the account's subtree). */
+/* Set the usage of every user under the named accounts to 0. */
 int usage_reset(struct usage *u, const char *const *accounts, size_t n,
 		struct hc_err *err);
+
+/* `hcctl update account NAME RawUsage=0`: when set holds RawUsage, check
+ * it (0 only, update of an existing account only), reset the usage of the
+ * account's whole subtree and remove the key from set. 1 when it did, 0
+ * when set has no RawUsage, -1 with err. The caller authorises. */
+int usage_update_account(struct ctld *c, const char *verb,
+			 const char *object, const char *name, json_t *set,
+			 struct hc_err *err);
+
+/* The account a job is charged to, as the scheduling pass resolves it:
+ * its account, else DefaultAccount, else "root" (when no such account
+ * exists). Borrowed. */
+const char *usage_job_account(struct ctld *c, const struct job *j);
 
 /* usage_rpc.c. FAIRSHARE_QUERY: the Fair Tree as the next pass sees it,
  * and the queues' fair-share. */

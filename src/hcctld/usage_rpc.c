@@ -1,6 +1,7 @@
 /*
  * usage_rpc: FAIRSHARE_QUERY, what `hcctl show fairshare` prints: the Fair
- * Tree ranked now (the account view and every user with usage), each
+ * Tree ranked now (the accounts' view, accounts_view.c, and every user
+ * with usage), each
  * node's shares, raw usage (decayed billing-unit-seconds of its subtree),
  * normalised usage among its siblings, effective usage (of the whole
  * cluster's), level fair-share and factor; then each queue's usage,
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "conf.h"
 #include "ctld.h"
 #include "fairshare.h"
@@ -91,6 +93,7 @@ usage_rpc_query(struct rpc_req *req, json_t *body)
 	struct ctld *c = req->ctld;
 	time_t now = time(NULL);
 	const struct fs_ledger *l;
+	struct acct_pass *ap;
 	struct fs_view *fv;
 	const struct fs_node *n;
 	size_t count;
@@ -101,7 +104,8 @@ usage_rpc_query(struct rpc_req *req, json_t *body)
 		return;
 	}
 	l = usage_ledger(c->usage);
-	fv = fs_view_build(NULL, l, NULL, 0, now);
+	ap = c->jobs ? accounts_pass_begin(c, c->jobs, now) : NULL;
+	fv = fs_view_build(accounts_pass_view(ap), l, NULL, 0, now);
 	n = fs_view_nodes(fv, &count);
 	rpc_reply(req, json_pack("{s:o, s:o, s:I, s:I}",
 				 "tree", tree_json(n, count),
@@ -110,4 +114,5 @@ usage_rpc_query(struct rpc_req *req, json_t *body)
 				 (json_int_t)c->conf->prio_decay_half_life,
 				 "now", (json_int_t)now));
 	fs_view_free(fv);
+	accounts_pass_end(ap);
 }

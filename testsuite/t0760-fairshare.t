@@ -4,7 +4,7 @@
 # --priority shows the factors; hcctl show fairshare the tree; the usage
 # survives a controller restart and a kill -9.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 13
+plan 17
 cluster_start --nodes 1 --conf-extra "PriorityWeightFairshare=100000" \
 	--conf-extra "PriorityDecayHalfLife=1h" \
 	--conf-extra "PriorityCalcPeriod=1"
@@ -72,3 +72,13 @@ ok "usage survives kill -9 ($v1 -> $(usage "$HC_USER2"))" \
 	has_usage "$HC_USER2" "$(awk -v u="$v1" 'BEGIN { print u * 0.99 }')"
 ok "hcctl show fairshare --json is JSON with queues" \
 	eval 'hcctl show fairshare --json | jq -e ".queues[0].name == \"batch\"" >/dev/null'
+
+# An admin resets an account's usage (its whole subtree); no one else may.
+acct=$(hcctl show fairshare --json | jq -r --arg u "$HC_USER1" \
+	'.tree[] | select(.user and .name == $u) | .parent')
+nok "a user may not reset usage" \
+	as_user "$HC_USER1" hcctl update account "$acct" RawUsage=0
+like "RawUsage takes only 0" \
+	"$(hcctl update account "$acct" RawUsage=5 2>&1)" "write RawUsage=0"
+ok "root resets account $acct" hcctl update account "$acct" RawUsage=0
+is "its users' usage is 0" "$(usage "$HC_USER1")" 0
