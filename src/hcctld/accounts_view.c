@@ -198,7 +198,8 @@ build_users(struct accounts *a, struct acct_pass *p, size_t nacc)
 		}
 		free(copy);
 	}
-	qsort(p->leaves, p->nleaves, sizeof(*p->leaves), leaf_cmp);
+	if (p->nleaves)
+		qsort(p->leaves, p->nleaves, sizeof(*p->leaves), leaf_cmp);
 }
 
 static void
