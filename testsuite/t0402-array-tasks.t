@@ -68,8 +68,9 @@ is "they are gone" "$(rows_are "$id" \
 	"${id}_[0-9,12-13,20-99%5] BeginTime;${id}_[14-19] Held;"
 show=$(hcctl show job "$id")
 like "show job ID prints the array's task ids" "$show" \
-	"JobId=$id ArrayJobId=$id ArrayTaskId=0-9,12-13,20-99 ArrayTaskThrottle=5"
-like "and its held tasks" "$show" "HeldTasks=14-19 "
+	"JobId=$id ArrayJobId=$id ArrayTaskId=0-9,12-13,20-99 JobName=wrap"
+like "its throttle and its held tasks" "$show" \
+	"ArrayTaskThrottle=5 HeldTasks=14-19"
 like "show job ID_TASK of a pending task prints the array" \
 	"$(hcctl show job "${id}_3")" "JobId=$id ArrayJobId=$id"
 nok "show job of a task it does not have fails" hcctl show job "${id}_100"

@@ -55,13 +55,11 @@ job_gpus(const json_t *j)
 	return o.buf;
 }
 
-/* An array's record: ArrayJobId, the pending tasks (ArrayTaskId, as
- * scontrol prints them), the throttle and the held tasks; a task: its ids. */
+/* An array's record: ArrayJobId and ArrayTaskId (its pending tasks, as
+ * scontrol prints them) on the first line; a task: its ids. */
 static void
 show_job_array(struct outbuf *o, const json_t *j)
 {
-	const char *held = js(j, "array_held");
-	const char *aheld = js(j, "array_held_admin");
 	char *pend;
 
 	if (!ji(j, "array_job_id"))
@@ -73,12 +71,24 @@ show_job_array(struct outbuf *o, const json_t *j)
 	}
 	pend = hc_strdup(js(j, "array_tasks"));
 	pend[strcspn(pend, "%")] = '\0';
-	out_printf(o, "ArrayTaskId=%s ArrayTaskThrottle=%lld\n"
-		   "   HeldTasks=%s%s%s ", *pend ? pend : "(null)",
+	out_printf(o, "ArrayTaskId=%s ", *pend ? pend : "(null)");
+	free(pend);
+}
+
+/* An array's record: its throttle and its held tasks (owner's, then
+ * administrators'). */
+static void
+show_job_array_more(struct outbuf *o, const json_t *j)
+{
+	const char *held = js(j, "array_held");
+	const char *aheld = js(j, "array_held_admin");
+
+	if (!json_object_get(j, "array_tasks"))
+		return;
+	out_printf(o, "   ArrayTaskThrottle=%lld HeldTasks=%s%s%s\n",
 		   ji(j, "array_throttle"),
 		   *held ? held : *aheld ? "" : "(null)",
 		   *held && *aheld ? "," : "", aheld);
-	free(pend);
 }
 
 static void
@@ -99,6 +109,7 @@ show_job(struct outbuf *o, const json_t *j)
 	out_printf(o, "JobId=%lld ", ji(j, "job_id"));
 	show_job_array(o, j);
 	out_printf(o, "JobName=%s\n", nz(js(j, "name")));
+	show_job_array_more(o, j);
 	out_printf(o, "   UserId=%s(%lld) GroupId=%s(%lld)\n",
 		   nz(js(j, "user")), ji(j, "uid"), nz(js(j, "group")),
 		   ji(j, "gid"));
