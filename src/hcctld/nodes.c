@@ -308,10 +308,10 @@ node_state_changed(struct nodes *ns, struct node *n, const char *before,
 {
 	char now[128];
 
-	n->gen++;	/* even unchanged: its connection may have */
 	node_state_format(n->base, n->flags, now, sizeof(now));
 	if (before && !strcmp(before, now))
 		return;
+	n->gen++;
 	hc_log(level, "node=%s state=%s reason=\"%s\"", n->name, now,
 	       n->reason ? n->reason : "");
 	nodes_save(ns, n);
