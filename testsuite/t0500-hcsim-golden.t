@@ -3,8 +3,9 @@
 # policy's schedule must be exactly the one worked out by hand in
 # golden-*.{fcfs,easy,conservative} (requested times above the run time,
 # runs capped at the requested time, EASY and conservative telling apart),
-# --check must hold, --json must carry exactly the documented keys, and a
-# malformed trace is refused with its line number. Needs no cluster.
+# --check must hold, --json must carry exactly the documented keys, a
+# malformed trace is refused with its line number, and without --policy
+# hc.conf's BackfillDepth decides. Needs no cluster.
 : "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${HC_BUILDDIR:=$HC_SRCDIR}"
 export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
@@ -22,7 +23,7 @@ result() {		# result RC DESC
 	fi
 }
 
-echo "1..10"
+echo "1..11"
 for t in a b; do
 	for p in fcfs easy conservative; do
 		got=$("$sim" --policy "$p" --check --schedule \
@@ -52,5 +53,12 @@ result $? "a malformed line is refused with its number (got: $bad)"
 
 "$sim" --policy sometimes "$dir/golden-a.swf" 2>&1 | grep -q "give fcfs, easy or conservative"
 result $? "an unknown policy names the ones there are"
+
+conf=$(mktemp) || exit 1
+printf 'ClusterName=sim\nBackfillDepth=0\n' >"$conf"
+got=$(HC_CONF=$conf "$sim" --schedule "$dir/golden-b.swf" | grep '^job ')
+rm -f "$conf"
+[ "$got" = "$(cat "$dir/golden-b.fcfs")" ]
+result $? "no --policy: \$HC_CONF's BackfillDepth=0 gives the FCFS schedule"
 
 exit $((failed > 0))

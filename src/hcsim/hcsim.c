@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "conf.h"
@@ -33,7 +34,8 @@ static const struct cmd_opt opts[] = {
 	{"procs", O_PROCS, "N", "the machine's processors (default: the "
 	 "trace's MaxProcs, else its MaxNodes)"},
 	{"policy", O_POLICY, "POLICY", "fcfs, easy or conservative (default: "
-	 "hc.conf's BackfillDepth)"},
+	 "BackfillDepth of --conf, else of $HC_CONF or the installed "
+	 "hc.conf, else 100)"},
 	{"depth", O_DEPTH, "N", "plan the first N waiting jobs (BackfillDepth: "
 	 "0 FCFS, 1 EASY)"},
 	{"schedule", O_SCHEDULE, NULL, "first print each job's submit, start "
@@ -215,6 +217,9 @@ main(int argc, char **argv)
 	if (n != 1)
 		cmd_die(&info, HC_EINVAL, "give one trace file (see hcsim "
 			"--help)");
+	/* No policy given: the site's hc.conf says, when there is one. */
+	if (!cx.conf && cx.depth < 0 && access(conf_default_path(), R_OK) == 0)
+		cx.conf = conf_default_path();
 	if (cx.conf) {
 		char *errors = NULL;
 
