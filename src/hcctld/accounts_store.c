@@ -182,7 +182,7 @@ accounts_show_json(struct accounts *a, const struct acct_obj *o)
 	struct acct_obj **v;
 	const char *key;
 	json_t *val;
-	char *text = hc_strdup(""), *t;
+	char *text, *t;
 	size_t n;
 
 	if (o->kind == ACCT_USER)
@@ -201,6 +201,7 @@ accounts_show_json(struct accounts *a, const struct acct_obj *o)
 				d + json_number_value(val)));
 		}
 	}
+	text = hc_strdup("");
 	json_object_foreach(sum, key, val) {
 		t = hc_asprintf("%s%s%s:%.0f", text, *text ? "," : "", key,
 				json_number_value(val));
