@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "billing.h"
 #include "conf.h"
+#include "fairshare.h"
 #include "parse.h"
 #include "plan.h"
 #include "sched.h"
@@ -196,6 +198,23 @@ print_stats(const struct ctx *cx, const struct sim_stats *st)
 			 "processors", st->dropped, cx->procs);
 }
 
+/* Fair-share usage as hcctld keeps it: decaying by PriorityDecayHalfLife,
+ * a processor-second costing BillingWeights' cpu (hc-priority(7)). */
+static void
+usage_load(struct sim_opts *so, const struct hc_conf *conf)
+{
+	struct billing b;
+	struct hc_err err = { 0 };
+
+	if (!conf || conf->prio_weight_fairshare <= 0)
+		return;
+	if (billing_parse(conf->billing_weights, &b, &err) < 0)
+		cmd_die_err(&info, &err);
+	so->usage = fs_ledger_create((double)conf->prio_decay_half_life);
+	so->usage_rate = billing_weight(&b, "cpu", NULL);
+	sched_set_usage(so->sched, so->usage);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -250,10 +269,12 @@ main(int argc, char **argv)
 				.check = cx.check,
 				.schedule = cx.schedule ? stdout : NULL,
 				.sched = sched_load(&cx, conf) };
+	usage_load(&so, conf);
 	if (sim_run(&t, &so, &st, &err) < 0)
 		cmd_die_err(&info, &err);
 	print_stats(&cx, &st);
 	sched_destroy(so.sched);
+	fs_ledger_destroy(so.usage);
 	sim_acct_free(acct);
 	conf_destroy(conf);
 	swf_free(&t);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fairshare.h"
 #include "sched_account.h"
 #include "sim_acct.h"
 #include "log.h"
@@ -22,6 +23,7 @@ struct sim_job {
 	const struct swf_job *w;
 	int64_t est, run;	/* time limit; run capped at it */
 	int64_t start, end;
+	int64_t charged;	/* fair-share usage charged up to here */
 	time_t first_plan, last_plan;	/* --check */
 	uint32_t nnodes;
 	struct sched_alloc_node *alloc;	/* owned, while running */
@@ -176,6 +178,29 @@ job_view(const struct sim *x, uint32_t k, struct sched_job *v)
 	};
 }
 
+/* Charge job k's fair-share usage up to `until` (hc-priority(7)): to
+ * its user (the trace's uid) under the account it is charged to. */
+static void
+job_charge(struct sim *x, uint32_t k, int64_t until)
+{
+	struct sim_job *j = &x->jobs[k];
+	const struct sched_acct_view *v = sim_acct_view(x->o->acct);
+	uint32_t assoc = sim_acct_assoc(x->o->acct, j->w->user);
+	char key[FS_KEY_MAX], uid[24];
+
+	if (!x->o->usage || until <= j->charged)
+		return;
+	snprintf(uid, sizeof(uid), "%lld",
+		 (long long)(j->w->user > 0 ? j->w->user : 0));
+	fs_key_user(sched_assoc_account(v, assoc),
+		    v && assoc < v->naccts && v->accts[assoc].is_user
+			    ? v->accts[assoc].name : uid, key, sizeof(key));
+	fs_ledger_charge(x->o->usage, key,
+			 x->o->usage_rate * (double)j->w->procs,
+			 (time_t)j->charged, (time_t)until);
+	j->charged = until;
+}
+
 static void
 job_end(struct sim *x, uint32_t k)
 {
@@ -194,6 +219,7 @@ job_end(struct sim *x, uint32_t k)
 	}
 	free(j->alloc);
 	j->alloc = NULL;
+	job_charge(x, k, j->end);
 	sim_acct_end(x->o->acct, sim_acct_assoc(x->o->acct, j->w->user),
 		     j->w->user > 0 ? (uint32_t)j->w->user : 0,
 		     (long)j->w->procs);
@@ -228,6 +254,7 @@ job_start(struct sim *x, struct sched_alloc *a, int64_t now)
 	struct sim_job *j = &x->jobs[a->job];
 
 	j->start = now;
+	j->charged = now;
 	j->end = now + j->run;
 	j->nnodes = a->nnodes;
 	j->alloc = a->nodes;
@@ -438,6 +465,8 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 		}
 		while (next < x.njobs && x.jobs[next].w->submit <= now)
 			job_view(&x, (uint32_t)next++, &x.pend[x.npend++]);
+		for (size_t r = 0; x.npend && r < x.nrunning; r++)
+			job_charge(&x, x.runjob[r], now);
 		if (x.npend && (rc = pass_run(&x, now, err)) < 0)
 			break;
 		if (x.npend && !x.nheap && next == x.njobs) {

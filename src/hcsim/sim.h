@@ -26,6 +26,7 @@
 
 struct sched;
 struct sim_acct;
+struct fs_ledger;
 
 struct sim_opts {
 	long procs;		/* the machine's processors (> 0) */
@@ -35,6 +36,12 @@ struct sim_opts {
 	FILE *schedule;		/* non-NULL: print each job's start there */
 	struct sim_acct *acct;	/* borrowed: --accounts tree quotas, or
 				 * NULL (sim_acct.h) */
+	/* Fair-share (hc-priority(7)): running jobs are charged to usage
+	 * before every pass and at their end, rate x processors each
+	 * second, as hcctld charges them every PriorityCalcPeriod. NULL:
+	 * none. Borrowed; the caller hands it to sched_set_usage. */
+	struct fs_ledger *usage;
+	double usage_rate;	/* billing units per processor-second */
 };
 
 struct sim_stats {
