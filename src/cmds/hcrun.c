@@ -33,6 +33,16 @@
 
 extern char **environ;
 
+/* A signal while the step waits for resources (the only global besides
+ * the log sink: a signal flag). */
+static volatile sig_atomic_t wait_sig;
+
+static void
+on_wait_sig(int sig)
+{
+	wait_sig = sig;
+}
+
 enum {
 	O_DIST = CMD_LONG, O_CPU_BIND, O_PTY, O_JOBID, O_MPI,
 };
@@ -92,6 +102,7 @@ struct run {
 	const char *mpi;	/* --mpi, NULL: the nodes' MpiDefault */
 	long jobid;
 	bool pty;
+	int fail;		/* exit status when no step ran */
 };
 
 static int
@@ -184,22 +195,40 @@ command_text(char **argv, int argc)
 	return hc_strdup(buf);
 }
 
-/* STEP_CREATE, waiting while the job's other steps hold what it needs. */
+/* STEP_CREATE, waiting while the job's other steps hold what it needs.
+ * NULL when SIGINT, SIGHUP or SIGTERM came meanwhile, or when refused
+ * (*fail: the exit status). */
 static json_t *
-step_create(struct hc_client *c, json_t *req)
+step_create(struct hc_client *c, json_t *req, int *fail)
 {
+	struct sigaction sa = { .sa_handler = on_wait_sig }, old[3];
+	const int sigs[3] = { SIGINT, SIGHUP, SIGTERM };
 	bool said = false;
 	int ms = 50;
 
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
 	for (;;) {
 		struct hc_err err = { 0 };
 		json_t *rep = hc_client_call(c, HC_MSG_STEP_CREATE, req, &err);
 		struct timespec ts;
 
+		if (rep || wait_sig || err.code != HC_EBUSY) {
+			for (int i = 0; i < 3; i++)
+				sigaction(sigs[i], &old[i], NULL);
+		}
 		if (rep)
 			return rep;
-		if (err.code != HC_EBUSY)
-			cmd_die_err(&hcrun_info, &err);
+		if (wait_sig) {
+			*fail = 128 + wait_sig;
+			return NULL;
+		}
+		if (err.code != HC_EBUSY) {
+			fprintf(stderr, "hcrun: %s\n", err.text);
+			*fail = hc_err_exit_status(err.code);
+			return NULL;
+		}
 		if (!said)
 			fprintf(stderr, "hcrun: step waits for resources: "
 				"%s\n", err.text);
@@ -327,7 +356,8 @@ run_step(struct run *r, struct hc_client *c, uint32_t job_id, char **argv,
 	json_object_set_new(r->step, "command", json_string(
 			    json_string_value(json_object_get(r->alloc_spec,
 							      "command"))));
-	rep = step_create(c, r->step);
+	if (!(rep = step_create(c, r->step, &r->fail)))
+		return -1;
 	r->so.job_id = job_id;
 	r->so.step_id = (uint32_t)ji(rep, "step_id");
 	r->so.prog = "hcrun";
@@ -403,8 +433,10 @@ main(int argc, char **argv)
 		job_id = a.job_id;
 	}
 	rc = run_step(&r, a.c, (uint32_t)job_id, ops, nops);
-	if (a.job_id)
-		alloc_release(&a, wait_status(rc), false);
+	if (a.job_id)	/* no step (refused, interrupted): a cancel */
+		alloc_release(&a, wait_status(rc < 0 ? 1 : rc), rc < 0);
+	if (rc < 0)
+		rc = r.fail;
 	json_decref(a.job);
 	hc_client_destroy(a.c);
 	json_decref(r.alloc_spec);
