@@ -60,7 +60,13 @@ static const char grammar_help[] =
 	"  create|update|delete|show qos NAME [Priority=N] [MaxWall=LIMIT] "
 	"[GrpRes=LIST]\n"
 	"                  [GrpJobs=N] [MaxJobsPerUser=N] "
-	"[Description=TEXT]\n";
+	"[Description=TEXT]\n"
+	"  create reservation NAME StartTime=TIME (EndTime=TIME|Duration=D)\n"
+	"                  (Nodes=LIST|NodeCnt=N|Gpus=N) [Users=U,..] "
+	"[Accounts=A,..]\n"
+	"                  [Flags=MAINT,IGNORE_JOBS,DAILY,WEEKLY]\n"
+	"  update reservation NAME Key=Value...   delete reservation NAME\n"
+	"  show reservation [NAME]\n";
 
 const struct cmd_info hcctl_info = {
 	.prog = "hcctl",
@@ -148,6 +154,13 @@ static const struct key job_keys[] = {
 	{"JobName", check_text}, {"Comment", check_text},
 	{"Dependency", check_dependency},
 	{"ArrayTaskThrottle", check_throttle}, {"Account", check_text}, {0}};
+/* Reservation keys are read on the controller (times on its clock). */
+static const struct key resv_keys[] = {
+	{"StartTime", check_text}, {"EndTime", check_text},
+	{"Duration", check_text}, {"Nodes", check_text},
+	{"NodeCnt", check_text}, {"Gpus", check_text},
+	{"Users", check_text}, {"Accounts", check_text},
+	{"Flags", check_text}, {0}};
 
 static const struct key account_keys[] = {
 	{"Parent", check_text}, {"Shares", hcctl_check_shares},
@@ -198,6 +211,8 @@ static int act_audit(struct hcctl *, const struct action *, const char *,
 		     json_t *);
 static int act_acct(struct hcctl *, const struct action *, const char *,
 		    json_t *);
+static int act_resv(struct hcctl *, const struct action *, const char *,
+		    json_t *);
 
 static const struct action actions[] = {
 	{"show", "job", NAME_OPTIONAL, "ID", NULL, act_show},
@@ -231,6 +246,10 @@ static const struct action actions[] = {
 	{"update", "qos", NAME_REQUIRED, "NAME", qos_keys, act_acct},
 	{"delete", "qos", NAME_REQUIRED, "NAME", NULL, act_acct},
 	{"show", "qos", NAME_OPTIONAL, "NAME", NULL, act_acct},
+	{"create", "reservation", NAME_REQUIRED, "NAME", resv_keys, act_resv},
+	{"update", "reservation", NAME_REQUIRED, "NAME", resv_keys, act_resv},
+	{"delete", "reservation", NAME_REQUIRED, "NAME", NULL, act_resv},
+	{"show", "reservation", NAME_OPTIONAL, "NAME", NULL, act_resv},
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
@@ -387,6 +406,13 @@ act_acct(struct hcctl *h, const struct action *a, const char *name,
 	 json_t *set)
 {
 	return hcctl_acct(h, a->verb, a->object, name, set);
+}
+
+static int
+act_resv(struct hcctl *h, const struct action *a, const char *name,
+	 json_t *set)
+{
+	return hcctl_resv(h, a->verb, name, set);
 }
 
 /* accept node NAMES: adopt each node's changed inventory (and its new

@@ -45,6 +45,9 @@ int hcctl_show_rejected(struct hcctl *h, const char *name);
 /* hcctl_audit.c: show/verify/export audit, trace job (verb says which). */
 int hcctl_audit(struct hcctl *h, const char *verb, const char *name,
 		json_t *set);
+/* hcctl_resv.c: create/update/delete/show reservation. */
+int hcctl_resv(struct hcctl *h, const char *verb, const char *name,
+	       json_t *set);
 
 /* hcctl_acct.c: create/update/delete/show account|user|qos. */
 int hcctl_acct(struct hcctl *h, const char *verb, const char *object,

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ enum {
 	O_GPUS_PER_TASK, O_PARTITION, O_EXPORT, O_OPEN_MODE,
 	O_SIGNAL, O_BEGIN, O_REQUEUE, O_NO_REQUEUE, O_EXCLUSIVE, O_PARSABLE,
 	O_NICE, O_COMMENT, O_JSON, O_WRAP, O_KILL_INVALID_DEP, O_QOS,
+	O_RESERVATION, O_WORKLOAD,
 };
 
 static const struct cmd_opt hcsub_opts[] = {
@@ -70,6 +72,11 @@ static const struct cmd_opt hcsub_opts[] = {
 		"job if its dependency can never be satisfied"},
 	{"array", 'a', "SPEC", "a job array: task ids 0-99, 1,3,5-11:2, "
 		"with %N to run at most N at once"},
+	{"reservation", O_RESERVATION, "NAME", "run inside the advance "
+		"reservation NAME (hcctl show reservation)"},
+	{"workload", O_WORKLOAD, "training|inference|hpc", "what the job "
+		"is, for queues that choose GPUs by affinity "
+		"(NodeSelect=AFFINITY)"},
 	{"wrap", O_WRAP, "CMD", "submit CMD wrapped in a /bin/sh script"},
 	{"parsable", O_PARSABLE, NULL, "print the job id only"},
 	{"json", O_JSON, NULL, "print {\"job_id\": N}"},
@@ -267,6 +274,22 @@ apply_json(struct sub *s, const char *val, struct hc_err *err)
 	return 0;
 }
 
+static int
+apply_workload(struct sub *s, const char *val, struct hc_err *err)
+{
+	static const char *const ok[] = { "training", "inference", "hpc",
+					  NULL };
+
+	for (const char *const *w = ok; *w; w++)
+		if (!strcasecmp(val, *w)) {
+			json_object_set_new(s->spec, "workload",
+					    json_string(*w));
+			return 0;
+		}
+	return hc_err_set(err, HC_EINVAL, "'%s': give training, inference "
+			  "or hpc", val);
+}
+
 static const struct apply applies[] = {
 	{'N', K_FN, NULL, 0, 0, apply_nodes},
 	{'n', K_INT, "ntasks", 1, 10000000, NULL},
@@ -301,6 +324,8 @@ static const struct apply applies[] = {
 	{O_KILL_INVALID_DEP, K_FN, NULL, 0, 0, apply_kill_invalid_dep},
 	{'a', K_FN, NULL, 0, 0, apply_array},
 	{O_WRAP, K_FN, NULL, 0, 0, apply_wrap},
+	{O_RESERVATION, K_STR, "reservation", 0, 0, NULL},
+	{O_WORKLOAD, K_FN, NULL, 0, 0, apply_workload},
 	{O_PARSABLE, K_FN, NULL, 0, 0, apply_parsable},
 	{O_JSON, K_FN, NULL, 0, 0, apply_json},
 };

@@ -80,6 +80,7 @@ struct conf_queue {
 	char *over_subscribe;	/* OverSubscribe as written: "EXCLUSIVE"|"NO" */
 	char *state;		/* "UP" | "DOWN" | "INACTIVE" */
 	long fairshare_weight;	/* FairShareWeight (queue fair-share) */
+	char *node_select;	/* NodeSelect: "PACK"... or NULL (select.h) */
 	int line;
 };
 

@@ -252,6 +252,12 @@ const struct conf_key conf_keys[] = {
 	KEY("FairShareWeight", CONF_INT, CONF_QUEUE, 1, 1000000, "1",
 	  Q(fairshare_weight), "The queue's share in queue fair-share "
 	  "against the other queues."),
+	KEY("NodeSelect", CONF_CHOICE, CONF_QUEUE, 0, 0, NULL,
+	  Q(node_select), "How jobs of the queue choose among the nodes that "
+	  "fit: PACK (best fit), SPREAD (least loaded), ENERGY (busy awake "
+	  "nodes first, idle ones left idle) or AFFINITY (accelerators that "
+	  "suit --workload); unset: node weight, then order.",
+	  .choices = "PACK|SPREAD|ENERGY|AFFINITY"),
 	{ .name = NULL },
 };
 

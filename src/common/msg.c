@@ -286,6 +286,14 @@ static const struct msg_field s_acct_query[] = {
 	REQ("object", F_STR), OPT("name", F_STR), END
 };
 
+static const struct msg_field s_resv_update[] = {
+	REQ("action", F_STR), REQ("name", F_STR), OPT("set", F_OBJ), END
+};
+
+static const struct msg_field s_resv_query[] = {
+	OPT_ARR("names", F_STR), END
+};
+
 /* ---- the catalogue: MSG(TYPE, max body, schema), in type order ---- */
 
 #define HC_MSG_CATALOGUE \
@@ -331,7 +339,9 @@ static const struct msg_field s_acct_query[] = {
 	MSG(STEP_EXIT, HC_MSG_BODY_SMALL, s_step_exit) \
 	MSG(STEP_DONE, HC_MSG_BODY_SMALL, s_empty) \
 	MSG(STEP_WINCH, HC_MSG_BODY_SMALL, s_step_winch) \
-	MSG(STEP_PMI, HC_MSG_BODY_SUBMIT, s_step_pmi)
+	MSG(STEP_PMI, HC_MSG_BODY_SUBMIT, s_step_pmi) \
+	MSG(RESV_UPDATE, HC_MSG_BODY_SMALL, s_resv_update) \
+	MSG(RESV_QUERY, HC_MSG_BODY_SMALL, s_resv_query)
 
 struct msg_def {
 	uint16_t type;

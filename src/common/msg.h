@@ -58,6 +58,10 @@
  *                   "effective_usage","level_fs" (-1: no usage),"factor",
  *                   "rank"}],"queues":[{"name","weight","raw_usage",
  *                   "factor"}],"half_life","now"}
+ *  RESV_UPDATE     {"action":"create"|"update"|"delete","name":str,
+ *                   "set"?:{"StartTime":str,...}} (admins)
+ *                                          -> {"name","nodes"}
+ *  RESV_QUERY      {"names"?:[str]}        -> {"reservations":[RESV]}
  *
  * hcnoded -> hcctld (one connection per node, dialled by the node; the first
  * frame is NODE_REGISTER, over mutual TLS, without credential: the node is
@@ -216,6 +220,10 @@
  *  "busid","memory_mb","uuid"?,"serial"?}]), topology_digest (sha256 hex
  *  of the XML), hcnoded_version
  *
+ * RESV: name, start_time, end_time, duration (minutes), nodes (hostlist),
+ *  node_cnt, gpus (Gpus= as asked), users, accounts, flags ("MAINT,DAILY"),
+ *  state ("ACTIVE" while the window is open, else "INACTIVE")
+ *
  * AUDIT (audit.h): seq, time, actor_uid, event, subject ("job:ID",
  *  "node:NAME", "controller"), details (object), prev, hash
  * CHECKPOINT: seq, hash, time, sig (base64 Ed25519 over the canonical JSON
@@ -291,6 +299,9 @@ enum hc_msg_type {
 	HC_MSG_STEP_DONE = 84,
 	HC_MSG_STEP_WINCH = 85,
 	HC_MSG_STEP_PMI = 86,
+
+	HC_MSG_RESV_UPDATE = 90,
+	HC_MSG_RESV_QUERY = 91,
 };
 
 /* Maximum body sizes. Replies may be large (a listing of 100k jobs);

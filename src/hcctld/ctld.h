@@ -13,6 +13,7 @@
  *	audit	hash-chained audit log and its checkpoints (audit.h)
  *	steps	job steps inside allocations, step credentials (steps.h)
  *	accounts  account tree, users, QOS, submit-time limits (accounts.h)
+ *	resvs	advance reservations (resv.h)
  */
 #ifndef CTLD_H
 #define CTLD_H
@@ -34,6 +35,7 @@ struct audit;
 struct steps;
 struct accounts;
 struct usage;
+struct resvs;
 
 struct ctld {
 	struct event_base *base;
@@ -58,6 +60,7 @@ struct ctld {
 	struct accounts *accounts;	/* accounts, users, QOS (accounts.h) */
 	char cluster_id[33];		/* compute ids' (identity_cluster.c) */
 	struct usage *usage;		/* fair-share usage (usage.h) */
+	struct resvs *resvs;		/* advance reservations (resv.h) */
 };
 
 /* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,

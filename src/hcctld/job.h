@@ -104,6 +104,8 @@ struct job {
 	/* The last pass's plan for a pending job (memory only): */
 	time_t plan_start;	/* planned start, 0 = none */
 	char *plan_nodes;	/* owned: its planned nodes, ranged, or NULL */
+	char *reservation;	/* owned: --reservation, NULL if none */
+	uint8_t workload;	/* HC_SCHED_WORKLOAD_* (--workload) */
 };
 
 #endif

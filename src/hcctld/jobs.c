@@ -101,6 +101,7 @@ job_free(struct job *j)
 	free(j->qos);
 	free(j->gres);
 	free(j->constraint);
+	free(j->reservation);
 	free(j->comment);
 	free(j->cwd);
 	free(j->out);

@@ -21,6 +21,7 @@
 #include "jobs_int.h"
 #include "log.h"
 #include "parse.h"
+#include "select.h"
 #include "state.h"
 #include "states.h"
 #include "usage.h"
@@ -214,6 +215,9 @@ job_to_json(const struct job *j, bool detail, time_t now)
 	jset_int(o, "gpus_per_task", j->gpus_per_task);
 	jset_str(o, "constraint", j->constraint);
 	jset_str(o, "features", j->constraint);
+	jset_str(o, "reservation", j->reservation);
+	jset_int(o, "workload_num", j->workload);
+	jset_str(o, "workload", sched_workload_name(j->workload));
 	jset_str(o, "exit_code", ec);
 	jset_int(o, "exit_status", j->has_exit ? j->exit_status : 0);
 	jset_int(o, "admin_priority", j->admin_priority);
@@ -429,6 +433,8 @@ job_from_record(json_t *r, struct hc_err *err)
 	j->gpus_per_node = (uint32_t)jint(r, "gpus_per_node", 0);
 	j->gpus_per_task = (uint32_t)jint(r, "gpus_per_task", 0);
 	j->constraint = jdup(r, "constraint");
+	j->reservation = jdup(r, "reservation");
+	j->workload = (uint8_t)jint(r, "workload_num", 0);
 	j->comment = jdup(r, "comment");
 	j->cwd = jdup(r, "cwd");
 	j->out = jdup(r, "stdout");

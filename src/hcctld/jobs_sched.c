@@ -23,6 +23,7 @@
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
+#include "resv.h"
 #include "sched.h"
 #include "sched_snap.h"
 #include "sched_worker.h"
@@ -170,13 +171,14 @@ jobs_sched_init(struct jobs *js, struct hc_err *err)
 	struct timeval tick = { TICK_SECS, 0 };
 
 	if (!c->sched) {
+		char **plugins = node_select_plugins(c->conf);
 		struct sched_options o = {
 			.plugin_dir = c->conf->plugin_dir,
-			.plugins = (const char *const *)
-				c->conf->scheduler_plugins,
+			.plugins = (const char *const *)plugins,
 		};
 
 		c->sched = sched_create(&o, err);
+		node_select_plugins_free(plugins);
 		if (!c->sched)
 			return hc_err_prefix(err, "SchedulerPlugins: ");
 		js->own_sched = true;

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "nodes.h"
 #include "parse.h"
+#include "resv.h"
 #include "rpc.h"
 #include "sched.h"
 #include "state.h"
@@ -348,7 +349,8 @@ job_from_spec(struct jobs *js, const struct rpc_req *req, const json_t *s,
 		goto fail;
 	j->user = user_name(j->uid);
 	j->group = group_name(j->gid);
-	if (spec_account(js, j, s, err) < 0)
+	if (spec_account(js, j, s, err) < 0 ||
+	    resv_job_spec(js->c, j, s, err) < 0)	/* needs the account */
 		goto fail;
 	j->command = spec_command(s, script);
 	j->state = JOB_PENDING;

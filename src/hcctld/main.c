@@ -26,6 +26,7 @@
 #include "steps.h"
 #include "log.h"
 #include "nodes.h"
+#include "resv.h"
 #include "rpc.h"
 #include "state.h"
 #include "stepcred.h"
@@ -248,6 +249,8 @@ main(int argc, char **argv)
 		goto out;
 	if (!(c.usage = usage_create(&c, &err)))	/* before any pass */
 		goto out;
+	if (!(c.resvs = resvs_create(&c, &err)))
+		goto out;
 	if (!(c.jobs = jobs_create(&c, &err)))	/* and the scheduler */
 		goto out;
 	if (!(c.steps = steps_create(&c, &err)))
@@ -284,6 +287,7 @@ out:
 	jobs_destroy(c.jobs);
 	accounts_destroy(c.accounts);
 	usage_destroy(c.usage);
+	resvs_destroy(c.resvs);
 	admin_fini(&c);
 	nodes_destroy(c.nodes);
 	stepcred_key_destroy(c.key);

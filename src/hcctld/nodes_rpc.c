@@ -17,6 +17,7 @@
 #include "log.h"
 #include "msg.h"
 #include "nodes.h"
+#include "resv.h"
 #include "nodes_int.h"
 #include "rpc.h"
 #include "states.h"
@@ -187,6 +188,7 @@ nodes_rpc_query(struct rpc_req *req, json_t *body)
 		struct node *nd = v ? v[i] : ns->v[i];
 		json_t *o = node_to_json(nd);
 		node_queues_fill(req->ctld->conf, nd, o);
+		resv_node_json(req->ctld->resvs, nd->name, o);
 		json_array_append_new(a, o);
 	}
 	free(v);

@@ -54,6 +54,7 @@
 #include "msg.h"
 #include "nodes.h"
 #include "rpc.h"
+#include "resv.h"
 #include "rpc_int.h"
 #include "state.h"
 
@@ -85,6 +86,8 @@ static const struct rpc_handler handlers[] = {
 	{ HC_MSG_ACCT_UPDATE, accounts_rpc_update, RPC_ADMIN },
 	{ HC_MSG_ACCT_QUERY, accounts_rpc_query, 0 },
 	{ HC_MSG_FAIRSHARE_QUERY, usage_rpc_query, 0 },
+	{ HC_MSG_RESV_UPDATE, resv_rpc_update, RPC_ADMIN },
+	{ HC_MSG_RESV_QUERY, resv_rpc_query, 0 },
 	{ 0, NULL, 0 }
 };
 

@@ -17,6 +17,7 @@
 #include "jobs_int.h"
 #include "log.h"
 #include "nodes.h"
+#include "resv.h"
 #include "sched_snap.h"
 #include "states.h"
 #include "usage.h"
@@ -103,6 +104,7 @@ snap_node(struct sched_snap *s, struct sched_node *sn, const struct node *n,
 	sn->running_jobs = n->njobs;
 	sn->exclusive_used = n->exclusive_used;
 	sn->queue_mask = n->queue_mask;
+	node_select_view_node(sn, n);
 }
 
 static void
@@ -221,8 +223,11 @@ snap_build_jobs(struct sched_snap *s, struct jobs *js, time_t now)
 			continue;
 		/* An array record offers up to k of its tasks at once. */
 		k = j->array ? jobs_array_room(js, j) : 1;
-		for (uint32_t t = 0; t < k; t++)
+		for (uint32_t t = 0; t < k; t++) {
 			snap_push_job(s, j, first);
+			node_select_snap_job(s, js->c, &s->jobs[s->njobs - 1],
+					     j);
+		}
 	}
 }
 
@@ -265,6 +270,7 @@ static snap_build_fn *const snap_builders[] = {
 	snap_build_jobs_fn,
 	sched_snap_build_running,
 	usage_snap_part,
+	node_select_snap_resv,
 };
 
 struct sched_snap *

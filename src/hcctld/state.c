@@ -48,6 +48,7 @@ static const char *const db_names[STATE_DB_COUNT] = {
 	[STATE_DB_STEPS] = "steps",
 	[STATE_DB_ACCOUNTS] = "accounts",
 	[STATE_DB_USAGE] = "usage",
+	[STATE_DB_RESERVATIONS] = "reservations",
 };
 
 struct state_op {		/* one write of the current transaction */

@@ -178,6 +178,9 @@ view_make(const struct sched_job *j, const struct sched_req *rq,
 	v->time_limit = j->time_limit;
 	v->cpus_per_node = rq->cpus;
 	v->mem_on_node_mb = rq->mem_mb;
+	v->workload = j->workload;
+	v->queue_name = j->queue_name;
+	v->node_select = j->node_select;
 }
 
 /* The multifactor priority (priority.c) plus the plugins' hooks; the

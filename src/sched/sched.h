@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "hc/sched_plugin.h"
 #include "hc_err.h"
 #include "priority.h"
 
@@ -39,6 +40,8 @@
 struct sched_gpu {
 	char type[32];		/* "h100" */
 	bool used;		/* allocated to a job (in/out of sched_pass) */
+	struct hc_accel_view caps;	/* capability figures (select.h);
+					 * zero = unknown */
 };
 
 struct sched_node {
@@ -57,6 +60,7 @@ struct sched_node {
 	uint32_t running_jobs;	/* jobs with an allocation here */
 	bool exclusive_used;	/* an exclusive job holds it */
 	uint64_t queue_mask;	/* bit q set: node in queue q */
+	uint32_t power_flags;	/* HC_SCHED_NODE_POWERED_DOWN, ... */
 };
 
 struct sched_job {
@@ -93,6 +97,9 @@ struct sched_job {
 					 * (see sched_resv.h) */
 	const char *user;	/* user name (borrowed), fair-share's key;
 				 * NULL: the uid */
+	uint32_t workload;	/* HC_SCHED_WORKLOAD_* (select.h) */
+	const char *queue_name;	/* borrowed, NULL ok */
+	const char *node_select;	/* the queue's NodeSelect=, NULL ok */
 	/* out: */
 	double priority;
 	struct sched_prio_factors factors;	/* priority.h */

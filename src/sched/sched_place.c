@@ -66,6 +66,7 @@ struct sched_place_ctx {
 	struct place_queue q[SCHED_MAX_QUEUES];
 	uint32_t *cand;		/* scratch, nnodes entries */
 	struct hc_gpu_view gv[SCHED_MAX_GPUS];
+	struct hc_accel_view av[SCHED_MAX_GPUS];
 	struct place_memo memo[MEMO_SLOTS];
 	const uint8_t *allow;	/* NULL = all nodes (sched_place_allow) */
 };
@@ -237,6 +238,7 @@ node_view(struct sched_place_ctx *pc, uint32_t i, struct hc_node_view *v)
 		memcpy(pc->gv[g].type, n->gpus[g].type, sizeof(pc->gv[g].type));
 		pc->gv[g].type[sizeof(pc->gv[g].type) - 1] = '\0';
 		pc->gv[g].used = n->gpus[g].used;
+		pc->av[g] = n->gpus[g].caps;
 	}
 	*v = (struct hc_node_view){
 		.name = n->name, .index = n->index, .weight = n->weight,
@@ -247,6 +249,7 @@ node_view(struct sched_place_ctx *pc, uint32_t i, struct hc_node_view *v)
 		.features = n->features, .running_jobs = n->running_jobs,
 		.exclusive_used = n->exclusive_used,
 		.queue_mask = n->queue_mask,
+		.flags = n->power_flags, .accels = pc->av,
 	};
 	return v;
 }

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "sched_plugin.h"
+#include "select.h"
 
 static void
 host_log(const struct hc_sched_host *host, int level, const char *fmt, ...)
@@ -290,6 +291,7 @@ sched_plugin_load(struct sched_plugin *p, const char *dir, const char *name,
 	p->host.ctx = p;
 	p->host.log = host_log;
 	p->host.now = host_now;
+	p->host.select_score = sched_select_score;
 	if (p->ops.init && p->ops.init(&p->host, p->values, &p->state) < 0)
 		return hc_err_set(err, HC_EINVAL,
 				  "SchedulerPlugins: %s: the plugin refused to "

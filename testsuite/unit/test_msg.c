@@ -67,6 +67,9 @@ static const struct {
 	{ HC_MSG_STEP_DONE, "{}" },
 	{ HC_MSG_STEP_WINCH, "{\"rows\":24,\"cols\":80}" },
 	{ HC_MSG_STEP_PMI, "{\"seq\":0,\"kvs\":{\"k\":\"v\"},\"blobs\":[\"x\"]}" },
+	{ HC_MSG_RESV_UPDATE, "{\"action\":\"create\",\"name\":\"r\","
+	  "\"set\":{\"Nodes\":\"n1\"}}" },
+	{ HC_MSG_RESV_QUERY, "{\"names\":[\"r\"]}" },
 	{ HC_MSG_AUDIT_QUERY, "{\"job_id\":3,\"since\":0}" },
 	{ HC_MSG_AUDIT_VERIFY, "{\"anchors\":[{\"seq\":1,\"hash\":\"00\","
 	  "\"time\":1,\"sig\":\"AA==\"}]}" },
@@ -158,6 +161,8 @@ static const struct {
 	{ HC_MSG_JOB_EVENT_ACK, "{\"job_ids\":[\"1\"]}",
 	  "'job_ids[0]' must be an integer" },
 	{ HC_MSG_STEP_HELLO, "{}", "STEP_HELLO: field 'cred' is required" },
+	{ HC_MSG_RESV_UPDATE, "{\"name\":\"r\"}",
+	  "RESV_UPDATE: field 'action' is required" },
 	{ HC_MSG_STEP_HELLO, "{\"cred\":{}}", "'cred' must be a string" },
 	{ HC_MSG_STEP_CREATE, "{\"nodes\":2}", "field 'job_id' is required" },
 	{ HC_MSG_STEP_IO, "{\"t\":0,\"fd\":1,\"d\":5}", "'d' must be a string" },

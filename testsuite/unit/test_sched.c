@@ -495,11 +495,11 @@ test_plugin_errors(void **state)
 {
 	expect_create_error((const char *[]){ "fairshar", NULL }, NULL,
 			    "SchedulerPlugins: no plugin 'fairshar' in "
-			    PLUGIN_DIR "; available: basic, testabi, "
-			    "testfilter");
+			    PLUGIN_DIR "; available: affinity, basic, "
+			    "energy, pack, spread, testabi, testfilter");
 	expect_create_error((const char *[]){ "testabi", NULL }, NULL,
 			    "testabi: built for scheduling ABI 1.0, this hc "
-			    "speaks 0.1");
+			    "speaks 0.2");
 	expect_create_error((const char *[]){ "../basic", NULL }, NULL,
 			    "no plugin '../basic'");
 	expect_create_error((const char *[]){ "basic", "basic", NULL }, NULL,

@@ -37,7 +37,9 @@
 
 #define HC_SCHED_PLUGIN_MAGIC 0x68637370u	/* "hcsp" */
 #define HC_SCHED_ABI_MAJOR 0
-#define HC_SCHED_ABI_MINOR 1
+#define HC_SCHED_ABI_MINOR 2	/* as configure.ac; 2: workload, queue_name,
+				 * node_select in the job view; flags, accels
+				 * in the node view; host->select_score */
 
 #define HC_SCHED_MAX_GPUS 64		/* per node, as the host's views */
 #define HC_SCHED_NAME_LEN 32		/* gpu type strings */
@@ -56,6 +58,16 @@ enum hc_sched_log_level {
 };
 
 /* ---- views: plain data copied from the host's records ---------------- */
+
+/* What a job says it is (hcsub --workload), for accelerator affinity. */
+#define HC_SCHED_WORKLOAD_NONE 0
+#define HC_SCHED_WORKLOAD_TRAINING 1
+#define HC_SCHED_WORKLOAD_INFERENCE 2
+#define HC_SCHED_WORKLOAD_HPC 3
+
+/* hc_node_view.flags: the node's power state. */
+#define HC_SCHED_NODE_POWERED_DOWN 0x1u	/* asleep: waking it costs */
+#define HC_SCHED_NODE_POWERING_UP 0x2u	/* waking */
 
 struct hc_job_view {
 	uint32_t id;
@@ -79,6 +91,18 @@ struct hc_job_view {
 	/* Derived by the host: what one node must give this job. */
 	uint32_t cpus_per_node;
 	uint64_t mem_on_node_mb;
+	/* 0.2: */
+	uint32_t workload;		/* HC_SCHED_WORKLOAD_* */
+	const char *queue_name;		/* NULL if unknown */
+	const char *node_select;	/* the queue's NodeSelect= ("pack",
+					 * "affinity,pack"), NULL = none */
+};
+
+/* An accelerator's capability figures (0 = unknown), one per GPU of the
+ * node, in the order of hc_node_view.gpus. */
+struct hc_accel_view {
+	uint64_t memory_mb;
+	double fp64_tflops, fp32_tflops, bf16_tflops, int8_tops;
 };
 
 struct hc_gpu_view {
@@ -98,6 +122,10 @@ struct hc_node_view {
 	uint32_t running_jobs;
 	bool exclusive_used;
 	uint64_t queue_mask;
+	/* 0.2: */
+	uint32_t flags;			/* HC_SCHED_NODE_* */
+	const struct hc_accel_view *accels;	/* gpu_count entries, or
+						 * NULL when unknown */
 };
 
 /* ---- declared parameters, validated by the host ----------------------- */
@@ -144,7 +172,22 @@ struct hc_sched_host {
 	/* The scheduling clock: real time in hcctld, virtual time in the
 	 * simulator. Never call time() in a plugin. */
 	time_t (*now)(const struct hc_sched_host *host);
+	/* 0.2: the node selection policies of libhcsched, so that policy
+	 * plugins stay thin and every host (controller, simulator) makes the
+	 * same choice. policy: HC_SCHED_SELECT_*; param: the policy's knob
+	 * (energy: what an idle awake node is worth, in [0, 1]; others
+	 * ignore it). Returns a score in [0, 1], higher preferred. Check
+	 * host->size before calling (offsetof past this member). */
+	double (*select_score)(const struct hc_sched_host *host, int policy,
+			       const struct hc_job_view *job,
+			       const struct hc_node_view *node, double param);
 };
+
+/* Policies of host->select_score. */
+#define HC_SCHED_SELECT_PACK 1		/* best fit */
+#define HC_SCHED_SELECT_SPREAD 2	/* least loaded first */
+#define HC_SCHED_SELECT_ENERGY 3	/* busy awake nodes first */
+#define HC_SCHED_SELECT_AFFINITY 4	/* accelerators that suit the job */
 
 /* ---- the plugin -------------------------------------------------------- */
 

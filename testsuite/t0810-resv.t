@@ -1,0 +1,70 @@
+#!/bin/bash
+# Advance reservations: a reservation keeps other jobs off its nodes (a job
+# whose time limit would run into the window stays pending with the
+# reason), runs its own jobs (--reservation) on them, refuses users it does
+# not list, refuses to be made over running jobs unless Flags=IGNORE_JOBS,
+# and survives a controller restart.
+. "$(dirname "$0")/lib/cluster.sh"
+plan 19
+cluster_start
+
+# A running job on one CPU node: no reservation may start under it.
+busy=$(submit_as "$HC_USER1" -p batch -t 10 -o /dev/null --wrap 'sleep 300')
+wait_job_state "$busy" RUNNING >/dev/null
+bnode=$(job_node "$busy")
+free=n1
+[ "$bnode" != n1 ] || free=n2
+err=$(hcctl create reservation clash StartTime=now Duration=30 \
+	Nodes="$bnode" Users="$HC_USER1" 2>&1)
+is "a reservation over a running job is refused" "$?" 1
+like "naming the job" "$err" "running jobs $busy .*IGNORE_JOBS"
+ok "with Flags=IGNORE_JOBS it is made" hcctl create reservation clash \
+	StartTime=now Duration=30 Nodes="$bnode" Users="$HC_USER1" \
+	Flags=IGNORE_JOBS
+ok "and deleted" hcctl delete reservation clash
+
+# A future window on the GPU nodes, for hcuser1 only.
+ok "create a reservation of both GPU nodes from now+1hour" \
+	hcctl create reservation gpures StartTime=now+1hour Duration=60 \
+	Nodes=n3,n4 Users="$HC_USER1"
+long=$(submit_as "$HC_USER2" -p gpu --gres=gpu:1 -t 2:00:00 -o /dev/null \
+	--wrap true)
+short=$(submit_as "$HC_USER2" -p gpu --gres=gpu:1 -t 30 -o /dev/null \
+	--wrap true)
+ok "a job that ends before the window runs there" \
+	wait_job_state "$short" COMPLETED
+_reason_is() { [ "$(job_field "$1" reason)" = "$2" ]; }
+ok "a job that would overlap it stays pending with the reason" \
+	wait_for 20 _reason_is "$long" 'ReqNodeNotAvail,Reserved(gpures)'
+is "and pending" "$(job_state "$long")" PENDING
+
+# An open window on the free CPU node.
+ok "create an active reservation of $free" hcctl create reservation now_r \
+	StartTime=now Duration=1hour Nodes="$free" Users="$HC_USER1"
+like "hcctl show reservation lists it" \
+	"$(hcctl show reservation now_r | tr '\n' ' ')" \
+	"ReservationName=now_r .*Nodes=$free .*State=ACTIVE"
+like "hcinfo shows the node reserved" "$(hcinfo -N --json | jq -r --arg n \
+	"$free" '(if type == "array" then . else .nodes end)[]
+	| select(.name == $n) | .state')" 'RESERVED'
+mine=$(submit_as "$HC_USER1" --reservation=now_r -o /dev/null --wrap true)
+ok "a job of the reservation runs" wait_job_state "$mine" COMPLETED
+is "on the reservation's node" "$(job_node "$mine")" "$free"
+err=$(as_user "$HC_USER2" hcsub --reservation=now_r --wrap true 2>&1)
+is "a user it does not list is refused" "$?" 2
+like "saying why" "$err" "not allowed in it"
+all=$(submit_as "$HC_USER2" -p batch -N 4 -t 5 -o /dev/null --wrap true)
+ok "a job that needs every node waits for the reserved one" \
+	wait_for 20 _reason_is "$all" 'ReqNodeNotAvail,Reserved(now_r)'
+hccancel "$all"
+
+# Restart: the reservations and the pending job's reason come back.
+ctld_restart
+like "the reservation survives a restart" \
+	"$(hcctl show reservation --json | jq -r '.reservations[].name' |
+	   sort | tr '\n' ' ')" "gpures now_r"
+ok "the overlapping job is still held off" \
+	wait_for 20 _reason_is "$long" 'ReqNodeNotAvail,Reserved(gpures)'
+hcctl delete reservation gpures
+ok "once the reservation is deleted it runs" wait_job_state "$long" COMPLETED
+hccancel "$busy"
