@@ -5,7 +5,7 @@
 # not list, refuses to be made over running jobs unless Flags=IGNORE_JOBS,
 # and survives a controller restart.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 19
+plan 20
 cluster_start
 
 # A running job on one CPU node: no reservation may start under it.
@@ -34,9 +34,13 @@ short=$(submit_as "$HC_USER2" -p gpu --gres=gpu:1 -t 30 -o /dev/null \
 ok "a job that ends before the window runs there" \
 	wait_job_state "$short" COMPLETED
 _reason_is() { [ "$(job_field "$1" reason)" = "$2" ]; }
+_reason_like() { job_field "$1" reason | grep -Eq "^($2)\$"; }
 ok "a job that would overlap it stays pending with the reason" \
 	wait_for 20 _reason_is "$long" 'ReqNodeNotAvail,Reserved(gpures)'
 is "and pending" "$(job_state "$long")" PENDING
+rend=$(hcctl show reservation gpures --json | jq -r '.reservations[0].end_time')
+is "planned to start when the window ends" "$(job_field "$long" plan_start)" \
+	"$rend"
 
 # An open window on the free CPU node.
 ok "create an active reservation of $free" hcctl create reservation now_r \
@@ -53,9 +57,12 @@ is "on the reservation's node" "$(job_node "$mine")" "$free"
 err=$(as_user "$HC_USER2" hcsub --reservation=now_r --wrap true 2>&1)
 is "a user it does not list is refused" "$?" 2
 like "saying why" "$err" "not allowed in it"
+# (Its planned start is the end of now_r's window, or of gpures' when
+# that one holds n3 and n4 then.)
 all=$(submit_as "$HC_USER2" -p batch -N 4 -t 5 -o /dev/null --wrap true)
-ok "a job that needs every node waits for the reserved one" \
-	wait_for 20 _reason_is "$all" 'ReqNodeNotAvail,Reserved(now_r)'
+ok "a job that needs every node waits for the reserved ones" \
+	wait_for 20 _reason_like "$all" \
+	'ReqNodeNotAvail,Reserved\((now_r|gpures)\)'
 hccancel "$all"
 
 # Restart: the reservations and the pending job's reason come back.

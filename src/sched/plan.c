@@ -237,6 +237,8 @@ plan_one(struct plan_ctx *x, struct sched_job *j, const struct prof_need *need)
 	for (uint32_t k = 0; k < need->nnodes; k++)
 		prof_take(x->prof, x->chosen[k], need, t);
 	j->plan_start = t;
+	sched_resv_plan_reason(&x->s->resv, j, x->nodes, x->chosen,
+			       need->nnodes, x->now, t);
 	plan_append(x, j, t, need);
 	x->planned++;
 }

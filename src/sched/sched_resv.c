@@ -141,3 +141,32 @@ sched_req_resv(const struct sched *s, const struct sched_job *j,
 	snprintf(reason, len, "ReservationDeleted");
 	return false;
 }
+
+void
+sched_resv_plan_reason(const struct sched_resv_set *set, struct sched_job *j,
+		       const struct sched_node *nodes, const uint32_t *chosen,
+		       size_t n, time_t now, time_t t)
+{
+	const struct sched_resv *own;
+
+	if (!set || !set->count || t <= now)
+		return;
+	own = sched_resv_find(set, j->reservation);
+	if (own && t == own->start) {
+		snprintf(j->reason, sizeof(j->reason), "Reservation");
+		return;
+	}
+	for (size_t i = 0; i < set->count; i++) {
+		const struct sched_resv *r = &set->resv[i];
+
+		if (r == own || r->end != t)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (sched_resv_has_node(r, nodes[chosen[k]].index)) {
+				snprintf(j->reason, sizeof(j->reason),
+					 "ReqNodeNotAvail,Reserved(%s)",
+					 r->name ? r->name : "?");
+				return;
+			}
+	}
+}

@@ -99,4 +99,17 @@ time_t sched_resv_node_free_at(const struct sched_resv_set *set,
 			       const struct sched_resv *own, uint32_t node,
 			       time_t from, long secs);
 
+/* For planners: job j was planned to start at t (> now) on
+ * nodes[chosen[0..n)]. When a reservation window is what puts it there,
+ * say so in j->reason: "Reservation" when t opens j's own reservation,
+ * "ReqNodeNotAvail,Reserved(NAME)" when t closes another reservation
+ * holding one of those nodes. Otherwise j->reason is left as it is. */
+struct sched_job;
+struct sched_node;
+void sched_resv_plan_reason(const struct sched_resv_set *set,
+			    struct sched_job *j,
+			    const struct sched_node *nodes,
+			    const uint32_t *chosen, size_t n, time_t now,
+			    time_t t);
+
 #endif

@@ -140,6 +140,32 @@ test_free_at(void **state)
 		    NOW + 400);
 }
 
+static void
+test_plan_reason(void **state)
+{
+	struct sched_resv rv[] = {
+		resv_make("R", NOW + 3600, NOW + 7200, &bits_23),
+	};
+	struct sched_resv_set set = { rv, 1 };
+	struct sched_node nodes[4] = {
+		{ .index = 0 }, { .index = 1 }, { .index = 2 }, { .index = 3 },
+	};
+	const uint32_t on_2[] = { 2 }, on_0[] = { 0 };
+	struct sched_job j = { .id = 1 };
+
+	(void)state;
+	snprintf(j.reason, sizeof(j.reason), "Resources");
+	sched_resv_plan_reason(&set, &j, nodes, on_0, 1, NOW, NOW + 7200);
+	assert_string_equal(j.reason, "Resources");	/* not R's node */
+	sched_resv_plan_reason(&set, &j, nodes, on_2, 1, NOW, NOW + 7000);
+	assert_string_equal(j.reason, "Resources");	/* not R's end */
+	sched_resv_plan_reason(&set, &j, nodes, on_2, 1, NOW, NOW + 7200);
+	assert_string_equal(j.reason, "ReqNodeNotAvail,Reserved(R)");
+	j.reservation = "R";
+	sched_resv_plan_reason(&set, &j, nodes, on_2, 1, NOW, NOW + 3600);
+	assert_string_equal(j.reason, "Reservation");
+}
+
 /* ---- through a pass ---------------------------------------------------- */
 
 struct cluster {
@@ -290,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_view_basics),
 		cmocka_unit_test(test_node_ok_table),
 		cmocka_unit_test(test_free_at),
+		cmocka_unit_test(test_plan_reason),
 		cmocka_unit_test(test_pass_keeps_others_off),
 		cmocka_unit_test(test_pass_members_inside),
 	};
