@@ -32,6 +32,7 @@
 
 #define STREAM_OUT_MAX (16u << 20)
 #define STREAM_OUT_LOW (1u << 20)
+#define STREAM_HELLO_SECS 10	/* a stream says who it is within this */
 #define STREAM_CONN_MAX 256
 
 struct stream {
@@ -194,8 +195,12 @@ sconn_frame(struct sconn *sc, const struct hc_frame_view *v)
 		sconn_close(sc, "output over its limit");
 		return -1;
 	}
-	if (sc->step)
-		step_started(sc->step);
+	if (!sc->step) {	/* refused: one hello per stream */
+		stream_close_after_flush(sc);
+		return -1;
+	}
+	bufferevent_set_timeouts(sc->bev, NULL, NULL);
+	step_started(sc->step);
 	return 0;
 }
 
@@ -232,7 +237,9 @@ on_sread(struct bufferevent *bev, void *arg)
 static void
 on_sevent(struct bufferevent *bev, short what, void *arg)
 {
-	sconn_close(arg, NULL);
+	(void)bev;
+	sconn_close(arg, what & BEV_EVENT_TIMEOUT ? "no STEP_HELLO in time" :
+		    NULL);
 }
 
 static void
@@ -241,6 +248,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 {
 	struct stream *s = arg;
 	struct sconn *sc;
+	const struct timeval hello_tv = { STREAM_HELLO_SECS, 0 };
 
 	if (s->nconn >= STREAM_CONN_MAX) {
 		hc_log_limited("stream_max", HC_LOG_WARN, "stream: too many "
@@ -259,6 +267,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	sc->bev = bufferevent_socket_new(s->nd->base, fd,
 					 BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(sc->bev, on_sread, on_swrite, on_sevent, sc);
+	bufferevent_set_timeouts(sc->bev, &hello_tv, NULL);
 	bufferevent_enable(sc->bev, EV_READ | EV_WRITE);
 }
 
