@@ -4,9 +4,9 @@
 # uses the allocation, driven under script(1) as a person types; a hang-up
 # cancels it; hcrun --pty runs a shell on a pseudo-terminal.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 13
+plan 14
 cluster_start --nodes 2
-command -v script >/dev/null || { skip "script(1) missing" 13; exit 0; }
+command -v script >/dev/null || { skip "script(1) missing" 14; exit 0; }
 
 o=$(as_user "$HC_USER1" hcrun -N 2 -n 4 -l printenv HC_NODENAME 2>&1)
 is "hcrun outside a job runs its tasks on an allocation of its own" \
@@ -46,6 +46,14 @@ pkill -HUP -u "$HC_UID1" -x hcalloc
 ok "a hang-up cancels hcalloc's allocation" \
 	wait_job_state "${hid:-0}" CANCELLED 15
 ok "and frees its node" wait_for 10 nodes_all_idle
+
+# Ctrl-C typed while hcalloc's command runs cancels the allocation.
+log=$HC_TEST_DIR/out/intr.log
+(wait_for 20 getid >/dev/null; sleep 0.5; printf '\003'; sleep 2) |
+	as_user "$HC_USER1" env SHELL=/bin/sh script -qec "hcalloc -N 1 sleep 60" \
+	"$log" >/dev/null 2>&1
+cid=$(sed -n 's/.*hcalloc: job \([0-9]*\) granted.*/\1/p' "$log" | head -1)
+ok "Ctrl-C cancels hcalloc's allocation" wait_job_state "${cid:-0}" CANCELLED 15
 
 # hcrun --pty: a shell on a pseudo-terminal on the first node.
 log=$HC_TEST_DIR/out/pty.log
