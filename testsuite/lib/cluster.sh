@@ -197,6 +197,7 @@ _hc_topology() {	# default topology file for node N
 
 _hc_gres() {		# Gres= for the default topologies
 	case $(basename "$1") in
+	gpu4-l4*) echo " Gres=gpu:l4:4" ;;
 	gpu4-*) echo " Gres=gpu:h100:4" ;;
 	gpu8-*) echo " Gres=gpu:h100:8" ;;
 	h100-1gpu*) echo " Gres=gpu:h100:1" ;;

@@ -7,6 +7,7 @@
 #   cpu16.xml      the same machine without its GPU
 #   gpu4-h100.xml  2 packages x 16 cores, 2 NUMA nodes, 4 H100 (2 per package)
 #   gpu8-h100.xml  2 packages x 32 cores, 2 NUMA nodes, 8 H100 (4 per package)
+#   gpu4-l4.xml    gpu4-h100.xml with 4 NVIDIA L4 (24 GB) instead
 #
 # Every GPU sits on its own host bridge and PCI bus (0x10, 0x20, ...), with an
 # OpenCL OS device beside it under the bridge, as hwloc reported the real one.
@@ -120,6 +121,11 @@ def machine(npkg, ncores, ngpus, mem_mult, name):
 machine(2, 16, 4, 1, "gpu4-h100.xml")
 machine(2, 32, 8, 2, "gpu8-h100.xml")
 PY
-for f in cpu16.xml gpu4-h100.xml gpu8-h100.xml; do
+# gpu4-l4: gpu4-h100 with NVIDIA L4s (24 GB) in place of the H100s.
+sed -e 's/\[10de:2330\] \[10de:16c1\]/[10de:27b8] [10de:16ca]/' \
+    -e 's/NVIDIA H100 80GB HBM3/NVIDIA L4/' \
+    -e 's/value="83024896"/value="23586816"/' \
+    "$out/gpu4-h100.xml" > "$out/gpu4-l4.xml"
+for f in cpu16.xml gpu4-h100.xml gpu8-h100.xml gpu4-l4.xml; do
 	lstopo-no-graphics -i "$out/$f" --of console > /dev/null
 done
