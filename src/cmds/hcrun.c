@@ -312,8 +312,7 @@ hello_common(struct run *r, char **argv, int argc, json_t *rep)
 	json_object_set_new(h, "env", env);
 	if (getcwd(cwd, sizeof(cwd)))
 		json_object_set_new(h, "cwd", json_string(cwd));
-	json_object_set_new(h, "ntasks", json_incref(json_object_get(rep,
-								     "ntasks")));
+	json_object_set(h, "ntasks", json_object_get(rep, "ntasks"));
 	json_object_set_new(h, "nnodes", json_integer((json_int_t)
 			    json_array_size(json_object_get(rep, "nodes"))));
 	if (r->cpu_bind)
@@ -366,7 +365,8 @@ run_step(struct run *r, struct hc_client *c, uint32_t job_id, char **argv,
 	s = stepc_create(&r->so, (uint32_t)ji(rep, "ntasks"));
 	json_array_foreach(json_object_get(rep, "nodes"), i, n) {
 		json_t *h = json_deep_copy(common);
-		json_object_set_new(h, "node_index", json_integer((json_int_t)i));
+		json_object_set_new(h, "node_index",
+				    json_integer((json_int_t)i));
 		json_object_set(h, "tasks", json_object_get(n, "tasks"));
 		json_object_set(h, "cpu_ids", json_object_get(n, "cpu_ids"));
 		json_object_set(h, "gpu_ids", json_object_get(n, "gpu_ids"));

@@ -669,8 +669,8 @@ report(struct stepc *s, char **failed)
 			snprintf(why, sizeof(why), "out of memory (killed by "
 				 "the OOM killer)");
 		else if (WIFSIGNALED(t->status))
-			snprintf(why, sizeof(why), "killed by signal %d (SIG%s)",
-				 WTERMSIG(t->status),
+			snprintf(why, sizeof(why), "killed by signal %d "
+				 "(SIG%s)", WTERMSIG(t->status),
 				 signal_name(WTERMSIG(t->status)) ?
 				 signal_name(WTERMSIG(t->status)) : "?");
 		else

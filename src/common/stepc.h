@@ -1,11 +1,12 @@
 /*
  * stepc: the client side of a step's streams: hcrun, and the node agent's
- * helper that runs one task on another node for hc-rsh (step_remote.c). One TCP stream per node of the step:
- * STEP_HELLO with the credential, then the tasks' output comes back as
- * STEP_IO frames and is written to our stdout/stderr (labelled "N: " with
- * label, or into files), our stdin goes to the tasks that read it, signals
- * we receive are sent as STEP_SIGNAL, and each task's end arrives as
- * STEP_EXIT; a node's STEP_DONE ends its stream. A stream that breaks
+ * helper that runs one task on another node for hc-rsh (step_remote.c).
+ * One TCP stream per node of the step: STEP_HELLO with the credential,
+ * then the tasks' output comes back as STEP_IO frames and is written to
+ * our stdout/stderr (labelled "N: " with label, or into files), our stdin
+ * goes to the tasks that read it, signals we receive are sent as
+ * STEP_SIGNAL, and each task's end arrives as STEP_EXIT; a node's
+ * STEP_DONE ends its stream. A stream that breaks
  * before STEP_DONE is a lost node: its unreported tasks count as failed.
  *
  * Blocking and single-threaded: one poll() loop over the streams, stdin
