@@ -5,7 +5,7 @@
 # not list, refuses to be made over running jobs unless Flags=IGNORE_JOBS,
 # and survives a controller restart.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 20
+plan 25
 cluster_start
 
 # A running job on one CPU node: no reservation may start under it.
@@ -74,4 +74,27 @@ ok "the overlapping job is still held off" \
 	wait_for 20 _reason_is "$long" 'ReqNodeNotAvail,Reserved(gpures)'
 hcctl delete reservation gpures
 ok "once the reservation is deleted it runs" wait_job_state "$long" COMPLETED
+
+# Update, Accounts=, and time: expiry and DAILY repetition.
+hcctl update reservation now_r Duration=2:00:00 >/dev/null
+like "update changes the window" "$(hcctl show reservation now_r)" \
+	'Duration=2:00:00'
+hcctl create reservation acct_r StartTime=now Duration=10 Nodes=n4 \
+	Accounts=default >/dev/null
+ok "a user of a listed account may use it" \
+	submit_as "$HC_USER2" --reservation=acct_r -p gpu -t 5 -o /dev/null \
+	--wrap true
+t0=$(date +%s)
+hcctl create reservation brief StartTime=now Duration=2s Nodes=n3 \
+	Users="$HC_USER1" >/dev/null
+hcctl create reservation daily StartTime=now Duration=2s Nodes="$bnode" \
+	Users="$HC_USER1" Flags=DAILY,IGNORE_JOBS >/dev/null
+_gone() { ! hcctl show reservation "$1" >/dev/null 2>&1; }
+ok "a reservation is removed when it ends" wait_for 20 _gone brief
+like "and audited" "$(hcctl show audit Event=reservation_end)" 'brief'
+_rolled() {
+	[ "$(hcctl show reservation daily --json |
+	     jq -r '.reservations[0].start_time')" -ge $((t0 + 86000)) ]
+}
+ok "a DAILY one moves on by a day instead" wait_for 20 _rolled
 hccancel "$busy"
