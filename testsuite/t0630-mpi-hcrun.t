@@ -3,12 +3,17 @@
 # MPICH ranks through the agents' simple-PMI servers, fences joined by
 # hcrun across nodes; the version spoken is logged; MpiDefault makes it the
 # default; a rank that dies ends the step with a message saying which.
+# --mpi=pmix serves Open MPI ranks through a per-step hc-pmix helper (where
+# the build has OpenPMIx), or says that the build has none.
 . "$(dirname "$0")/lib/cluster.sh"
 command -v mpicc.mpich >/dev/null ||
 	skip_all "mpicc.mpich missing (mpich libmpich-dev)"
-plan 15
+plan 23
+pmix=$HC_BUILDDIR/src/pmix/hc-pmix
+[ -x "$pmix" ] && cp "$pmix" "$HC_TEST_DIR/bin/"
 cluster_start --nodes 4 --conf-extra "MpiRshAgent=$HC_TEST_DIR/bin/hc-rsh" \
-	--conf-extra "MpiDefault=pmi2"
+	--conf-extra "MpiDefault=pmi2" \
+	--conf-extra "MpiPmixHelper=$HC_TEST_DIR/bin/hc-pmix"
 bin=$HC_TEST_DIR/bin
 mpicc.mpich -O1 -o "$bin/hello-mpich" "$HC_SRCDIR/testsuite/mpi/hello.c"
 ok "the MPI test program builds with MPICH" test -x "$bin/hello-mpich"
@@ -51,6 +56,41 @@ hcrun --mpi=pmi2 -n $n $bin/hello-mpich; echo rc=\$?")
 
 run_pmi2 2 4
 run_pmi2 4 1
+
+run_pmix() {		# run_pmix NODES TASKS-PER-NODE
+	local n=$(($1 * $2)) id f sum
+	sum=$((n * (n - 1) / 2))
+	id=$(submit_as "$HC_USER1" -N "$1" --ntasks-per-node="$2" -t 5 \
+		-o "$(out_file 'pmix-%j.out')" --wrap "
+cp \$HC_NODEFILE $HC_TEST_DIR/out/nodefile-\$HC_JOB_ID
+hcrun --mpi=pmix -n $n $bin/hello-ompi; echo rc=\$?")
+	wait_job_state "$id" "COMPLETED|FAILED|CANCELLED|TIMEOUT" 90
+	f=$(out_file "pmix-$id.out")
+	is "-N $1 x $2: hcrun --mpi=pmix exits 0" "$(grep ^rc= "$f")" rc=0
+	is "-N $1 x $2: $n Open MPI ranks, MPI_Allreduce sum right" \
+		"$(grep -c "^rank=.* size=$n " "$f") $(grep -c \
+		"^allreduce=$sum expected=$sum iters=1 ok" "$f")" "$n 1"
+	is "-N $1 x $2: each rank in the job's cgroup of its node" \
+		"$(spread "$id" "$f")" none
+	[ "$(grep -c ^rank= "$f")" = "$n" ] || diag "$(cat "$f")"
+}
+
+if [ -x "$pmix" ] && command -v mpicc.openmpi >/dev/null; then
+	mpicc.openmpi -O1 -o "$bin/hello-ompi" \
+		"$HC_SRCDIR/testsuite/mpi/hello.c"
+	run_pmix 2 4
+	run_pmix 4 1
+	out=$(as_user "$HC_USER1" hcrun --mpi=pmix -n 1 true 2>&1)
+	unlike "--mpi=pmix is not refused in this build" "$out" "without PMIx"
+	tmp_empty() { [ -z "$(ls "$HC_TEST_DIR/tmp")" ]; }
+	ok "the helper's PMIx tmpdirs went with the jobs' TMPDIRs" \
+		wait_for 20 tmp_empty
+else
+	out=$(as_user "$HC_USER1" hcrun --mpi=pmix -n 1 true 2>&1)
+	like "--mpi=pmix: this build has no PMIx, and says what to install" \
+		"$out" "built without PMIx support; install libpmix-dev"
+	skip "hc-pmix not built (no libpmix-dev)" 7
+fi
 
 id=$(submit_as "$HC_USER1" -N 2 --ntasks-per-node=2 -t 5 \
 	-o "$(out_file 'die-%j.out')" --wrap "

@@ -295,6 +295,22 @@ hello_mapping(json_t *h, json_t *rep)
 	free(node_of);
 }
 
+/* The step's nodes and the tasks of each, which a PMIx server describes
+ * to its clients (--mpi=pmix, or the nodes' MpiDefault). */
+static void
+hello_layout(json_t *h, json_t *rep)
+{
+	json_t *names = json_array(), *tasks = json_array(), *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(rep, "nodes"), i, n) {
+		json_array_append(names, json_object_get(n, "name"));
+		json_array_append(tasks, json_object_get(n, "tasks"));
+	}
+	json_object_set_new(h, "mpi_nodes", names);
+	json_object_set_new(h, "mpi_tasks", tasks);
+}
+
 static json_t *
 hello_common(struct run *r, char **argv, int argc, json_t *rep)
 {
@@ -328,6 +344,8 @@ hello_common(struct run *r, char **argv, int argc, json_t *rep)
 	if (r->mpi)
 		json_object_set_new(h, "mpi", json_string(r->mpi));
 	hello_mapping(h, rep);
+	if (!r->mpi || !strcmp(r->mpi, "pmix"))
+		hello_layout(h, rep);
 	return h;
 }
 

@@ -144,6 +144,7 @@ struct hc_conf {
 	char *billing_weights;		/* BillingWeights (billing.h) */
 	char *mpi_default;	/* MpiDefault: "none" | "pmi2" | "pmix" */
 	char *mpi_rsh_agent;	/* MpiRshAgent (hcnoded; NULL = installed) */
+	char *mpi_pmix_helper;	/* MpiPmixHelper (hcnoded; NULL = installed) */
 
 	struct conf_node *nodes;	/* expanded, in declaration order */
 	size_t node_count;

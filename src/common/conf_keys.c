@@ -193,6 +193,9 @@ const struct conf_key conf_keys[] = {
 	KEY("MpiRshAgent", CONF_PATH, CONF_GLOBAL, 0, 0, NULL,
 	  G(mpi_rsh_agent), "The hc-rsh program jobs get as HC_RSH_AGENT "
 	  "for mpirun and mpiexec; unset uses the installed one."),
+	KEY("MpiPmixHelper", CONF_PATH, CONF_GLOBAL, 0, 0, NULL,
+	  G(mpi_pmix_helper), "The hc-pmix helper hcnoded starts for each "
+	  "hcrun --mpi=pmix step; unset uses the installed one."),
 
 	/* NodeName= lines */
 	KEY("NodeName", CONF_HOSTLIST, CONF_NODE, 0, 0, NULL, N(name),

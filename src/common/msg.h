@@ -134,7 +134,9 @@
  *                   streaming: %t task, %n node index, %N node, %j, %s step),
  *                   "mpi"?:"none"|"pmi2"|"pmix" (default: the node's
  *                   MpiDefault), "pmi_mapping"?:str (PMI_process_mapping
- *                   of the whole step, pmi2.h)}
+ *                   of the whole step, pmi2.h), "mpi_nodes"?:[str] and
+ *                   "mpi_tasks"?:[[int]] (the step's nodes and the tasks of
+ *                   each, for a PMIx server)}
  *                  -> {"job_id","step_id"}; then, with reqid 0, no reply:
  *  STEP_IO         {"t":int task,"fd":0|1|2,"d"?:str base64,"eof"?:bool}
  *                  both ways (fd 0: hcrun -> agent; 1, 2: agent -> hcrun)

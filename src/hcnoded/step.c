@@ -27,6 +27,7 @@
 #include "msg.h"
 #include "noded.h"
 #include "pmi2_step.h"
+#include "pmix_step.h"
 #include "step.h"
 
 struct step_seen {
@@ -49,6 +50,7 @@ step_free(struct step_node *sn)
 	for (uint32_t i = 0; i < sn->ntasks; i++)
 		step_io_close(&sn->tasks[i]);
 	pmi2_step_destroy(sn->pmi);
+	pmix_step_destroy(sn->pmix);
 	free(sn->tasks);
 	json_decref(sn->hello);
 	free(sn);
@@ -192,6 +194,7 @@ step_on_frame(struct step_node *sn, uint16_t type, json_t *body)
 		break;
 	case HC_MSG_STEP_PMI:
 		pmi2_step_on_frame(sn->pmi, body);
+		pmix_step_on_frame(sn->pmix, body);
 		break;
 	case HC_MSG_STEP_SIGNAL:
 		sig = (int)json_integer_value(json_object_get(body, "signal"));

@@ -28,6 +28,7 @@ struct job;
 struct sconn;
 struct bufferevent;
 struct pmi2_step;
+struct pmix_step;
 
 struct step_task {
 	struct step_node *sn;
@@ -58,6 +59,7 @@ struct step_node {
 	bool done;
 	bool paused;		/* task output paused: the stream is full */
 	struct pmi2_step *pmi;	/* --mpi=pmi2: its PMI server (pmi2_step.h) */
+	struct pmix_step *pmix;	/* --mpi=pmix: its helper (pmix_step.h) */
 };
 
 /* The node's steps: running ones, credentials already used, and

@@ -37,6 +37,7 @@
 #include "msg.h"
 #include "noded.h"
 #include "pmi2_step.h"
+#include "pmix_step.h"
 #include "rsh.h"
 #include "step.h"
 
@@ -352,7 +353,7 @@ static void on_task_exit(void *arg, pid_t pid, int status);
 /* --mpi (or MpiDefault): the step's PMI server here, and what every task
  * gets to find it. 0, or -1 having logged why. */
 static int
-step_mpi_start(struct step_node *sn, struct env *e)
+step_mpi_start(struct step_node *sn, struct job *j, struct env *e)
 {
 	const char *mpi = json_string_value(json_object_get(sn->hello, "mpi"));
 	struct hc_err err = { 0 };
@@ -364,9 +365,18 @@ step_mpi_start(struct step_node *sn, struct env *e)
 		return 0;
 	if (!strcmp(mpi, "pmi2"))
 		sn->pmi = pmi2_step_create(sn, &err);
+	else if (!strcmp(mpi, "pmix"))
+		sn->pmix = pmix_step_create(sn, j, &err);
 	else
 		hc_err_set(&err, HC_EINVAL, "--mpi=%s is not served by this "
 			   "node", mpi);
+	/* Open MPI 4.1 takes a PMIx direct launch only from the resource
+	 * managers it knows (Slurm, Flux, IBM's jsrun: schizo); jsrun's
+	 * variable is the one that says nothing else. */
+	if (sn->pmix) {
+		env_set(e, "JSM_JSRUN_PORT", "hc");
+		return 0;
+	}
 	if (!sn->pmi) {
 		hc_log(HC_LOG_ERR, "job=%u step=%u cannot serve --mpi=%s: %s",
 		       sn->cred.job_id, sn->cred.step_id, mpi, err.text);
@@ -475,7 +485,7 @@ step_tasks_spawn(struct step_node *sn, struct job *j, struct hc_err *err)
 		av[i] = (char *)json_string_value(v);
 	p.argv = av;
 	p.cwd = cwd && *cwd ? cwd : j->tmpdir;
-	if (step_mpi_start(sn, &e) < 0) {
+	if (step_mpi_start(sn, j, &e) < 0) {
 		for (uint32_t k = 0; k < sn->ntasks; k++) {
 			sn->tasks[k].exited = true;
 			sn->tasks[k].status = 127 << 8;
@@ -493,6 +503,9 @@ step_tasks_spawn(struct step_node *sn, struct job *j, struct hc_err *err)
 		env_setf(&e, "HC_LOCALID", "%u", t->local);
 		if (sn->pmi)
 			env_setf(&e, "PMI_RANK", "%u", t->id);
+		json_array_foreach(pmix_step_env(sn->pmix, t->local), i, v)
+			if (json_is_string(v))
+				env_put(&e, json_string_value(v));
 		p.env = e.v;
 		/* A task that cannot start ends at once with 127, as a shell
 		 * reports a command it cannot run; the others run. */
