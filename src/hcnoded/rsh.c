@@ -75,6 +75,40 @@ sess_send(struct rsh_sess *s, json_t *o)
 	json_decref(o);
 }
 
+/* Read what hc-rsh sent and nobody took (closing any descriptors in
+ * it): a unix socket closed over unread data resets its peer, which
+ * would then lose the answer queued for it. */
+static void
+sess_drain(int fd)
+{
+	union {
+		char b[CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char buf[512];
+
+	for (int i = 0; i < 64; i++) {
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = u.b,
+				    .msg_controllen = sizeof(u.b) };
+		if (recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c;
+		     c = CMSG_NXTHDR(&m, c)) {
+			int k = (int)((c->cmsg_len - CMSG_LEN(0)) /
+				      sizeof(int));
+			int got[8];
+			if (c->cmsg_level != SOL_SOCKET ||
+			    c->cmsg_type != SCM_RIGHTS || k > 8)
+				continue;
+			memcpy(got, CMSG_DATA(c), (size_t)k * sizeof(int));
+			for (int j = 0; j < k; j++)
+				close(got[j]);
+		}
+	}
+}
+
 static void
 sess_free(struct rsh_sess *s)
 {
@@ -89,8 +123,10 @@ sess_free(struct rsh_sess *s)
 		event_free(s->ev);
 	if (s->ev_timer)
 		event_free(s->ev_timer);
-	if (s->fd >= 0)
+	if (s->fd >= 0) {
+		sess_drain(s->fd);
 		close(s->fd);
+	}
 	free(s);
 }
 
