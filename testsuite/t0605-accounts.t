@@ -4,7 +4,7 @@
 # the right account and QOS, and the submit-time errors (unknown or
 # disallowed account or QOS, MaxWall, GrpSubmit, EnforceAccounts).
 . "$(dirname "$0")/lib/cluster.sh"
-plan 36
+plan 37
 cluster_start --nodes 2
 
 # err CMD...: its stderr (and it must fail).
@@ -80,6 +80,11 @@ is "the account's DefaultQOS applies" "$(job_field "$id" qos)" long
 wait_job_state "$id" COMPLETED
 like "a QOS outside QOS=" "$(err as_user "$HC_USER1" hcsub --qos normal \
 	--wrap true)" 'account physics does not allow qos normal'
+hcctl create account theory Parent=physics >/dev/null
+hcctl update user "$HC_USER1" Account=physics,theory >/dev/null
+id=$(submit_as "$HC_USER1" -A theory -H --wrap true)
+is "DefaultQOS is inherited down the tree" "$(job_field "$id" qos)" long
+hccancel "$id"
 id=$(submit_as "$HC_USER1" -H --wrap true)
 like "a job moves only to an account its user may use" \
 	"$(err as_user "$HC_USER1" hcctl update job "$id" Account=science)" \
