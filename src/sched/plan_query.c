@@ -45,7 +45,10 @@ prof_select(struct profile *p, uint32_t queue, const struct sched_req *rq)
 		struct prof_class *cl = &p->cls[c];
 		const struct sched_node *n = &p->nodes[cl->rep];
 
-		cl->sel = n->usable && (n->queue_mask & bit) && n->cpus > 0 &&
+		/* usable as placement counts it (sched_place_begin) */
+		cl->sel = n->usable && n->cpu_used &&
+			  n->gpu_count <= SCHED_MAX_GPUS &&
+			  (n->queue_mask & bit) && n->cpus > 0 &&
 			  n->cpus >= rq->cpus && n->mem_mb >= rq->mem_mb &&
 			  (!rq->gpus ||
 			   gpus_of_type(n, rq->gpu_type) >= rq->gpus) &&
