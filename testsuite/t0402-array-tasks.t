@@ -5,7 +5,7 @@
 # across a restart, hccancel of held tasks, and hcctl show job of an array
 # and of one task.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 32
+plan 34
 cluster_start --nodes 2
 
 u1() { as_user "$HC_USER1" "$@"; }
@@ -94,3 +94,8 @@ like "which show job ID_TASK shows" "$(hcctl show job "${id}_2")" \
 	"Comment=two"
 out=$(u1 hcctl requeue job "${id}_[7-9]" 2>&1)
 like "a task the array does not have is named" "$out" "has no task \\[7-9\\]"
+ok "requeue of the array's id requeues every task" \
+	u1 hcctl requeue job "$id"
+requeued() { [ "$(hcctl show job --json "$id" | jq '[.jobs[] |
+	select(.state == "COMPLETED" and .restart_count >= 1)] | length')" = 3 ]; }
+ok "and all three run again" wait_for 30 requeued
