@@ -278,7 +278,8 @@ fcfs_job(struct plan_ctx *x, struct sched_job *j, const struct sched_req *rq,
 				need->secs);
 		sched_stage_started(x->s, j, &res->allocs[res->count - 1]);
 	} else if (r == SCHED_BUSY) {
-		reason_set(j, "Resources");
+		if (!j->reason[0])	/* else a reservation's, kept */
+			reason_set(j, "Resources");
 		if (blocked)
 			*blocked = true;
 	}

@@ -280,7 +280,8 @@ pass_job(struct sched *s, struct sched_place_ctx *pc, struct sched_job *j,
 		sched_stage_started(s, j, &res->allocs[res->count - 1]);
 		break;
 	case SCHED_BUSY:
-		snprintf(j->reason, sizeof(j->reason), "Resources");
+		if (!j->reason[0])	/* else a reservation's, kept */
+			snprintf(j->reason, sizeof(j->reason), "Resources");
 		if (j->queue < SCHED_MAX_QUEUES)
 			blocked[j->queue] = true;
 		break;

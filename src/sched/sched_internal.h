@@ -61,7 +61,9 @@ struct sched_req {
 /* Outcomes of sched_place_job. */
 enum sched_place {
 	SCHED_PLACED,		/* allocation appended, node views updated */
-	SCHED_BUSY,		/* fits when running jobs end: "Resources" */
+	SCHED_BUSY,		/* fits when running jobs end: "Resources",
+				 * or when a reservation's window ends or
+				 * opens: reason set ("" for Resources) */
 	SCHED_NEVER,		/* cannot fit now or later: reason set */
 };
 

@@ -435,7 +435,8 @@ memo_store(struct place_memo *m, uint32_t queue, const struct hc_job_view *jv,
 
 /*
  * The slow path, after the fast one found too few nodes: would the job fit
- * once running jobs end (SCHED_BUSY, "Resources")? If not, say why:
+ * once running jobs end (SCHED_BUSY, "Resources"), or once a reservation's
+ * window ends or opens (SCHED_BUSY with its reason)? If not, say why:
  * a plugin's filter refused the nodes (its reason), the nodes that could
  * take it are down or drained ("ReqNodeNotAvail"), or no node of the queue
  * has what it asks ("BadConstraints").
@@ -452,8 +453,9 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 	for (size_t i = 0; i < pc->nnodes; i++) {
 		const struct sched_node *n = &pc->nodes[i];
 
-		if (!(n->queue_mask & bit) || !fits_idle(n, rq))
-			continue;
+		if (!(n->queue_mask & bit) || !fits_idle(n, rq) ||
+		    (rq->resv && !sched_resv_has_node(rq->resv, n->index)))
+			continue;	/* (members use their nodes only) */
 		any++;
 		if (!pc->pn[i].usable)
 			continue;
@@ -469,11 +471,15 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 		}
 		usable++;
 	}
+	reason[0] = '\0';
 	if (usable >= rq->nnodes)
 		return SCHED_BUSY;
-	if (reserved && usable + reserved + filtered >= rq->nnodes)
+	/* A window ends (or opens, for members): waiting cures it. */
+	if (reserved && usable + reserved >= rq->nnodes) {
 		snprintf(reason, len, "%s", rwhy);
-	else if (filtered && usable + filtered >= rq->nnodes)
+		return SCHED_BUSY;
+	}
+	if (filtered && usable + filtered >= rq->nnodes)
 		snprintf(reason, len, "%s", why);
 	else if (any >= rq->nnodes)
 		snprintf(reason, len, "ReqNodeNotAvail");
