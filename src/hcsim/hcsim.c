@@ -23,13 +23,14 @@
 #include "sched.h"
 #include "sim.h"
 #include "sim_acct.h"
+#include "sched_resv.h"
 #include "swf.h"
 
 #define CHECK_FAILED 6	/* exit status: --check found a broken guarantee */
 
 enum {
 	O_PROCS = CMD_LONG, O_POLICY, O_DEPTH, O_JSON, O_CHECK, O_CONF,
-	O_PLUGIN_DIR, O_SCHEDULE, O_ACCOUNTS,
+	O_PLUGIN_DIR, O_SCHEDULE, O_ACCOUNTS, O_RESERVATION,
 };
 
 static const struct cmd_opt opts[] = {
@@ -46,6 +47,10 @@ static const struct cmd_opt opts[] = {
 	{"accounts", O_ACCOUNTS, "FILE", "replay under the account tree and "
 	 "quotas in FILE (hcctl's grammar: account NAME Parent= GrpRes= "
 	 "GrpJobs=; user UID Account=)"},
+	{"reservation", O_RESERVATION, "START:END", "hold the whole machine "
+	 "from START to END (trace seconds), as a maintenance reservation: "
+	 "no job whose requested time would run into it starts before it "
+	 "ends"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
 	 "replaying; exit 6 if it breaks"},
 	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins, "
@@ -75,6 +80,7 @@ struct ctx {
 	bool json, check, schedule;
 	const char *conf, *plugin_dir;
 	const char *accounts;
+	long resv_start, resv_end;	/* --reservation; end 0: none */
 };
 
 static const struct {
@@ -98,6 +104,29 @@ policy_depth(const char *name, long *depth, struct hc_err *err)
 			  "give fcfs, easy or conservative", name);
 }
 
+/* --reservation START:END, trace seconds. */
+static int
+resv_opt(struct ctx *cx, const char *val, struct hc_err *err)
+{
+	char *colon = strchr(val, ':'), *start;
+	int rc;
+
+	if (!colon)
+		return hc_err_set(err, HC_EINVAL, "--reservation: give "
+				  "START:END in trace seconds, e.g. 100:200");
+	start = hc_strdup(val);
+	start[colon - val] = '\0';
+	rc = parse_long(start, 0, 1L << 40, &cx->resv_start, err) < 0 ||
+	     parse_long(colon + 1, 1, 1L << 40, &cx->resv_end, err) < 0;
+	free(start);
+	if (rc)
+		return hc_err_prefix(err, "--reservation: ");
+	if (cx->resv_end <= cx->resv_start)
+		return hc_err_set(err, HC_EINVAL, "--reservation %s: END must "
+				  "come after START", val);
+	return 0;
+}
+
 static int
 opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 {
@@ -118,6 +147,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case O_CONF: cx->conf = val; break;
 	case O_PLUGIN_DIR: cx->plugin_dir = val; break;
 	case O_ACCOUNTS: cx->accounts = val; break;
+	case O_RESERVATION: return resv_opt(cx, val, err);
 	}
 	return 0;
 }
@@ -225,6 +255,7 @@ main(int argc, char **argv)
 	struct sim_stats st;
 	struct sim_opts so;
 	struct sim_acct *acct = NULL;
+	struct sched_resv resv;
 	struct hc_err err = { 0 };
 	int n;
 
@@ -270,6 +301,17 @@ main(int argc, char **argv)
 				.schedule = cx.schedule ? stdout : NULL,
 				.sched = sched_load(&cx, conf) };
 	usage_load(&so, conf);
+	if (cx.resv_end) {	/* the machine is node 0: bit 0 */
+		static const uint64_t all = 1;
+
+		resv = (struct sched_resv){ .name = "maint",
+					    .start = cx.resv_start,
+					    .end = cx.resv_end, .nodes = &all,
+					    .nbits = 1,
+					    .flags = SCHED_RESV_MAINT };
+		so.resv = &resv;
+		so.nresv = 1;
+	}
 	if (sim_run(&t, &so, &st, &err) < 0)
 		cmd_die_err(&info, &err);
 	print_stats(&cx, &st);

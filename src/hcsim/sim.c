@@ -11,6 +11,7 @@
 
 #include "fairshare.h"
 #include "sched_account.h"
+#include "sched_resv.h"
 #include "sim_acct.h"
 #include "log.h"
 #include "plan.h"
@@ -436,17 +437,34 @@ stats_finish(struct sim *x)
 	free(waits);
 }
 
+/* The first reservation start or end after `after`, or INT64_MAX. */
+static int64_t
+resv_next(const struct sim_opts *o, int64_t after)
+{
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; i < o->nresv; i++) {
+		if (o->resv[i].start > after && o->resv[i].start < t)
+			t = o->resv[i].start;
+		if (o->resv[i].end > after && o->resv[i].end < t)
+			t = o->resv[i].end;
+	}
+	return t;
+}
+
 int
 sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	struct sim_stats *st, struct hc_err *err)
 {
 	struct sim x = { .o = o, .st = st };
 	size_t next = 0, done = 0;
+	int64_t last = INT64_MIN;
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	machine_build(&x.m, o->procs);
 	sched_set_accounts(o->sched, sim_acct_view(o->acct));
+	sched_resv_use(o->sched, o->resv, o->nresv);
 	jobs_load(&x, t);
 	x.pend = hc_malloc((x.njobs + 1) * sizeof(*x.pend));
 	x.running = hc_malloc((x.njobs + 1) * sizeof(*x.running));
@@ -459,6 +477,9 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 			now = x.jobs[next].w->submit;
 		if (x.nheap && x.jobs[x.heap[0]].end < now)
 			now = x.jobs[x.heap[0]].end;
+		if (x.npend && resv_next(o, last) < now)
+			now = resv_next(o, last);	/* a window opens/ends */
+		last = now;
 		while (x.nheap && x.jobs[x.heap[0]].end <= now) {
 			job_end(&x, heap_pop(&x));
 			done++;
@@ -469,7 +490,8 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 			job_charge(&x, x.runjob[r], now);
 		if (x.npend && (rc = pass_run(&x, now, err)) < 0)
 			break;
-		if (x.npend && !x.nheap && next == x.njobs) {
+		if (x.npend && !x.nheap && next == x.njobs &&
+		    resv_next(o, now) == INT64_MAX) {
 			rc = hc_err_set(err, HC_EINTERNAL, "%zu jobs can "
 					"never start on an idle machine",
 					x.npend);
@@ -491,5 +513,6 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	free(x.jobs);
 	machine_free(&x.m);
 	sched_set_accounts(o->sched, NULL);
+	sched_resv_use(o->sched, NULL, 0);
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "swf.h"
 
 struct sched;
+struct sched_resv;
 struct sim_acct;
 struct fs_ledger;
 
@@ -42,6 +43,10 @@ struct sim_opts {
 	 * none. Borrowed; the caller hands it to sched_set_usage. */
 	struct fs_ledger *usage;
 	double usage_rate;	/* billing units per processor-second */
+	/* Advance reservations (trace seconds; node 0 is the machine),
+	 * borrowed; their starts and ends are events. NULL: none. */
+	const struct sched_resv *resv;
+	size_t nresv;
 };
 
 struct sim_stats {
