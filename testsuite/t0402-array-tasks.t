@@ -97,5 +97,6 @@ like "a task the array does not have is named" "$out" "has no task \\[7-9\\]"
 ok "requeue of the array's id requeues every task" \
 	u1 hcctl requeue job "$id"
 requeued() { [ "$(hcctl show job --json "$id" | jq '[.jobs[] |
-	select(.state == "COMPLETED" and .restart_count >= 1)] | length')" = 3 ]; }
+	select(.state == "COMPLETED" and .restart_count >= 1)] |
+	length')" = 3 ]; }
 ok "and all three run again" wait_for 30 requeued

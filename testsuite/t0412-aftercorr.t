@@ -46,7 +46,8 @@ while read -r name arr dep rest; do
 	kill=
 	case $rest in --kill*) kill=${rest%% *}; rest=${rest#* } ;; esac
 	if [ "$arr" = - ]; then
-		id[$name]=$(sub -J "$name" --dependency="$dep" $kill --wrap true)
+		id[$name]=$(sub -J "$name" --dependency="$dep" $kill \
+			--wrap true)
 	else
 		id[$name]=$(sub -J "$name" --array="$arr" --dependency="$dep" \
 			$kill --wrap true)
