@@ -96,7 +96,7 @@ usage_create(struct ctld *c, struct hc_err *err)
 		return NULL;
 	}
 	fs_ledger_clean(u->ledger);
-	hc_log(HC_LOG_INFO, "usage records=%zu last_tick=%lld",
+	hc_log(HC_LOG_DEBUG, "usage records=%zu last_tick=%lld",
 	       fs_ledger_count(u->ledger), (long long)u->last);
 	if (c->base) {
 		u->ev = event_new(c->base, -1, EV_PERSIST, usage_tick_cb, u);
