@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -114,7 +115,9 @@ static const char *const col_names[C_COUNT] = {
 	[C_P_ADMIN] = "prio_admin",
 };
 
-#define B(c) (1u << (c))
+/* Column sets are bitmaps: 64 columns at most. */
+#define B(c) (UINT64_C(1) << (c))
+_Static_assert(C_COUNT <= 64, "hcqueue: more columns than a uint64_t");
 
 /* One row of the reply: its cells, and where each column is in them. */
 struct qrow {
@@ -310,7 +313,7 @@ static const struct field {
 	char letter;
 	const char *header;
 	field_fn fn;
-	unsigned cols;		/* B(col) of the columns it reads */
+	uint64_t cols;		/* B(col) of the columns it reads */
 } fields[] = {
 	{'i', "JOBID", f_id, B(C_ID) | B(C_ARRAY)},
 	{'j', "NAME", f_name, B(C_NAME)},
@@ -395,7 +398,7 @@ static void
 request_rows(json_t *req, const struct piece *p, int n)
 {
 	json_t *names = json_array();
-	unsigned cols = 0;
+	uint64_t cols = 0;
 
 	for (int k = 0; k < n; k++)
 		if (p[k].f)
