@@ -95,7 +95,8 @@ struct sched_snap {
 	long delay_ms;		/* debug: sleep this long before the pass */
 	int rc;
 	struct hc_err err;
-	double pass_s;		/* wall time of the pass */
+	double build_s;		/* on the loop: building the snapshot */
+	double pass_s;		/* in the worker: the pass */
 	struct sched_plan plan;	/* plan.started: the jobs to start now */
 };
 
@@ -124,5 +125,7 @@ void sched_snap_add_part(struct sched_snap *s,
 /* sched_snap_pass.c: the builder of the running jobs (sched_snap.c's
  * table). */
 void sched_snap_build_running(struct sched_snap *s, struct jobs *js);
+/* A monotonic clock in seconds, for the pass's figures. */
+double sched_snap_mono(void);
 
 #endif

@@ -88,8 +88,8 @@ sched_snap_build_running(struct sched_snap *s, struct jobs *js)
 	}
 }
 
-static double
-mono_s(void)
+double
+sched_snap_mono(void)
 {
 	struct timespec ts;
 
@@ -112,13 +112,13 @@ sched_snap_run(struct sched_snap *s, struct sched *sc)
 	for (p = s->parts; p; p = p->next)
 		if (p->install)
 			p->install(sc, p->data);
-	t0 = mono_s();
+	t0 = sched_snap_mono();
 	sched_set_accounts(sc, accounts_pass_view(s->acct));
 	s->rc = sched_plan_pass(sc, &s->popt, s->jobs, s->njobs, s->nodes,
 				s->nnodes, s->running, s->nrunning, s->now,
 				&s->plan, &s->err);
 	sched_set_accounts(sc, NULL);
-	s->pass_s = mono_s() - t0;
+	s->pass_s = sched_snap_mono() - t0;
 	for (p = s->parts; p; p = p->next)
 		if (p->uninstall)
 			p->uninstall(sc, p->data);
