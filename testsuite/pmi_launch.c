@@ -140,7 +140,8 @@ serve(struct world *w)
 			struct hc_err err = { 0 };
 			struct node *n;
 			ssize_t k;
-			if (w->fd[r] < 0 || !(p[r].revents & (POLLIN | POLLHUP)))
+			if (w->fd[r] < 0 ||
+			    !(p[r].revents & (POLLIN | POLLHUP)))
 				continue;
 			k = read(w->fd[r], buf, sizeof(buf));
 			n = &w->node[0];

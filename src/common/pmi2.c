@@ -20,6 +20,8 @@
 #define PMI_VAL_MAX 1024
 #define PMI_NAME_MAX 256
 #define PMI_PAIRS 16
+/* What one node's ranks may put in all (the agent holds it). */
+#define PMI_PUT_BYTES_MAX (64u << 20)
 
 struct pmi_client {
 	int rank;
@@ -38,6 +40,7 @@ struct pmi2_srv {
 	json_t *kvs;		/* everything known after the last fence */
 	json_t *puts;		/* this node's puts since the last fence */
 	json_t *nodeattr;	/* info-putnodeattr */
+	size_t put_bytes;	/* put by this node's ranks so far */
 	unsigned seq;		/* fences completed */
 	int entered;		/* clients inside the current fence */
 	bool waiting;		/* fence_fn called, waiting for done */
@@ -214,6 +217,10 @@ kvs_put(struct pmi2_srv *s, const char *key, const char *val,
 	if (!key || !val || !*key || strlen(key) >= PMI_KEY_MAX ||
 	    strlen(val) >= PMI_VAL_MAX)
 		return hc_err_set(err, HC_EINVAL, "PMI put: bad key or value");
+	s->put_bytes += strlen(key) + strlen(val);
+	if (s->put_bytes > PMI_PUT_BYTES_MAX)
+		return hc_err_set(err, HC_EINVAL, "PMI put: this node's ranks "
+				  "put more than %u MiB", PMI_PUT_BYTES_MAX >> 20);
 	json_object_set_new(s->puts, key, json_string(val));
 	return 0;
 }

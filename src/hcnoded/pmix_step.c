@@ -112,7 +112,8 @@ describe(const struct step_node *sn, const struct job *j, const char *dir)
 	json_t *h = sn->hello;
 
 	return json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:I,s:I}", "nspace",
-		"hc", "hostname", sn->nd->me->name, "tmpdir", dir, "size", json_object_get(h, "ntasks"),
+		"hc", "hostname", sn->nd->me->name, "tmpdir", dir, "size",
+		json_object_get(h, "ntasks"),
 		"node_index", json_object_get(h, "node_index"), "nodes",
 		json_object_get(h, "mpi_nodes"), "node_tasks",
 		json_object_get(h, "mpi_tasks"), "uid", (json_int_t)j->uid,

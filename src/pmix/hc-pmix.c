@@ -272,9 +272,11 @@ register_nspace(json_t *cfg, const char *ns, uint32_t size)
 	if (PMIx_generate_regex(names, &nregex) != PMIX_SUCCESS ||
 	    PMIx_generate_ppn(ppn, &pregex) != PMIX_SUCCESS)
 		die("cannot make the job map of %s / %s", names, ppn);
-	json_array_foreach(mine, k, r)
-		snprintf(peers + strlen(peers), sizeof(peers) - strlen(peers),
-			 "%s%lld", k ? "," : "", (long long)json_integer_value(r));
+	json_array_foreach(mine, k, r) {
+		size_t used = strlen(peers);
+		snprintf(peers + used, sizeof(peers) - used, "%s%lld",
+			 k ? "," : "", (long long)json_integer_value(r));
+	}
 	ldr = (pmix_rank_t)json_integer_value(json_array_get(mine, 0));
 	ninfo = 10 + size;
 	PMIX_INFO_CREATE(info, ninfo);
@@ -291,8 +293,11 @@ register_nspace(json_t *cfg, const char *ns, uint32_t size)
 	json_array_foreach(tasks, i, v) {
 		const char *host = json_string_value(json_array_get(nodes, i));
 		json_array_foreach(v, k, r)
-			proc_data(&info[n++], (pmix_rank_t)json_integer_value(r),
-				  (uint16_t)k, (uint16_t)k, (uint32_t)i, host);
+			if (n < ninfo)	/* no more ranks than the size */
+				proc_data(&info[n++],
+					  (pmix_rank_t)json_integer_value(r),
+					  (uint16_t)k, (uint16_t)k, (uint32_t)i,
+					  host);
 	}
 	if (PMIx_server_register_nspace(ns, (int)nlocal, info, n, op_done,
 					NULL) != PMIX_SUCCESS ||
