@@ -1,12 +1,11 @@
 /*
  * usage_rpc: FAIRSHARE_QUERY, what `hcctl show fairshare` prints: the Fair
- * Tree ranked now (the accounts' view, accounts_view.c, and every user
- * with usage), each
- * node's shares, raw usage (decayed billing-unit-seconds of its subtree),
- * normalised usage among its siblings, effective usage (of the whole
- * cluster's), level fair-share and factor; then each queue's usage,
- * weight and queue fair-share factor. Anyone may ask: sshare shows the
- * same to every user.
+ * Tree ranked now (the accounts' view, accounts_view.c, with every user
+ * who has usage or a job not yet over), each node's shares, raw usage
+ * (decayed billing-unit-seconds of its subtree), normalised usage among
+ * its siblings, effective usage (of the whole cluster's), level fair-share
+ * and factor; then each queue's usage, weight and queue fair-share
+ * factor. Anyone may ask: sshare shows the same to every user.
  */
 #include "config.h"
 
@@ -19,9 +18,12 @@
 #include "ctld.h"
 #include "fairshare.h"
 #include "fairshare_view.h"
+#include "job.h"
+#include "jobs_int.h"
 #include "log.h"
 #include "rpc.h"
 #include "sched.h"
+#include "states.h"
 #include "usage.h"
 
 static json_t *
@@ -87,6 +89,29 @@ jobs_prio_factors_json(const struct sched_prio_factors *f)
 			 f->admin, "total", f->total);
 }
 
+/* The users of the jobs not yet over, as the pass would see them, so that
+ * a user with no usage yet is in the tree too. *n set; caller frees. */
+static struct sched_job *
+active_jobs(struct ctld *c, struct acct_pass *ap, size_t *n)
+{
+	struct jobs *js = c->jobs;
+	struct sched_job *v = hc_calloc(js && js->n ? js->n : 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; js && i < js->n; i++) {
+		const struct job *j = js->v[i];
+
+		if (j->state != JOB_PENDING && j->state != JOB_CONFIGURING &&
+		    j->state != JOB_RUNNING)
+			continue;
+		v[*n].uid = j->uid;
+		v[*n].user = j->user;
+		accounts_pass_job(ap, j, &v[*n]);
+		(*n)++;
+	}
+	return v;
+}
+
 void
 usage_rpc_query(struct rpc_req *req, json_t *body)
 {
@@ -94,6 +119,8 @@ usage_rpc_query(struct rpc_req *req, json_t *body)
 	time_t now = time(NULL);
 	const struct fs_ledger *l;
 	struct acct_pass *ap;
+	struct sched_job *active;
+	size_t nactive;
 	struct fs_view *fv;
 	const struct fs_node *n;
 	size_t count;
@@ -105,7 +132,8 @@ usage_rpc_query(struct rpc_req *req, json_t *body)
 	}
 	l = usage_ledger(c->usage);
 	ap = c->jobs ? accounts_pass_begin(c, c->jobs, now) : NULL;
-	fv = fs_view_build(accounts_pass_view(ap), l, NULL, 0, now);
+	active = active_jobs(c, ap, &nactive);
+	fv = fs_view_build(accounts_pass_view(ap), l, active, nactive, now);
 	n = fs_view_nodes(fv, &count);
 	rpc_reply(req, json_pack("{s:o, s:o, s:I, s:I}",
 				 "tree", tree_json(n, count),
@@ -114,5 +142,6 @@ usage_rpc_query(struct rpc_req *req, json_t *body)
 				 (json_int_t)c->conf->prio_decay_half_life,
 				 "now", (json_int_t)now));
 	fs_view_free(fv);
+	free(active);
 	accounts_pass_end(ap);
 }

@@ -209,7 +209,7 @@ sched_prio_job(struct sched *s, struct sched_job *j, double plugins)
 			       fs_view_job_factor(p->fv, j, v);
 	if (v && j->qos < v->nqos && p->max_qos > 0)
 		f->qos = c->w_qos * v->qos[j->qos].priority / p->max_qos;
-	f->nice = -(double)j->nice;
+	f->nice = j->nice ? -(double)j->nice : 0;	/* never -0 */
 	f->plugins = plugins;
 	f->admin = j->admin_priority;
 	f->total = f->admin ? f->admin
