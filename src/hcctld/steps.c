@@ -287,22 +287,35 @@ steps_prune(struct steps *ss)
 	}
 }
 
+/* Loading: the records of jobs no longer in the table (they went to the
+ * history while we were away) are deleted after the walk. */
+struct load {
+	struct steps *ss;
+	uint8_t (*stale)[12];
+	size_t nstale;
+};
+
 static int
 load_one(const void *key, size_t klen, json_t *rec, void *arg)
 {
-	struct steps *ss = arg;
+	struct load *l = arg;
 	struct step *st;
-	struct job *j;
+	uint64_t job = 0;
 
-	if (klen != 12 || !json_object_get(rec, "step_id"))
-		return 0;	/* a counter */
-	st = step_from_record(rec);
-	j = jobs_find(ss->c->jobs, st->job_id);
-	if (!j) {
-		step_free(st);
+	if (klen != 12)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		job = job << 8 | ((const uint8_t *)key)[i];
+	if (!jobs_find(l->ss->c->jobs, (uint32_t)job)) {
+		l->stale = hc_realloc(l->stale, (l->nstale + 1) *
+				      sizeof(*l->stale));
+		memcpy(l->stale[l->nstale++], key, 12);
 		return 0;
 	}
-	steps_add(ss, st);
+	if (!json_object_get(rec, "step_id"))
+		return 0;	/* the job's step id counter */
+	st = step_from_record(rec);
+	steps_add(l->ss, st);
 	return 0;
 }
 
@@ -310,12 +323,17 @@ struct steps *
 steps_create(struct ctld *c, struct hc_err *err)
 {
 	struct steps *ss = hc_calloc(1, sizeof(*ss));
+	struct load l = { ss, NULL, 0 };
 
 	ss->c = c;
-	if (state_walk(c->state, STATE_DB_STEPS, load_one, ss, err) < 0) {
+	if (state_walk(c->state, STATE_DB_STEPS, load_one, &l, err) < 0) {
+		free(l.stale);
 		steps_destroy(ss);
 		return NULL;
 	}
+	for (size_t i = 0; i < l.nstale; i++)
+		state_del(c->state, STATE_DB_STEPS, l.stale[i], 12, NULL);
+	free(l.stale);
 	/* A step whose job no longer runs ended while we were away. */
 	for (struct step *st = ss->list; st; st = st->next) {
 		struct job *j = jobs_find(c->jobs, st->job_id);

@@ -336,6 +336,7 @@ steps_rpc_create(struct rpc_req *req, json_t *body)
 	struct job *j;
 	char *cred;
 
+	steps_prune(ss);
 	if (!(j = step_job(req, id)))
 		return;
 	if (j->state == JOB_PENDING || j->state == JOB_CONFIGURING) {
