@@ -4,7 +4,7 @@
 # --priority shows the factors; hcctl show fairshare the tree; the usage
 # survives a controller restart and a kill -9.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 17
+plan 21
 cluster_start --nodes 1 --conf-extra "PriorityWeightFairshare=100000" \
 	--conf-extra "PriorityDecayHalfLife=1h" \
 	--conf-extra "PriorityCalcPeriod=1"
@@ -82,3 +82,20 @@ like "RawUsage takes only 0" \
 	"$(hcctl update account "$acct" RawUsage=5 2>&1)" "write RawUsage=0"
 ok "root resets account $acct" hcctl update account "$acct" RawUsage=0
 is "its users' usage is 0" "$(usage "$HC_USER1")" 0
+
+# The reset takes the account's whole subtree: usage charged under a
+# sub-project goes when its parent project is reset.
+ok "a project with a sub-project and a member" eval \
+	'hcctl create account proj && hcctl create account sub Parent=proj &&
+	 hcctl create user "$HC_USER1" Account=sub'
+id=$(submit_as "$HC_USER1" -A sub -n 16 --wrap "sleep 2")
+wait_job_state "$id" COMPLETED
+ok "its usage is charged under the sub-project" wait_for 10 has_usage \
+	"$HC_USER1" 16
+like "hcctl show fairshare shows the tree" "$(hcctl show fairshare)" \
+	" proj .*
+  sub .*
+   $HC_USER1 "
+hcctl update account proj RawUsage=0
+is "resetting the project clears the sub-project's users" \
+	"$(usage "$HC_USER1")" 0
