@@ -47,7 +47,7 @@ like "Open MPI's default hostfile is the node file" \
 like "Hydra launches with rsh = hc-rsh and reads the node file" \
 	"$(grep ^HYDRA= "$f")" "^HYDRA=rsh [^ ]*/hc-rsh [^ ]*/hc_nodefile\$"
 is "several agents on one host: Open MPI's vader is off" \
-	"$(grep ^BTL= "$f")" "BTL=^vader"
+	"$(grep ^BTL= "$f")" "BTL=self,tcp"
 is "no SLURM_ variable in the job" "$(grep ^SLURM= "$f")" "SLURM=0"
 bcg=$(sed -n 's/^BATCH_CG=//p' "$f")
 is "hc-rsh to the job's node runs there, as the user, in the job's cgroup" \
