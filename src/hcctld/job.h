@@ -95,6 +95,8 @@ struct job {
 	char *array_spec;	/* owned: --array as asked; NULL if none */
 	uint32_t array_throttle;	/* the record's throttle, kept when it
 					   becomes its array's last task */
+	uint32_t array_failed;	/* the record's count of its tasks that
+				   ended other than COMPLETED */
 	uint64_t array_pass;	/* the pass array_pass_left counts for */
 	uint32_t array_pass_left;	/* throttle slots left (jobs_array.c) */
 	uint32_t array_job_id;	/* a task's array; 0: not an array task */

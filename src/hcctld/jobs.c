@@ -203,6 +203,7 @@ jobs_finish(struct jobs *js, struct job *j, int state, const char *reason)
 	accounts_job_end(js->c, j, time(NULL));	/* before the release */
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
+	jobs_array_task_end(js, j, state);
 	j->state = (uint8_t)state;
 	j->cancelling = j->requeueing = false;
 	if (!j->end_time)
@@ -229,6 +230,7 @@ job_to_pending(struct jobs *js, struct job *j, bool hold, bool count,
 	audit_job(js->c, 0, count ? "job_requeue" : "job_pending", j, reason);
 	steps_on_job_end(js->c, j->id, JOB_CANCELLED);
 	job_alloc_clear(j);
+	jobs_array_task_end(js, j, JOB_PENDING);
 	j->state = JOB_PENDING;
 	if (count)
 		j->restart_count++;

@@ -86,6 +86,9 @@ jobs_array_to_json(const struct job *j, json_t *o)
 			json_object_set_new(o, "array_throttle",
 					    json_integer(j->array_throttle));
 	}
+	if (j->array_failed && (j->array || j->array_job_id == j->id))
+		json_object_set_new(o, "array_failed",
+				    json_integer(j->array_failed));
 	if (j->array_spec)
 		json_object_set_new(o, "array_spec",
 				    json_string(j->array_spec));
@@ -96,6 +99,8 @@ jobs_array_from_record(struct job *j, const json_t *r)
 {
 	const char *tasks = jstr(r, "array_tasks");
 	struct hc_err err = { 0 };
+
+	j->array_failed = (uint32_t)jint(r, "array_failed", 0);
 
 	if (jstr(r, "array_spec"))
 		j->array_spec = hc_strdup(jstr(r, "array_spec"));
@@ -403,4 +408,23 @@ jobs_array_corr_split(struct jobs *js, struct job *a, time_t now)
 	       array_set_size(a->array) && jobs_array_pending_count(a) > 1 &&
 	       jobs_array_split(js, a, now))
 		;
+}
+
+void
+jobs_array_task_end(struct jobs *js, struct job *j, int state)
+{
+	struct job *a = j->array_job_id && !j->array ?
+			jobs_find(js, j->array_job_id) : NULL;
+	bool was_bad = job_state_is_final(j->state) &&
+		       j->state != JOB_COMPLETED;
+	bool bad = job_state_is_final(state) && state != JOB_COMPLETED;
+
+	if (!a || was_bad == bad)
+		return;
+	if (bad)
+		a->array_failed++;
+	else if (a->array_failed)	/* a failed task requeued */
+		a->array_failed--;
+	if (a != j)
+		jobs_save(js, a);
 }

@@ -46,6 +46,11 @@ char *jobs_array_id(const struct job *j);
 /* How many tasks of array record a may start in this pass (throttle, what
  * is pending, JOBS_ARRAY_PASS_MAX); sets a's reason when none may. */
 uint32_t jobs_array_room(struct jobs *js, struct job *a);
+/* Task j (of an array) goes from its state to state (final, or PENDING
+ * again on a requeue): the array's record counts the tasks that ended
+ * other than COMPLETED (array_failed, persisted), so that afterok on the
+ * array still sees a failed task once it has left the table. */
+void jobs_array_task_end(struct jobs *js, struct job *j, int state);
 /* Whether pending task t, split off its array, must wait for the array's
  * throttle in the pass being built (then its reason is set); takes one of
  * the pass's slots when not. */

@@ -13,8 +13,8 @@
  * and, once aged out of it, in the history; so a pass costs one lookup per
  * item of a pending dependency, and nothing for jobs without one. An array
  * (its id, or a task id 123_7) is folded from its tasks still in the table,
- * a scan of the table per item: tasks already moved to the history are not
- * seen.
+ * a scan of the table per item; tasks already moved to the history are
+ * still counted when they failed (the record's array_failed).
  */
 #include "config.h"
 
@@ -84,12 +84,15 @@ array_lookup(struct jobs *js, uint32_t id, uint32_t task, struct dep_job *out)
 						 o->start_time };
 			return true;
 		}
-		if (o->array || o->state == JOB_PENDING)
+		if (o == rec && rec->array_failed)	/* gone or not */
+			bad = true;
+		if (!job_state_is_final(o->state) &&
+		    (o->array || o->state == JOB_PENDING))
 			pending = true;
 		else if (!job_state_is_final(o->state))
 			running = true;
 		else if (o->state != JOB_COMPLETED)
-			bad = true;
+			bad = true;	/* or a record cancelled whole */
 		if (o->start_time > out->start_time)
 			out->start_time = o->start_time;
 	}
@@ -163,6 +166,9 @@ dep_lookup(uint32_t id, uint32_t task, struct dep_job *out, void *arg)
 		return;
 	out->exists = true;
 	out->state = (int)jint(rec, "state_num", JOB_COMPLETED);
+	if (out->state == JOB_COMPLETED && task == DEP_NO_TASK &&
+	    jint(rec, "array_failed", 0) > 0)	/* an array's last task */
+		out->state = JOB_FAILED;
 	out->start_time = (time_t)jint(rec, "start_time", 0);
 	json_decref(rec);
 }

@@ -399,6 +399,8 @@ sig_tasks(struct jobs *js, const char *spec, int sig, bool batch_only,
 			json_array_append_new(res, sig_result(a->id, err.code,
 							      err.text));
 		} else {
+			/* They end CANCELLED: afterok on the array fails. */
+			a->array_failed += (uint32_t)n;
 			if (jobs_array_pending_count(a) == 0)
 				jobs_finish(js, a, JOB_CANCELLED, "");
 			else
