@@ -10,7 +10,7 @@ for c in mpicc.openmpi mpirun.openmpi mpicc.mpich mpiexec.mpich; do
 	command -v $c >/dev/null ||
 		skip_all "$c missing (openmpi-bin libopenmpi-dev mpich libmpich-dev)"
 done
-plan 23
+plan 26
 cluster_start --nodes 4 --conf-extra "MpiRshAgent=$HC_TEST_DIR/bin/hc-rsh"
 bin=$HC_TEST_DIR/bin
 mpicc.openmpi -O1 -o "$bin/hello-ompi" "$HC_SRCDIR/testsuite/mpi/hello.c" &&
@@ -85,6 +85,18 @@ mpirun.openmpi -x HELLO_DIE_RANK=3 -x HELLO_SLEEP=1 $bin/hello-ompi")
 ok "a rank that dies fails the job" wait_job_state "$id" FAILED 90
 like "... and mpirun says which process exited" \
 	"$(cat "$(out_file "die-$id.out")")" "exited|non-zero status"
+
+# A launch hc-rsh refuses (a host outside the job) does not leave Hydra
+# waiting for ever for its proxy: hc-rsh ends mpiexec, saying so.
+id=$(submit_as "$HC_USER1" -N 1 -n 1 -t 5 -o "$(out_file 'hydra-%j.out')" \
+	--wrap "printf '%s\n' \$HC_NODENAME nosuchnode >\$TMPDIR/hosts
+HYDRA_HOST_FILE=\$TMPDIR/hosts mpiexec.mpich -n 2 $bin/hello-mpich
+echo rc=\$?")
+ok "mpiexec whose launch was refused ends, and so does the job" \
+	wait_job_state "$id" COMPLETED 60
+f=$(out_file "hydra-$id.out")
+like "... hc-rsh saying why" "$(cat "$f")" "nosuchnode: not a node of this job"
+like "... and that it ended mpiexec" "$(cat "$f")" "hc-rsh: ending mpiexec"
 
 # Cancel while the ranks run: nothing is left on any node.
 id=$(submit_as "$HC_USER1" -N 2 --ntasks-per-node=2 -t 5 \
