@@ -9,7 +9,8 @@ plan 9
 cluster_start --topology n4="$HC_SRCDIR/testsuite/topologies/gpu4-l4.xml" \
 	--conf-extra "QueueName=packq Nodes=n1,n2 NodeSelect=PACK" \
 	--conf-extra "QueueName=spreadq Nodes=n1,n2 NodeSelect=SPREAD" \
-	--conf-extra "QueueName=affq Nodes=ALL NodeSelect=AFFINITY"
+	--conf-extra "QueueName=affq Nodes=ALL NodeSelect=AFFINITY" \
+	--conf-extra "SchedulerParameters=pack.Weight=2,spread.Weight=2"
 
 # run QUEUE CPUS: start a job, wait until it runs, print its id.
 run() {

@@ -139,6 +139,8 @@ show_job(struct outbuf *o, const json_t *j)
 		   ji(j, "mem_mb"), nz(js(j, "gres")), nz(gpus));
 	out_printf(o, "   Features=%s Exclusive=%s\n",
 		   nz(js(j, "constraint")), jb(j, "exclusive") ? "YES" : "NO");
+	out_printf(o, "   Reservation=%s Workload=%s\n",
+		   nz(js(j, "reservation")), nz(js(j, "workload")));
 	out_printf(o, "   MaxRSS=%lldK\n", ji(j, "max_rss_kb"));
 	out_printf(o, "   Command=%s\n", nz(js(j, "command")));
 	out_printf(o, "   WorkDir=%s\n", nz(js(j, "cwd")));

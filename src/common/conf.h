@@ -93,6 +93,7 @@ struct hc_conf {
 	uint64_t state_map_size_mb;	/* StateMapSize (ceiling) */
 	char *munge_socket;	/* MungeSocket */
 	char **scheduler_plugins;	/* SchedulerPlugins (NULL-terminated) */
+	char **scheduler_params;	/* SchedulerParameters: Plugin.Key=V */
 	char *plugin_dir;	/* PluginDir */
 	char **admin_users;	/* AdminUsers (names or uids) */
 	uint64_t def_mem_per_cpu_mb;	/* DefMemPerCPU */

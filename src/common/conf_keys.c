@@ -46,6 +46,10 @@ const struct conf_key conf_keys[] = {
 	  G(munge_socket), "The munged socket; unset uses munge's default."),
 	KEY("SchedulerPlugins", CONF_LIST, CONF_GLOBAL, 0, 0, "basic",
 	  G(scheduler_plugins), "The scheduling plugins to load, in order."),
+	KEY("SchedulerParameters", CONF_LIST, CONF_GLOBAL, 0, 0, NULL,
+	  G(scheduler_params), "Plugin parameters, Plugin.Param=value, "
+	  "comma-separated (e.g. pack.Weight=2); each is checked against "
+	  "the plugin's declared range."),
 	KEY("PluginDir", CONF_PATH, CONF_GLOBAL, 0, 0, NULL, G(plugin_dir),
 	  "Where scheduling plugins are found; unset uses the installed "
 	  "directory."),

@@ -181,6 +181,8 @@ jobs_sched_init(struct jobs *js, struct hc_err *err)
 		struct sched_options o = {
 			.plugin_dir = c->conf->plugin_dir,
 			.plugins = (const char *const *)plugins,
+			.params = (const char *const *)
+				c->conf->scheduler_params,
 		};
 
 		c->sched = sched_create(&o, err);

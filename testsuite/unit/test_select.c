@@ -297,6 +297,28 @@ test_pass_affinity(void **state)
 	sched_destroy(s);
 }
 
+/* Declared parameters: checked by the host against their ranges. */
+static void
+test_params(void **state)
+{
+	const char *const plugins[] = { "energy", "pack", NULL };
+	const char *const good[] = { "energy.IdleAwakeScore=0.9",
+				     "pack.Weight=3", NULL };
+	const char *const bad[] = { "energy.IdleAwakeScore=2", NULL };
+	struct sched_options o = { .plugin_dir = PLUGIN_DIR,
+				   .plugins = plugins, .params = good };
+	struct hc_err err = { 0 };
+	struct sched *s = sched_create(&o, &err);
+
+	(void)state;
+	if (!s)
+		fail_msg("sched_create: %s", err.text);
+	sched_destroy(s);
+	o.params = bad;
+	assert_null(sched_create(&o, &err));
+	assert_non_null(strstr(err.text, "IdleAwakeScore"));
+}
+
 int
 main(void)
 {
@@ -307,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_caps_and_names),
 		cmocka_unit_test(test_pass_pack_vs_spread),
 		cmocka_unit_test(test_pass_affinity),
+		cmocka_unit_test(test_params),
 	};
 
 	return cmocka_run_group_tests_name("select", tests, NULL, NULL);
