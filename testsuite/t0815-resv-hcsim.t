@@ -29,7 +29,8 @@ for p in fcfs easy conservative; do
 	want=$(cat "$dir/golden-r.$p")
 	[ "$got" = "$want" ]
 	result $? "golden-r $p with a reservation: the hand-computed schedule"
-	[ "$got" = "$want" ] || diff <(echo "$want") <(echo "$got") | sed 's/^/# /'
+	[ "$got" = "$want" ] ||
+		diff <(echo "$want") <(echo "$got") | sed 's/^/# /'
 done
 
 got=$("$sim" --policy easy --schedule "$dir/golden-r.swf" | grep '^job 2 ')

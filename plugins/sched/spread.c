@@ -1,5 +1,6 @@
 /*
- * spread: node selection policy "spread" (least loaded first: the node with the most free share after the job). The decision is libhcsched's
+ * spread: node selection policy "spread", least loaded first: the node
+ * with the most free share after the job. The decision is libhcsched's
  * (src/sched/select.c, through host->select_score); see select_common.h.
  * Used by the queues with NodeSelect=SPREAD.
  */
@@ -14,14 +15,16 @@ static const struct hc_sched_param spread_params[] = {
 
 static int
 spread_init(const struct hc_sched_host *host,
-	  const struct hc_sched_param_value *params, void **state)
+	    const struct hc_sched_param_value *params, void **state)
 {
-	return select_init(host, params, state, "spread", HC_SCHED_SELECT_SPREAD,
-			   false);
+	return select_init(host, params, state, "spread",
+			   HC_SCHED_SELECT_SPREAD, false);
 }
 
 const struct hc_sched_plugin hc_sched_plugin = {
-	.header = HC_SCHED_PLUGIN_HEADER("spread", "least loaded first: the node with the most free share after the job"),
+	.header = HC_SCHED_PLUGIN_HEADER("spread",
+					 "least loaded first: the node with "
+					 "the most free share after the job"),
 	.params = spread_params,
 	.init = spread_init,
 	.fini = select_fini,

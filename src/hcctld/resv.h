@@ -5,7 +5,9 @@
  * gets them as libhcsched views (sched_resv.h), where the rules are.
  *
  *	resv.c		the table, records, views, expiry and repetition
- *	resv_pick.c	choosing nodes for NodeCnt=/Gpus=, running-job clashes
+ *	resv_pick.c	nodes for NodeCnt=/Gpus=, clashes with running jobs
+ *	resv_job.c	--reservation and --workload at submit
+ *	node_select.c	the views' reservation and node selection fields
  *	resv_rpc.c	the RESV_UPDATE and RESV_QUERY requests
  */
 #ifndef RESV_H

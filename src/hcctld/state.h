@@ -38,7 +38,7 @@ enum state_db {
 	STATE_DB_ACCOUNTS,	/* accounts, users, QOS by "account/NAME",
 				 * "user/NAME", "qos/NAME" (accounts.h) */
 	STATE_DB_USAGE,		/* fair-share usage by key (usage.h) */
-	STATE_DB_RESERVATIONS,	/* advance reservations by name (resv.h) */
+	STATE_DB_RESERVATIONS,	/* reservations by name (resv.h) */
 	STATE_DB_COUNT
 };
 

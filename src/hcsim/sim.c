@@ -478,7 +478,7 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 		if (x.nheap && x.jobs[x.heap[0]].end < now)
 			now = x.jobs[x.heap[0]].end;
 		if (x.npend && resv_next(o, last) < now)
-			now = resv_next(o, last);	/* a window opens/ends */
+			now = resv_next(o, last);	/* window edge */
 		last = now;
 		while (x.nheap && x.jobs[x.heap[0]].end <= now) {
 			job_end(&x, heap_pop(&x));

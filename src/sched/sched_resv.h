@@ -38,7 +38,7 @@ struct sched_resv {
 	const char *name;		/* borrowed */
 	time_t start, end;		/* the window [start, end) */
 	const uint64_t *nodes;		/* bitmap by sched_node.index */
-	uint32_t nbits;			/* bits in nodes; higher: not in it */
+	uint32_t nbits;			/* bits in nodes (higher: out) */
 	const uint32_t *uids;		/* Users=, nuids entries */
 	size_t nuids;
 	const uint32_t *accounts;	/* Accounts=, as account indices */

@@ -52,7 +52,8 @@ test_view_basics(void **state)
 	assert_true(sched_resv_has_node(&r, 2));
 	assert_true(sched_resv_has_node(&r, 3));
 	assert_false(sched_resv_has_node(&r, 64));	/* past nbits */
-	assert_false(sched_resv_overlaps(&r, NOW, NOW + 3600));	/* touches */
+	/* Touching is not overlapping. */
+	assert_false(sched_resv_overlaps(&r, NOW, NOW + 3600));
 	assert_true(sched_resv_overlaps(&r, NOW, NOW + 3601));
 	assert_true(sched_resv_overlaps(&r, NOW + 4000, NOW + 5000));
 	assert_false(sched_resv_overlaps(&r, NOW + 3 * 3600, NOW + 99999));
@@ -87,7 +88,7 @@ test_node_ok_table(void **state)
 		{ false, 2, 61, NOW, false, "ReqNodeNotAvail,Reserved(R)" },
 		{ false, 3, -1, NOW, false, "ReqNodeNotAvail,Reserved(R)" },
 		{ false, 3, 60, NOW + 3 * 3600, true, "" },	/* after */
-		{ true, 2, 60, NOW, false, "Reservation" },	/* too early */
+		{ true, 2, 60, NOW, false, "Reservation" },	/* early */
 		{ true, 2, 600, NOW + 3600, true, "" },	/* inside */
 		{ true, 0, 60, NOW + 3600, false, "ReqNodeNotAvail" },
 		{ true, 2, 60, NOW + 3 * 3600, false, "Reservation" },
