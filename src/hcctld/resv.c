@@ -189,6 +189,23 @@ resvs_at(struct resvs *rs, size_t i)
 	return rs->v[i];
 }
 
+/* Move the generation of r's nodes: a pass in flight that planned on them
+ * without r (or with r as it was) has its decisions there dropped, and
+ * the next pass sees r (sched_snap.h). */
+static void
+resv_touch_nodes(struct resvs *rs, const struct resv *r)
+{
+	struct hostlist *hl = hostlist_parse(r->nodes, NULL);
+
+	for (size_t k = 0; hl && k < hl->count; k++) {
+		struct node *n = nodes_find(rs->c->nodes, hl->names[k]);
+
+		if (n)
+			n->gen++;
+	}
+	hostlist_destroy(hl);
+}
+
 int
 resvs_save(struct resvs *rs, struct resv *r, struct hc_err *err)
 {
@@ -197,6 +214,8 @@ resvs_save(struct resvs *rs, struct resv *r, struct hc_err *err)
 			   strlen(r->name), rec, err);
 
 	json_decref(rec);
+	if (rc == 0)
+		resv_touch_nodes(rs, r);
 	return rc;
 }
 
@@ -220,6 +239,7 @@ resvs_remove(struct resvs *rs, struct resv *r, struct hc_err *err)
 	if (state_del(rs->c->state, STATE_DB_RESERVATIONS, r->name,
 		      strlen(r->name), err) < 0)
 		return -1;
+	resv_touch_nodes(rs, r);
 	for (i = 0; i < rs->n && rs->v[i] != r; i++)
 		;
 	if (i < rs->n) {
