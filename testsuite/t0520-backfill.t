@@ -4,10 +4,12 @@
 # job that ends before that start runs now; one that would end after it
 # waits; and the big job starts no later than the plan said.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 13
+plan 14
 
 cluster_start --nodes 2
 
+# A held job has no plan: hcqueue --start lists it after the planned ones.
+held=$(submit_as "$HC_USER1" --hold --wrap true)
 # r holds all of n1 for up to 2 minutes (it ends after a few seconds).
 r=$(submit_as "$HC_USER1" -n 16 -t 2 --wrap "sleep 12")
 ok "the running job starts" wait_job_state "$r" RUNNING 20
@@ -25,6 +27,8 @@ is "its planned nodes are both nodes" "$(job_field "$big" plan_nodes)" \
 out=$(hcqueue --start -h -j "$big")
 like "hcqueue --start shows its planned start and nodes" "$out" \
 	"$big .* PD $(date -d "@$plan_start" +%Y-%m-%dT%H:%M:%S) .*n\[1-2\]"
+is "hcqueue --start lists planned jobs first, by start, the held one last" \
+	"$(hcqueue --start -h -o %i | tr -d ' ' | tr '\n' ' ')" "$big $held "
 like "hcctl show job shows it as StartTime and SchedNodeList" \
 	"$(hcctl show job "$big" | tr "\n" " ")" \
 	"StartTime=$(date -d "@$plan_start" +%Y-%m-%dT%H:%M:%S).*SchedNodeList=n\[1-2\]"
@@ -49,3 +53,4 @@ ok "it started no later than planned" test "$big_start" -le "$plan_start"
 ok "the long small job runs after it" wait_job_state "$long" COMPLETED 20
 ok "and started only once the big job had" \
 	test "$(job_field "$long" start_time)" -ge "$big_start"
+hccancel "$held" >/dev/null

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,6 +82,7 @@ struct ctx {
 	const char *format;
 	bool noheader, json, expand, steps;
 	bool priority;		/* --priority: pending jobs' factors */
+	bool by_start;		/* --start: rows by planned start */
 	long long now;
 };
 
@@ -393,12 +395,12 @@ format_parse(const char *fmt, struct piece *p, int max, struct hc_err *err)
 	return n;
 }
 
-/* Ask for the rows of exactly the columns the format reads. */
+/* Ask for the rows of exactly the columns the format reads (and cols,
+ * B(col) bits, that the listing needs besides). */
 static void
-request_rows(json_t *req, const struct piece *p, int n)
+request_rows(json_t *req, const struct piece *p, int n, uint64_t cols)
 {
 	json_t *names = json_array();
-	uint64_t cols = 0;
 
 	for (int k = 0; k < n; k++)
 		if (p[k].f)
@@ -455,6 +457,44 @@ print_tasks(struct ctx *cx, struct outbuf *o, const struct piece *p, int n,
 	free(spec);
 }
 
+struct start_key {
+	long long t;		/* planned start, LLONG_MAX: none */
+	size_t i;		/* the row */
+};
+
+static int
+start_cmp(const void *a, const void *b)
+{
+	const struct start_key *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* --start: the rows by planned start, those without one last (squeue
+ * --start's order); ties keep the controller's order. Caller frees. */
+static size_t *
+rows_by_start(const struct cmd_rows *rows, const int *col)
+{
+	struct start_key *k = hc_calloc(rows->nrows + 1, sizeof(*k));
+	size_t *order = hc_calloc(rows->nrows + 1, sizeof(*order));
+
+	for (size_t i = 0; i < rows->nrows; i++) {
+		struct qrow r = {rows->cells + i * (size_t)rows->nfields, col,
+				 NULL};
+
+		k[i].t = ri(&r, C_PLAN_START) ? ri(&r, C_PLAN_START)
+					       : LLONG_MAX;
+		k[i].i = i;
+	}
+	qsort(k, rows->nrows, sizeof(*k), start_cmp);
+	for (size_t i = 0; i < rows->nrows; i++)
+		order[i] = k[i].i;
+	free(k);
+	return order;
+}
+
 static void
 print_table(struct ctx *cx, struct hc_client *c)
 {
@@ -464,10 +504,11 @@ print_table(struct ctx *cx, struct hc_client *c)
 	struct outbuf o = {0};
 	struct cmd_rows rows;
 	int col[C_COUNT];
+	size_t *order = NULL;
 
 	if (n < 0)
 		cmd_die_err(&info, &err);
-	request_rows(cx->req, p, n);
+	request_rows(cx->req, p, n, cx->by_start ? B(C_PLAN_START) : 0);
 	cmd_call_rows(&info, c, HC_MSG_JOB_QUERY, cx->req, &rows);
 	cx->now = (long long)time(NULL);
 	for (int k = 0; k < C_COUNT; k++)
@@ -481,7 +522,10 @@ print_table(struct ctx *cx, struct hc_client *c)
 				out_putn(&o, p[k].text, p[k].len);
 		out_putc(&o, '\n');
 	}
-	for (size_t i = 0; i < rows.nrows; i++) {
+	if (cx->by_start)
+		order = rows_by_start(&rows, col);
+	for (size_t k = 0; k < rows.nrows; k++) {
+		size_t i = order ? order[k] : k;
 		struct qrow r = {rows.cells + i * (size_t)rows.nfields, col,
 				 NULL};
 
@@ -491,6 +535,7 @@ print_table(struct ctx *cx, struct hc_client *c)
 		}
 		print_row(cx, &o, p, n, &r);
 	}
+	free(order);
 	cmd_rows_free(&rows);
 	if (out_flush(&o, stdout) < 0)
 		cmd_die(&info, HC_EIO, "cannot write the output");
@@ -523,6 +568,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case O_PRIORITY: cx->priority = true; return 0;
 	case O_START:	/* pending jobs, with their plans */
 		cx->format = FMT_START;
+		cx->by_start = true;
 		field = "states";
 		l = cmd_list_states("PD", err);
 		break;
