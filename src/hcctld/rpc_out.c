@@ -256,7 +256,17 @@ out_flush_now(struct rpc *r)
 	r->flush_lazy = false;
 	r->out = NULL;
 	r->out_tail = &r->out;
-	if (c->state && state_commit(c->state, &err) < 0) {
+	if (c->state_lost) {
+		/* Frames queued while the controller drains after a failed
+		 * commit rest on nothing durable either (writes are refused
+		 * now): a node re-registering in that window must not be
+		 * told that its reports were taken. */
+		failed = true;
+		snprintf(commit_error, sizeof(commit_error), "the controller "
+			 "is stopping after a failed save; retry once it is "
+			 "back");
+		out_drop_node_frames(list);
+	} else if (c->state && state_commit(c->state, &err) < 0) {
 		r->commit_failures++;
 		failed = true;
 		snprintf(commit_error, sizeof(commit_error), "the controller "
