@@ -88,13 +88,14 @@ struct key {
 static int
 check_state(const char *val, struct hc_err *err)
 {
-	static const char *const ok[] = {"DRAIN", "RESUME", "DOWN", NULL};
+	static const char *const ok[] = {"DRAIN", "RESUME", "DOWN",
+					 "POWER_UP", "POWER_DOWN", NULL};
 
 	for (const char *const *s = ok; *s; s++)
 		if (strcasecmp(val, *s) == 0)
 			return 0;
-	return hc_err_set(err, HC_EINVAL, "State=%s: give DRAIN, RESUME or "
-			  "DOWN", val);
+	return hc_err_set(err, HC_EINVAL, "State=%s: give DRAIN, RESUME, "
+			  "DOWN, POWER_UP or POWER_DOWN", val);
 }
 
 static int
@@ -289,9 +290,10 @@ act_update_node(struct hcctl *h, const struct action *a, const char *name,
 	hostlist_destroy(hl);
 	if (!st)
 		cmd_die(&hcctl_info, HC_EINVAL, "update node: give "
-			"State=DRAIN|RESUME|DOWN");
+			"State=DRAIN|RESUME|DOWN|POWER_UP|POWER_DOWN");
 	/* Slurm's rule, kept: taking a node away needs a reason. */
-	if (strcasecmp(st, "RESUME") != 0 && !json_object_get(set, "Reason"))
+	if (strcasecmp(st, "RESUME") != 0 && strncasecmp(st, "POWER_", 6) &&
+	    !json_object_get(set, "Reason"))
 		cmd_die(&hcctl_info, HC_EINVAL, "State=%s needs a reason: add "
 			"Reason=\"why\"", st);
 	json_t *rep = cmd_call(&hcctl_info, hcctl_client(h), HC_MSG_NODE_UPDATE,

@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "conf_int.h"
 #include "hostlist.h"
 #include "log.h"
 
@@ -34,37 +35,7 @@
 
 #define CONF_FILE_MAX (16 * 1024 * 1024)
 
-struct pair {
-	char *key;
-	char *val;		/* NULL when the key had no '=' */
-};
-
-/* Node names -> index into conf->nodes, for duplicate and queue checks. */
-struct nameset {
-	const char **keys;	/* borrowed from conf->nodes */
-	size_t *vals;
-	size_t cap, count;
-};
-
-struct cp {			/* one parse */
-	struct hc_conf *conf;
-	const char *file;	/* the name in messages */
-	const char *dir;	/* base of relative paths, or NULL */
-	int line;
-	int nerr;
-	struct hc_err *err;	/* the first error, if the caller wants it */
-	char *errs;		/* every error, '\n'-joined */
-	size_t errlen;
-	int *gseen;		/* per row: the line a global key was set on */
-	struct nameset nodes;
-	struct pair *pairs;
-	size_t npairs, cap;
-};
-
-static void cp_error(struct cp *p, const char *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
+void
 cp_error(struct cp *p, const char *ctx, const char *fmt, ...)
 {
 	char msg[2048], *line;
@@ -94,7 +65,7 @@ name_hash(const char *s)
 	return h;
 }
 
-static long
+long
 nameset_get(const struct nameset *ns, const char *name)
 {
 	if (!ns->cap)
@@ -106,7 +77,7 @@ nameset_get(const struct nameset *ns, const char *name)
 	return -1;
 }
 
-static void
+void
 nameset_put(struct nameset *ns, const char *name, size_t val)
 {
 	size_t i;
@@ -158,10 +129,11 @@ edit_distance(const char *a, const char *b)
 }
 
 /* NodeName and QueueName start their lines and are not set like others. */
-static bool
+bool
 is_opener(const struct conf_key *k)
 {
-	return !strcmp(k->name, "NodeName") || !strcmp(k->name, "QueueName");
+	return !strcmp(k->name, "NodeName") || !strcmp(k->name, "QueueName") ||
+	       !strcmp(k->name, "CloudPool");
 }
 
 static size_t
@@ -178,10 +150,11 @@ static const char *const scope_line[] = {
 	[CONF_GLOBAL] = "a line of its own",
 	[CONF_NODE] = "a NodeName line",
 	[CONF_QUEUE] = "a QueueName line",
+	[CONF_POOL] = "a CloudPool line",
 };
 
 /* An unknown key: say where it belongs, or the closest key of this scope. */
-static void
+void
 unknown_key(struct cp *p, const char *ctx, const char *key,
 	    enum conf_scope scope)
 {
@@ -218,7 +191,7 @@ unknown_key(struct cp *p, const char *ctx, const char *key,
 }
 
 /* A pair's value, or an error if it has none. */
-static const char *
+const char *
 pair_value(struct cp *p, const char *ctx, const struct pair *pr,
 	   const struct conf_key *k)
 {
@@ -229,7 +202,7 @@ pair_value(struct cp *p, const char *ctx, const struct pair *pr,
 	return NULL;
 }
 
-static void
+void
 apply_defaults(enum conf_scope scope, void *base)
 {
 	struct hc_err e;
@@ -287,12 +260,14 @@ apply_pairs(struct cp *p, const char *ctx, enum conf_scope scope,
 	return bad;
 }
 
-static void
+void
 node_free_fields(struct conf_node *n)
 {
 	for (const struct conf_key *k = conf_keys; k->name; k++)
 		if (k->scope == CONF_NODE)
 			conf_value_free(k, n);
+	free(n->pool);
+	n->pool = NULL;
 }
 
 static void
@@ -374,7 +349,7 @@ node_line(struct cp *p)
 	free(ctx);
 }
 
-static bool
+bool
 valid_name(const char *s)
 {
 	if (!*s)
@@ -557,6 +532,8 @@ parse_line(struct cp *p, char *s)
 		node_line(p);
 	else if (!strcasecmp(p->pairs[0].key, "QueueName"))
 		queue_line(p);
+	else if (!strcasecmp(p->pairs[0].key, "CloudPool"))
+		pool_line(p);
 	else
 		for (size_t i = 0; i < p->npairs; i++)
 			global_pair(p, &p->pairs[i]);
@@ -670,6 +647,7 @@ conf_parse(const char *text, const char *name, const char *dir,
 		free(line);
 	}
 	queues_check_nodes(&p);
+	pools_check(&p);
 	free(p.gseen);
 	free(p.pairs);
 	free(p.nodes.keys);
@@ -784,8 +762,11 @@ conf_destroy(struct hc_conf *conf)
 		node_free_fields(&conf->nodes[i]);
 	for (size_t i = 0; i < conf->queue_count; i++)
 		queue_free_fields(&conf->queues[i]);
+	for (size_t i = 0; i < conf->pool_count; i++)
+		pool_free_fields(&conf->pools[i]);
 	free(conf->nodes);
 	free(conf->queues);
+	free(conf->pools);
 	free(conf->path);
 	free(conf);
 }

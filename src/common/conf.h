@@ -35,7 +35,7 @@ enum conf_type {
 	CONF_CHOICE,	/* one of `choices` ("UP|DOWN"), stored upper-case */
 };
 
-enum conf_scope { CONF_GLOBAL, CONF_NODE, CONF_QUEUE };
+enum conf_scope { CONF_GLOBAL, CONF_NODE, CONF_QUEUE, CONF_POOL };
 
 struct conf_key {
 	const char *name;	/* CamelCase, as written in hc.conf */
@@ -65,6 +65,8 @@ struct conf_node {		/* one NodeName= line expands to many of these */
 	char **features;	/* Features=a,b (NULL-terminated, owned) */
 	long weight;		/* Weight (lower is used first) */
 	char *topology;		/* Topology=FILE: hwloc XML hcnoded loads */
+	bool power_save;	/* PowerSave=YES (on-premise power saving) */
+	char *pool;		/* the CloudPool it belongs to, or NULL */
 	int line;		/* where it was declared */
 };
 
@@ -81,9 +83,37 @@ struct conf_queue {
 	char *state;		/* "UP" | "DOWN" | "INACTIVE" */
 	long fairshare_weight;	/* FairShareWeight (queue fair-share) */
 	char *node_select;	/* NodeSelect: "PACK"... or NULL (select.h) */
+	bool power_save;	/* PowerSave=YES: its nodes may be powered off */
 	int line;
 };
 
+/*
+ * A CloudPool= line: nodes that do not exist until ResumeProgram starts
+ * them. Its node-line keys (CPUs, RealMemory, Gres, Features, Weight,
+ * Topology, NodeAddr, Port) form the template every node of the pool is
+ * declared with (conf->nodes holds them, each with pool set); Port, when
+ * given, is the first node's and each next node gets the next port.
+ */
+struct conf_pool {
+	char *name;
+	char *nodes;		/* Nodes: hostlist */
+	char *resume_program, *suspend_program;
+	char *list_program, *resume_fail_program;	/* optional */
+	long resume_timeout;	/* ResumeTimeout, seconds */
+	long suspend_time;	/* SuspendTime, seconds idle */
+	char *resume_rate;	/* ResumeRate as written ("8/min") */
+	long rate_count;	/* ... parsed: rate_count nodes */
+	long rate_period;	/*     per rate_period seconds */
+	long max_nodes;		/* MaxNodes; -1: every node of the pool */
+	char *cost_per_node_hour;	/* CostPerNodeHour as written */
+	double cost;		/* ... parsed */
+	long burst_after;	/* BurstAfter, seconds */
+	char **queues;		/* Queues (NULL: the queues naming its nodes) */
+	char **accounts;	/* Accounts (NULL: every account) */
+	size_t node_count;	/* nodes it declared */
+	struct conf_node tmpl;	/* the template (name NULL) */
+	int line;
+};
 struct hc_conf {
 	char *path;		/* the file read */
 	char *cluster_name;	/* ClusterName */
@@ -146,11 +176,21 @@ struct hc_conf {
 	char *mpi_default;	/* MpiDefault: "none" | "pmi2" | "pmix" */
 	char *mpi_rsh_agent;	/* MpiRshAgent (hcnoded; NULL = installed) */
 	char *mpi_pmix_helper;	/* MpiPmixHelper (hcnoded; NULL = installed) */
+	/* Power saving of on-premise nodes (PowerSave=YES nodes/queues). */
+	char *resume_program;	/* ResumeProgram */
+	char *suspend_program;	/* SuspendProgram */
+	long resume_timeout;	/* ResumeTimeout, seconds */
+	long suspend_time;	/* SuspendTime, seconds; 0 = never */
+	char *resume_rate;	/* ResumeRate as written */
+	long rate_count, rate_period;	/* ... parsed */
+	char *suspend_exc_nodes;	/* SuspendExcNodes: hostlist */
 
 	struct conf_node *nodes;	/* expanded, in declaration order */
 	size_t node_count;
 	struct conf_queue *queues;
 	size_t queue_count;
+	struct conf_pool *pools;
+	size_t pool_count;
 };
 
 /*
@@ -174,6 +214,21 @@ const struct conf_node *conf_node_find(const struct hc_conf *conf,
 				       const char *name);
 const struct conf_queue *conf_queue_find(const struct hc_conf *conf,
 					 const char *name);
+const struct conf_pool *conf_pool_find(const struct hc_conf *conf,
+				       const char *name);
+/* Whether node may be suspended for power saving: PowerSave=YES on it or a
+ * queue of it, a power-save program configured, not in SuspendExcNodes. */
+bool conf_node_power_save(const struct hc_conf *conf,
+			  const struct conf_node *node);
+/* "8/min" -> 8 nodes per 60 s ("N/s", "N/min", "N/h"; a bare N is per
+ * minute). */
+int conf_rate_parse(const char *s, long *count, long *period,
+		    struct hc_err *err);
+int conf_rate_check(const char *s, struct hc_err *err);
+/* "3.20" -> 3.2 (a cost: a non-negative decimal). */
+int conf_cost_parse(const char *s, double *out, struct hc_err *err);
+int conf_cost_check(const char *s, struct hc_err *err);
+
 /* The queue marked Default=YES, else the only queue, else NULL. */
 const struct conf_queue *conf_queue_default(const struct hc_conf *conf);
 

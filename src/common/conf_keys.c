@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,10 +19,12 @@
 #include "conf.h"
 #include "hostlist.h"
 #include "log.h"
+#include "parse.h"
 
 #define G(f) offsetof(struct hc_conf, f)
 #define N(f) offsetof(struct conf_node, f)
 #define Q(f) offsetof(struct conf_queue, f)
+#define P(f) offsetof(struct conf_pool, f)
 #define DAY 86400L
 #define KEY(n, t, s, lo, hi, d, off, h, ...)                                  \
 	{ .name = n, .type = t, .scope = s, .min = lo, .max = hi, .def = d,  \
@@ -201,6 +204,26 @@ const struct conf_key conf_keys[] = {
 	  G(mpi_pmix_helper), "The hc-pmix helper hcnoded starts for each "
 	  "hcrun --mpi=pmix step; unset uses the installed one."),
 
+	/* Power saving (on-premise nodes with PowerSave=YES) */
+	KEY("ResumeProgram", CONF_PATH, CONF_GLOBAL, 0, 0, NULL,
+	  G(resume_program), "The program that powers PowerSave nodes on, "
+	  "given their names as a hostlist (hc.conf(5) POWER PROGRAMS)."),
+	KEY("SuspendProgram", CONF_PATH, CONF_GLOBAL, 0, 0, NULL,
+	  G(suspend_program), "The program that powers idle PowerSave nodes "
+	  "off, given their names as a hostlist."),
+	KEY("ResumeTimeout", CONF_DURATION, CONF_GLOBAL, 1, 7 * DAY, "600",
+	  G(resume_timeout), "How long a resumed node may take to register "
+	  "before it goes DOWN."),
+	KEY("SuspendTime", CONF_DURATION, CONF_GLOBAL, 0, 365 * DAY, "0",
+	  G(suspend_time), "How long a PowerSave node stays idle before it is "
+	  "powered off; 0 never powers nodes off."),
+	KEY("ResumeRate", CONF_STRING, CONF_GLOBAL, 0, 0, "8/min",
+	  G(resume_rate), "The most nodes resumed per period: N/s, N/min or "
+	  "N/h.", .check = conf_rate_check),
+	KEY("SuspendExcNodes", CONF_HOSTLIST, CONF_GLOBAL, 0, 0, NULL,
+	  G(suspend_exc_nodes), "Nodes never powered off, whatever their "
+	  "PowerSave."),
+
 	/* NodeName= lines */
 	KEY("NodeName", CONF_HOSTLIST, CONF_NODE, 0, 0, NULL, N(name),
 	  "Starts a node line: the node names, a hostlist like n[1-4]."),
@@ -231,6 +254,8 @@ const struct conf_key conf_keys[] = {
 	  "Scheduling weight; nodes of lower weight are used first."),
 	KEY("Topology", CONF_PATH, CONF_NODE, 0, 0, NULL, N(topology),
 	  "An hwloc XML file the node loads instead of discovering."),
+	KEY("PowerSave", CONF_BOOL, CONF_NODE, 0, 0, "NO", N(power_save),
+	  "Whether the node is powered off after SuspendTime idle."),
 
 	/* QueueName= lines */
 	KEY("QueueName", CONF_STRING, CONF_QUEUE, 0, 0, NULL, Q(name),
@@ -265,8 +290,115 @@ const struct conf_key conf_keys[] = {
 	  "nodes first, idle ones left idle) or AFFINITY (accelerators that "
 	  "suit --workload); unset: node weight, then order.",
 	  .choices = "PACK|SPREAD|ENERGY|AFFINITY"),
+	KEY("PowerSave", CONF_BOOL, CONF_QUEUE, 0, 0, "NO", Q(power_save),
+	  "Whether the queue's nodes are powered off after SuspendTime "
+	  "idle."),
+
+	/* CloudPool= lines (node-line keys give the template) */
+	KEY("CloudPool", CONF_STRING, CONF_POOL, 0, 0, NULL, P(name),
+	  "Starts a cloud pool line: the pool's name."),
+	KEY("Nodes", CONF_HOSTLIST, CONF_POOL, 0, 0, NULL, P(nodes),
+	  "The pool's node names, a hostlist like c[001-064]."),
+	KEY("ResumeProgram", CONF_PATH, CONF_POOL, 0, 0, NULL,
+	  P(resume_program), "The provider program that starts nodes."),
+	KEY("SuspendProgram", CONF_PATH, CONF_POOL, 0, 0, NULL,
+	  P(suspend_program), "The provider program that releases nodes."),
+	KEY("ListProgram", CONF_PATH, CONF_POOL, 0, 0, NULL,
+	  P(list_program), "An optional provider program that prints the "
+	  "nodes that exist, one name a line."),
+	KEY("ResumeFailProgram", CONF_PATH, CONF_POOL, 0, 0, NULL,
+	  P(resume_fail_program), "An optional program run with the nodes "
+	  "whose start failed."),
+	KEY("ResumeTimeout", CONF_DURATION, CONF_POOL, 1, 7 * DAY, "600",
+	  P(resume_timeout), "How long a started node may take to register "
+	  "before it goes DOWN."),
+	KEY("SuspendTime", CONF_DURATION, CONF_POOL, 1, 365 * DAY, "300",
+	  P(suspend_time), "How long a node stays idle before it is "
+	  "released."),
+	KEY("ResumeRate", CONF_STRING, CONF_POOL, 0, 0, "8/min",
+	  P(resume_rate), "The most nodes started per period: N/s, N/min or "
+	  "N/h.", .check = conf_rate_check),
+	KEY("MaxNodes", CONF_INT, CONF_POOL, -1, 1000000, "UNLIMITED",
+	  P(max_nodes), "The most nodes up or starting at once; UNLIMITED: "
+	  "all of the pool's."),
+	KEY("CostPerNodeHour", CONF_STRING, CONF_POOL, 0, 0, "0",
+	  P(cost_per_node_hour), "What one node costs per hour, in the "
+	  "site's currency.", .check = conf_cost_check),
+	KEY("BurstAfter", CONF_DURATION, CONF_POOL, 0, 365 * DAY, "15min",
+	  P(burst_after), "How long jobs may wait for on-premise nodes "
+	  "before a node of the pool is started for them; 0 starts one at "
+	  "once."),
+	KEY("Queues", CONF_LIST, CONF_POOL, 0, 0, NULL, P(queues),
+	  "The queues whose jobs may use the pool (its nodes join them); "
+	  "unset: the queues whose Nodes name them."),
+	KEY("Accounts", CONF_LIST, CONF_POOL, 0, 0, NULL, P(accounts),
+	  "The accounts whose jobs may use the pool; unset: every account."),
 	{ .name = NULL },
 };
+
+int
+conf_rate_parse(const char *s, long *count, long *period, struct hc_err *err)
+{
+	static const struct { const char *unit; long secs; } units[] = {
+		{ "s", 1 }, { "sec", 1 }, { "min", 60 }, { "m", 60 },
+		{ "h", 3600 }, { "hour", 3600 },
+	};
+	const char *slash = strchr(s, '/');
+	char num[32];
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(num))
+		goto bad;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (parse_long(num, 1, 1000000, count, NULL) < 0)
+		goto bad;
+	*period = 60;
+	if (!slash)
+		return 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcasecmp(slash + 1, units[i].unit)) {
+			*period = units[i].secs;
+			return 0;
+		}
+bad:
+	return hc_err_set(err, HC_EINVAL, "ResumeRate: '%s' is not a rate; "
+			  "write nodes per period, like 8/min, 1/s or 100/h",
+			  s);
+}
+
+int
+conf_rate_check(const char *s, struct hc_err *err)
+{
+	long c, p;
+
+	return conf_rate_parse(s, &c, &p, err);
+}
+
+int
+conf_cost_parse(const char *s, double *out, struct hc_err *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= 0) || v > 1e9 ||
+	    strspn(s, "0123456789.") != strlen(s))
+		return hc_err_set(err, HC_EINVAL, "CostPerNodeHour: '%s' is not "
+				  "a cost; write a decimal number like 3.20",
+				  s);
+	*out = v;
+	return 0;
+}
+
+int
+conf_cost_check(const char *s, struct hc_err *err)
+{
+	double v;
+
+	return conf_cost_parse(s, &v, err);
+}
 
 const struct conf_key *
 conf_key_find(const char *name, enum conf_scope scope)

@@ -14,6 +14,7 @@
  *	steps	job steps inside allocations, step credentials (steps.h)
  *	accounts  account tree, users, QOS, submit-time limits (accounts.h)
  *	resvs	advance reservations (resv.h)
+ *	power	cloud pools and power saving: node starts and stops (power.h)
  */
 #ifndef CTLD_H
 #define CTLD_H
@@ -36,6 +37,7 @@ struct steps;
 struct accounts;
 struct usage;
 struct resvs;
+struct power;
 
 struct ctld {
 	struct event_base *base;
@@ -61,6 +63,8 @@ struct ctld {
 	char cluster_id[33];		/* compute ids' (identity_cluster.c) */
 	struct usage *usage;		/* fair-share usage (usage.h) */
 	struct resvs *resvs;		/* advance reservations (resv.h) */
+	struct power *power;		/* cloud pools, power saving (power.h);
+					   NULL ok */
 };
 
 /* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "conf.h"
 #include "ctld.h"
 #include "identity.h"
 #include "log.h"
@@ -50,13 +51,13 @@ cluster_id(const struct ctld *c)
 	return c->cluster_id[0] ? c->cluster_id : state_cluster_id(c->state);
 }
 
-/* Hook for cloud nodes (a later issue): nodes whose hardware is new at
- * every boot get the new id at once, audited, not drained. None yet. */
+/* Cloud nodes, whose hardware is new at every boot, get the new id at
+ * once, audited, not drained. */
 static bool
 new_hardware_expected(const struct node *n)
 {
-	(void)n;
-	return false;
+	/* A cloud pool's node is a new instance at every start. */
+	return n->cn && n->cn->pool;
 }
 
 static void

@@ -26,6 +26,7 @@
 #include "steps.h"
 #include "log.h"
 #include "nodes.h"
+#include "power.h"
 #include "resv.h"
 #include "rpc.h"
 #include "state.h"
@@ -255,6 +256,8 @@ main(int argc, char **argv)
 		goto out;
 	if (!(c.steps = steps_create(&c, &err)))
 		goto out;
+	if (!(c.power = power_create(&c, &err)))
+		goto out;
 	if (!(c.rpc = rpc_create(&c, &err)))
 		goto out;
 	if (state_commit(c.state, &err) < 0 || announce(&c, &err) < 0)
@@ -283,6 +286,7 @@ out:
 	if (c.state && !state_failed(c.state))	/* to the nodes, then */
 		audit_checkpoint(c.audit, NULL);
 	rpc_destroy(c.rpc);		/* last replies, then connections */
+	power_destroy(c.power);
 	steps_destroy(c.steps);
 	jobs_destroy(c.jobs);
 	accounts_destroy(c.accounts);

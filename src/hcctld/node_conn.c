@@ -27,6 +27,7 @@
 #include "msg.h"
 #include "nodes.h"
 #include "nodes_int.h"
+#include "power.h"
 #include "rpc.h"
 #include "stepcred.h"
 #include "tls.h"
@@ -298,7 +299,8 @@ nodes_rpc_register(struct rpc_req *req, json_t *body)
 			      "reconfigure", name ? name : "(none)");
 		return;
 	}
-	if (signed_inv_check(req, body, &si, &err) < 0) {
+	if (signed_inv_check(req, body, &si, &err) < 0 ||
+	    (c->power && power_on_register(c->power, n, &err) < 0)) {
 		register_refuse(req, n->name, &err);
 		json_decref(si.inv);
 		return;
@@ -402,6 +404,10 @@ nodes_on_disconnect(struct nodes *ns, struct node *n)
 
 	node_state_format(n->base, n->flags, before, sizeof(before));
 	n->conn = NULL;
+	if (power_expects_disconnect(n)) {
+		hc_log(HC_LOG_INFO, "node=%s disconnected (stopped)", n->name);
+		return;
+	}
 	n->flags |= NODE_F_NOT_RESPONDING;
 	hc_log(HC_LOG_INFO, "node=%s disconnected; DOWN in %lds unless it "
 	       "comes back", n->name, node_timeout(ns));
@@ -415,7 +421,12 @@ node_timeout_check(struct nodes *ns, struct node *n, time_t now)
 	time_t ref = n->last_heartbeat ? n->last_heartbeat : ns->started;
 	char before[128];
 
-	if (n->base == NODE_DOWN || now - ref < node_timeout(ns))
+	/* Nodes not started, or powered off, are silent by design; one
+	 * starting has its own deadline (ResumeTimeout, power.c). */
+	if (n->base == NODE_DOWN || n->base == NODE_CLOUD ||
+	    (n->flags & (NODE_F_POWERED_DOWN | NODE_F_POWERING_UP |
+			 NODE_F_POWERING_DOWN)) ||
+	    now - ref < node_timeout(ns))
 		return;
 	node_state_format(n->base, n->flags, before, sizeof(before));
 	n->base = NODE_DOWN;

@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "nodes.h"
 #include "nodes_int.h"
+#include "power.h"
 #include "identity.h"
 #include "rpc.h"
 #include "state.h"
@@ -119,7 +120,8 @@ node_new(const struct hc_conf *conf, const struct conf_node *cn,
 
 	n->name = hc_strdup(cn->name);
 	n->index = index;
-	n->base = NODE_UNKNOWN;
+	/* A cloud pool's node does not exist until it is started. */
+	n->base = cn->pool ? NODE_CLOUD : NODE_UNKNOWN;
 	node_apply_conf(n, conf, cn);
 	return n;
 }
@@ -252,7 +254,9 @@ nodes_save(struct nodes *ns, struct node *n)
 	struct hc_err err = { 0 };
 	/* Only an admin's or a health check's reason outlives a restart;
 	 * "Not responding" and inventory reasons are found again. */
-	bool keep = (n->flags & NODE_F_DRAIN) || n->admin_down;
+	bool keep = (n->flags & NODE_F_DRAIN) || n->admin_down ||
+		    n->power_down || n->base == NODE_CLOUD ||
+		    (n->flags & (NODE_F_POWERING_UP | NODE_F_POWERED_DOWN));
 	json_t *rec = json_pack("{s:s, s:b, s:b, s:b, s:s?, s:I, s:I}",
 				"name", n->name,
 				"drain", (n->flags & NODE_F_DRAIN) != 0,
@@ -266,6 +270,7 @@ nodes_save(struct nodes *ns, struct node *n)
 	n->gen++;
 	if (n->inventory)
 		json_object_set(rec, "inventory", n->inventory);
+	power_node_save(n, rec);
 	rc = state_put(ns->c->state, STATE_DB_NODES, n->name, strlen(n->name),
 		       rec, &err);
 	json_decref(rec);
@@ -291,6 +296,7 @@ node_restore(struct nodes *ns, struct node *n)
 	n->health_drain = json_is_true(json_object_get(rec, "health_drain"));
 	if (n->admin_down)
 		n->base = NODE_DOWN;
+	power_node_restore(n, rec);
 	reason = json_string_value(json_object_get(rec, "reason"));
 	if (reason) {
 		n->reason = hc_strdup(reason);

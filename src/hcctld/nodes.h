@@ -71,6 +71,14 @@ struct node {
 					   hcctl accept node */
 	uint64_t gen;			/* bumped on allocation, state and
 					   shape changes (sched_snap.h) */
+	/* Power saving and cloud pools (power.h); persisted. */
+	time_t state_since;		/* power state entered (CLOUD, UP,
+					   DOWN by power...) */
+	time_t power_deadline;		/* POWERING_UP: ResumeTimeout's end */
+	time_t idle_since;		/* up and without jobs since */
+	time_t up_since;		/* started (cost counts from here) */
+	bool power_down;		/* DOWN set by a failed start */
+	bool power_busy;		/* a power program runs for it */
 };
 
 struct nodes;

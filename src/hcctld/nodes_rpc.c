@@ -19,6 +19,7 @@
 #include "nodes.h"
 #include "resv.h"
 #include "nodes_int.h"
+#include "power.h"
 #include "rpc.h"
 #include "states.h"
 
@@ -125,6 +126,7 @@ node_to_json(const struct node *n)
 		inv_str(inv, "cpu_model")));
 	json_object_set_new(o, "arch", json_string(inv_str(inv, "arch")));
 	identity_node_json(n, o);
+	power_node_json(n, o);
 	return o;
 }
 
@@ -234,6 +236,8 @@ move_resume(struct nodes *ns, struct node *n, const char *reason, uid_t uid)
 		if (!n->conn)
 			n->last_heartbeat = time(NULL);
 	}
+	if (n->power_down && ns->c->power)
+		power_node_reset(ns->c->power, n);	/* back to its pool */
 	node_update_base(n);
 	node_set_reason(n, n->inv_reason, uid);
 }
@@ -243,6 +247,8 @@ static const struct state_move moves[] = {
 	{ "DOWN", true, move_down },
 	{ "RESUME", false, move_resume },
 	{ "IDLE", false, move_resume },
+	{ "POWER_UP", false, NULL },	/* power.h, for the whole set */
+	{ "POWER_DOWN", false, NULL },
 	{ NULL, false, NULL }
 };
 
@@ -280,13 +286,14 @@ update_check(struct rpc_req *req, json_t *set, const struct state_move **mp,
 	}
 	if (!state && !*reasonp) {
 		rpc_reply_err(req, HC_EINVAL, "update node: nothing to change; "
-			      "give State=DRAIN|RESUME|DOWN|IDLE and/or "
-			      "Reason=\"...\"");
+			      "give State=DRAIN|RESUME|DOWN|IDLE|POWER_UP|"
+			      "POWER_DOWN and/or Reason=\"...\"");
 		return -1;
 	}
 	if (state && !(*mp = move_find(state))) {
 		rpc_reply_err(req, HC_EINVAL, "update node: State=%s is not "
-			      "valid; valid states: DRAIN, RESUME, DOWN, IDLE",
+			      "valid; valid states: DRAIN, RESUME, DOWN, IDLE, "
+			      "POWER_UP, POWER_DOWN",
 			      state);
 		return -1;
 	}
@@ -334,6 +341,39 @@ update_accept(struct rpc_req *req, const char *expr, json_t *set)
 	rpc_reply(req, NULL);
 }
 
+/* State=POWER_UP|POWER_DOWN: start or stop the set through its programs
+ * (power.h); nodes in another state are left as they are. */
+static void
+update_power(struct rpc_req *req, const struct state_move *m,
+	     struct node **v, size_t n)
+{
+	struct hc_err err = { 0 };
+	int rc;
+
+	if (!req->ctld->power) {
+		rpc_reply_err(req, HC_EINVAL, "power saving is off");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i]->cn && v[i]->cn->pool) &&
+		    !conf_node_power_save(req->ctld->conf, v[i]->cn)) {
+			rpc_reply_err(req, HC_EINVAL, "node %s is neither a "
+				      "cloud pool's node nor PowerSave=YES; "
+				      "see hc.conf(5)", v[i]->name);
+			return;
+		}
+	if (!strcmp(m->name, "POWER_UP"))
+		rc = power_resume(req->ctld->power, v, n, NULL, req->uid, &err);
+	else
+		rc = power_suspend(req->ctld->power, v, n, req->uid, &err);
+	if (rc < 0) {
+		rpc_reply_err(req, err.code ? err.code : HC_EINVAL, "%s",
+			      err.text);
+		return;
+	}
+	rpc_reply(req, NULL);
+}
+
 void
 nodes_rpc_update(struct rpc_req *req, json_t *body)
 {
@@ -359,6 +399,11 @@ nodes_rpc_update(struct rpc_req *req, json_t *body)
 	if (update_check(req, set, &m, &reason) < 0 ||
 	    !(v = nodes_resolve(req, expr ? expr : "", &n)))
 		return;
+	if (m && !m->apply) {
+		update_power(req, m, v, n);
+		free(v);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		node_state_format(v[i]->base, v[i]->flags, before,
 				  sizeof(before));

@@ -435,8 +435,12 @@ noded_restart() {
 hc_pid() { echo "${HC_PIDS[$1]:-}"; }
 
 cluster_stop() {
-	local n
+	local n f
 	for n in $HC_NODES; do _hc_reap "hcnoded-$n" TERM; done
+	# cloud nodes the test's provider started (lib/cloud.sh)
+	for f in "$HC_TEST_DIR"/cloud-run/*.pid; do
+		[ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null
+	done
 	_hc_reap hcctld TERM
 	_hc_reap munged TERM
 	_hc_cgroup_clean

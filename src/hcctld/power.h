@@ -1,0 +1,73 @@
+/*
+ * power: the life of nodes that hcctld starts and stops itself -- cloud
+ * pools' nodes (CloudPool=, base state CLOUD until started) and on-premise
+ * nodes with PowerSave=YES (IDLE+POWERED_DOWN while off).
+ *
+ *   CLOUD / +POWERED_DOWN --resume--> +POWERING_UP (deadline committed,
+ *	then ResumeProgram forked) --registers--> IDLE ... --idle for
+ *	SuspendTime--> +POWERING_DOWN (SuspendProgram) --> CLOUD /
+ *	IDLE+POWERED_DOWN
+ *   POWERING_UP --program: transient--> back to the pool, the pool backs
+ *	off (growing delay; then one probe node)
+ *   POWERING_UP --program: permanent--> DOWN with the reason; the pool's
+ *	breaker opens (no more starts until an admin resumes a node of it)
+ *   POWERING_UP --ResumeTimeout--> DOWN with the reason; back-off
+ *
+ * Jobs are never placed on a node that is not up, so a failed start has
+ * nothing to requeue: the next pass (asked for at once) plans them again.
+ * After a restart a POWERING_UP node is awaited until its saved deadline;
+ * its program is never run again.
+ */
+#ifndef POWER_H
+#define POWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+struct ctld;
+struct node;
+struct hc_err;
+struct power;
+
+struct power *power_create(struct ctld *c, struct hc_err *err);
+void power_destroy(struct power *pw);	/* NULL ok */
+
+/*
+ * Start nodes v[0..n) (each a CLOUD node of a pool, or a POWERED_DOWN
+ * PowerSave node) for jobs (comma-separated ids, or NULL), by uid (0: the
+ * scheduler). Nodes in another state are skipped. Refused (-1) when a
+ * pool's breaker is open or it backs off, or the state cannot be committed.
+ */
+int power_resume(struct power *pw, struct node **v, size_t n,
+		 const char *jobs, uid_t uid, struct hc_err *err);
+/* Stop up nodes v[0..n) that run no job (hcctl update node State=POWER_DOWN). */
+int power_suspend(struct power *pw, struct node **v, size_t n, uid_t uid,
+		  struct hc_err *err);
+
+/* A node registers: -1 with err (HC_EPERM) when it is a cloud node that
+ * hcctld did not start; else it leaves POWERING_UP/POWERED_DOWN. */
+int power_on_register(struct power *pw, struct node *n, struct hc_err *err);
+/* Its connection closed: whether that was expected (it is being stopped). */
+bool power_expects_disconnect(const struct node *n);
+/* An admin resumed a node DOWN by a failed start: back to the pool, and
+ * its pool's breaker closed. */
+void power_node_reset(struct power *pw, struct node *n);
+
+/* How many more nodes of pool may start now (ResumeRate, MaxNodes, the
+ * breaker, back-off); why says what limits it when that is 0. */
+long power_pool_room(struct power *pw, const char *pool, time_t now,
+		     char *why, size_t len);
+
+/* Node fields for NODE records (hcinfo, hcctl show node). */
+void power_node_json(const struct node *n, json_t *o);
+/* Persisted fields: into a NODES record, and back. */
+void power_node_save(const struct node *n, json_t *rec);
+void power_node_restore(struct node *n, const json_t *rec);
+
+/* `hcctl show cloud`: pools, nodes by state, spend. New reference. */
+json_t *power_pools_json(struct power *pw, time_t now);
+
+#endif
