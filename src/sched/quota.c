@@ -16,7 +16,13 @@
  * "QOSGrpRes(qos=long,gpu)", "QOSGrpJobs(qos=long)",
  * "QOSMaxJobsPerUser(qos=long)" ("user=NAME" for a user association).
  * An item only binds jobs that use its resource: a CPU-only job is never
- * held by a GPU budget.
+ * held by a GPU budget. A GPU request with no type (--gres=gpu:2) may be
+ * placed on GPUs of any type, so a typed limit (GrpRes=gpu:h100:4) counts
+ * it at admission and, for the rest of the pass, once it starts (the
+ * host charges running jobs by the type they got): counting it only once
+ * running would let one pass start one job past the limit. The price: an
+ * untyped job waits on a full typed limit even where GPUs of another type
+ * are free (ask for the type to avoid that).
  *
  * When a job is placed, its allocation is charged at once to the whole
  * path and to its QOS (sched_acct_charge), so later jobs of the same pass
@@ -128,6 +134,7 @@ sched_use_of_job(const struct sched_job *j, struct sched_use *u)
 				      : j->mem_per_node_mb * nodes;
 	u->gpus = (uint64_t)j->gpus_per_node * nodes;
 	snprintf(u->gpu_type, sizeof(u->gpu_type), "%s", j->gpu_type);
+	u->gpu_any = u->gpus && !*u->gpu_type;
 }
 
 uint64_t
@@ -138,8 +145,9 @@ sched_use_amount(const struct sched_use *u, const struct res_item *it)
 	if (!strcmp(it->name, "mem"))
 		return u->mem_mb;
 	if (!strcmp(it->name, "gpu"))
-		return !*it->type || !strcmp(it->type, u->gpu_type) ? u->gpus
-								    : 0;
+		return !*it->type || u->gpu_any ||
+				       !strcmp(it->type, u->gpu_type)
+			       ? u->gpus : 0;
 	for (size_t i = 0; u->other && i < u->other->count; i++) {
 		const struct res_item *o = &u->other->items[i];
 

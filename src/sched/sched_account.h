@@ -54,6 +54,9 @@ struct sched_use {
 	char gpu_type[RES_NAME_MAX];	/* "" = any/unknown */
 	const struct res_list *other;	/* other consumables, totals;
 					 * borrowed, NULL = none */
+	bool gpu_any;		/* an untyped request not yet placed: its
+				 * GPUs may be of any type, so they count
+				 * against typed limits too */
 };
 
 struct sched_acct {
@@ -154,8 +157,8 @@ void sched_acct_charge_mins(struct sched_acct_view *view, uint32_t assoc,
 			    const struct sched_use *u, double minutes);
 
 /* How much of limit item it a use counts for: cpus for "cpu", mem_mb for
- * "mem", gpus for "gpu" (if the types agree), else the matching entry of
- * u->other. */
+ * "mem", gpus for "gpu" (if the types agree, or u->gpu_any), else the
+ * matching entry of u->other. */
 uint64_t sched_use_amount(const struct sched_use *u,
 			  const struct res_item *it);
 

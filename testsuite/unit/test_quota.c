@@ -322,6 +322,38 @@ test_typed_and_none(void **state)
 	world_free(&w);
 }
 
+/* An untyped GPU request counts against a typed limit before it runs:
+ * its GPUs may be of that type, so one pass cannot start two 4-GPU jobs
+ * under GrpRes=gpu:h100:4 (the nodes hold only H100s), whether the first
+ * started in this pass or is already running. */
+static void
+test_untyped_vs_typed(void **state)
+{
+	struct world w;
+	struct sched_job j[3] = { job(1, 3, 1, 4), job(2, 3, 1, 4),
+				  job(3, 3, 1, 0) };
+	struct sched_use u;
+
+	world_init(&w);
+	w.accts[2].grp_res = *limit(&w, "gpu:h100:4");
+	assert_int_equal(pass(&w, j, 3), 2);
+	assert_string_equal(j[0].reason, "");
+	assert_string_equal(j[1].reason, "QuotaGrpRes(account=physics,"
+			    "gpu:h100)");
+	assert_string_equal(j[2].reason, "");	/* no GPUs: not bound */
+	/* Next pass: job 1 runs, charged by the host with its real type. */
+	sched_use_of_job(&j[0], &u);
+	u.gpu_any = false;
+	snprintf(u.gpu_type, sizeof(u.gpu_type), "h100");
+	for (size_t i = 0; i < 8; i++)
+		memset(w.accts[i].res_alloc, 0, sizeof(w.accts[i].res_alloc));
+	sched_acct_charge(&w.view, 3, SCHED_NONE, 1000, &u, 0, +1);
+	assert_int_equal(pass(&w, &j[1], 1), 0);
+	assert_string_equal(j[1].reason, "QuotaGrpRes(account=physics,"
+			    "gpu:h100)");
+	world_free(&w);
+}
+
 int
 main(void)
 {
@@ -333,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_res_mins),
 		cmocka_unit_test(test_qos),
 		cmocka_unit_test(test_typed_and_none),
+		cmocka_unit_test(test_untyped_vs_typed),
 	};
 
 	return cmocka_run_group_tests_name("quota", tests, NULL, NULL);
