@@ -23,12 +23,10 @@ result() {		# result RC DESC
 
 echo "1..4"
 # EASY's --check holds a head job's reservation against backfill only; a
-# higher-priority arrival (job 4 here) legitimately moves it, so EASY runs
-# without --check.
+# higher-priority arrival (job 4 here) legitimately moves it, and --check
+# must accept that (t0505 shows it still faults a real breach).
 for p in fcfs easy conservative; do
-	chk=--check
-	[ "$p" = easy ] && chk=
-	got=$("$sim" --policy "$p" $chk --schedule --conf "$dir/golden-f.conf" \
+	got=$("$sim" --policy "$p" --check --schedule --conf "$dir/golden-f.conf" \
 		"$dir/golden-f.swf" | grep '^job ')
 	want=$(cat "$dir/golden-f.$p")
 	[ "$got" = "$want" ] && [ "${PIPESTATUS[0]}" -eq 0 ]

@@ -30,7 +30,7 @@
 
 enum {
 	O_PROCS = CMD_LONG, O_POLICY, O_DEPTH, O_JSON, O_CHECK, O_CONF,
-	O_PLUGIN_DIR, O_SCHEDULE, O_ACCOUNTS, O_RESERVATION,
+	O_PLUGIN_DIR, O_SCHEDULE, O_ACCOUNTS, O_RESERVATION, O_BREAK,
 };
 
 static const struct cmd_opt opts[] = {
@@ -53,6 +53,9 @@ static const struct cmd_opt opts[] = {
 	 "ends"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
 	 "replaying; exit 6 if it breaks"},
+	{"break-guarantees", O_BREAK, NULL, "for testing --check only: "
+	 "make the planner break the policy's guarantee on purpose (plans "
+	 "hold nothing, FCFS lets jobs overtake)"},
 	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins, "
 	 "PluginDir and the PriorityWeight keys from this hc.conf"},
 	{"plugin-dir", O_PLUGIN_DIR, "DIR", "where the scheduling plugins "
@@ -77,7 +80,7 @@ static const struct cmd_info info = {
 struct ctx {
 	long procs;
 	long depth;		/* -1: not given */
-	bool json, check, schedule;
+	bool json, check, schedule, test_break;
 	const char *conf, *plugin_dir;
 	const char *accounts;
 	long resv_start, resv_end;	/* --reservation; end 0: none */
@@ -143,6 +146,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 			       ? hc_err_prefix(err, "--depth: ") : 0;
 	case O_JSON: cx->json = true; break;
 	case O_CHECK: cx->check = true; break;
+	case O_BREAK: cx->test_break = true; break;
 	case O_SCHEDULE: cx->schedule = true; break;
 	case O_CONF: cx->conf = val; break;
 	case O_PLUGIN_DIR: cx->plugin_dir = val; break;
@@ -298,6 +302,7 @@ main(int argc, char **argv)
 	so = (struct sim_opts){ .procs = cx.procs, .acct = acct,
 				.depth = (uint32_t)cx.depth,
 				.check = cx.check,
+				.test_break = cx.test_break,
 				.schedule = cx.schedule ? stdout : NULL,
 				.sched = sched_load(&cx, conf) };
 	usage_load(&so, conf);

@@ -33,6 +33,8 @@ struct sim_opts {
 	long procs;		/* the machine's processors (> 0) */
 	uint32_t depth;		/* BackfillDepth: 0 FCFS, 1 EASY, ... */
 	bool check;		/* verify the policy's guarantee */
+	bool test_break;	/* TEST ONLY: the planner breaks the
+				 * guarantees (plan.h), to test --check */
 	struct sched *sched;	/* borrowed: plugins loaded by the caller */
 	FILE *schedule;		/* non-NULL: print each job's start there */
 	struct sim_acct *acct;	/* borrowed: --accounts tree quotas, or

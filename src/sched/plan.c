@@ -66,6 +66,7 @@ struct plan_ctx {
 	struct sched *s;
 	uint32_t depth;
 	long horizon;
+	bool test_break;	/* plan.h: test only */
 	time_t now;
 	struct profile *prof;
 	struct sched_node *nodes;
@@ -234,7 +235,7 @@ plan_one(struct plan_ctx *x, struct sched_job *j, const struct prof_need *need)
 	reason_set(j, "Resources");
 	if (t < 0 || (x->horizon > 0 && t > x->now + x->horizon))
 		return;
-	for (uint32_t k = 0; k < need->nnodes; k++)
+	for (uint32_t k = 0; k < need->nnodes && !x->test_break; k++)
 		prof_take(x->prof, x->chosen[k], need, t);
 	j->plan_start = t;
 	sched_resv_plan_reason(&x->s->resv, j, x->nodes, x->chosen,
@@ -280,7 +281,7 @@ fcfs_job(struct plan_ctx *x, struct sched_job *j, const struct sched_req *rq,
 	} else if (r == SCHED_BUSY) {
 		if (!j->reason[0])	/* else a reservation's, kept */
 			reason_set(j, "Resources");
-		if (blocked)
+		if (blocked && !x->test_break)
 			*blocked = true;
 	}
 }
@@ -424,6 +425,7 @@ sched_plan_pass(struct sched *s, const struct sched_plan_options *po,
 	x->s = s;
 	x->depth = po->depth;
 	x->horizon = po->horizon;
+	x->test_break = po->test_break;
 	x->now = now;
 	x->nodes = nodes;
 	x->nnodes = nnodes;

@@ -65,6 +65,12 @@ struct sched_plan_options {
 	 * get a start within now + horizon gets no plan (reason
 	 * "Resources", plan_start 0). */
 	long horizon;
+	/* TEST ONLY: break every policy's guarantee on purpose, so that the
+	 * tests of hcsim --check (--break-guarantees) can show each check
+	 * fault a bad schedule: plans hold no resources (later jobs may take
+	 * what a planned job needs, delaying it) and FCFS does not stop a
+	 * queue at its first waiting job. hcctld never sets it. */
+	bool test_break;
 };
 
 /* One planned (not yet started) job. */
