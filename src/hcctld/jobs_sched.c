@@ -23,6 +23,7 @@
 #include "jobs.h"
 #include "jobs_int.h"
 #include "log.h"
+#include "power.h"
 #include "resv.h"
 #include "sched.h"
 #include "sched_snap.h"
@@ -79,6 +80,8 @@ jobs_pass_done(struct sched_snap *s, void *arg)
 			       s->err.text);
 	else
 		dropped = sched_snap_apply(js, s);
+	if (s->rc >= 0 && js->c->power)
+		power_burst(js->c->power, js, s);	/* cloud pools */
 	js->passes++;
 	js->pass_last_s = s->pass_s;
 	if (s->pass_s > js->pass_max_s)

@@ -137,6 +137,7 @@ node_free(struct node *n)
 	free(n->version);
 	free(n->cpu_job_count);
 	free(n->job_ids);
+	free(n->boot_jobs);
 	json_decref(n->inventory);
 	json_decref(n->ident);
 	free(n);

@@ -79,6 +79,8 @@ struct node {
 	time_t up_since;		/* started (cost counts from here) */
 	bool power_down;		/* DOWN set by a failed start */
 	bool power_busy;		/* a power program runs for it */
+	uint32_t *boot_jobs;		/* POWERING_UP: the jobs it is for */
+	uint32_t nboot_jobs;
 };
 
 struct nodes;

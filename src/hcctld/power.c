@@ -48,6 +48,7 @@ struct pool {
 	bool breaker;
 	char breaker_why[600];
 	double node_secs;	/* node-seconds used since start-up */
+	double boot_avg;	/* seconds from resume to registration */
 };
 
 struct power {
@@ -237,6 +238,14 @@ run_free(struct run *r)
 }
 
 static void
+boot_jobs_clear(struct node *n)
+{
+	free(n->boot_jobs);
+	n->boot_jobs = NULL;
+	n->nboot_jobs = 0;
+}
+
+static void
 node_set_power_state(struct power *pw, struct node *n, int base,
 		     unsigned set, unsigned clear, const char *reason,
 		     uid_t uid)
@@ -272,6 +281,7 @@ resume_failed(struct power *pw, struct node *n, enum power_status st,
 	bool cloud = n->cn && n->cn->pool;
 
 	node_charge(pw, n, time(NULL));
+	boot_jobs_clear(n);
 	if (st == POWER_TRANSIENT) {
 		snprintf(reason, sizeof(reason), "ResumeProgram: transient "
 			 "failure: %s", msg && *msg ? msg : "(no message)");
@@ -577,6 +587,7 @@ power_tick(struct power *pw, time_t now)
 			snprintf(reason, sizeof(reason), "ResumeTimeout: not "
 				 "registered within %lds", pc.timeout);
 			node_charge(pw, n, now);
+			boot_jobs_clear(n);
 			n->power_down = true;
 			n->power_busy = false;
 			node_set_power_state(pw, n, NODE_DOWN, 0,
@@ -647,6 +658,12 @@ power_on_register(struct power *pw, struct node *n, struct hc_err *err)
 		n->up_since = now;
 	hc_log(HC_LOG_INFO, "node=%s pool=%s up after %lds", n->name,
 	       node_pool(n), (long)(now - n->state_since));
+	if (n->flags & NODE_F_POWERING_UP)
+		p->boot_avg = p->boot_avg > 0 ?
+			      0.7 * p->boot_avg + 0.3 * (double)(now -
+							  n->state_since) :
+			      (double)(now - n->state_since);
+	boot_jobs_clear(n);
 	snprintf(subj, sizeof(subj), "node:%s", n->name);
 	audit_append(pw->c->audit, 0, "power_node_up", subj, json_pack(
 		"{s:s,s:I}", "pool", node_pool(n), "boot_s",
@@ -698,9 +715,27 @@ power_node_json(const struct node *n, json_t *o)
 			    json_integer(n->power_deadline));
 }
 
+struct ctld *
+power_ctld(struct power *pw)
+{
+	return pw->c;
+}
+
+long
+power_pool_boot_s(struct power *pw, const char *pool)
+{
+	double b = pool_get(pw, pool)->boot_avg;
+
+	return b > 0 ? (long)(b + 0.5) : POWER_BOOT_GUESS;
+}
+
 void
 power_node_save(const struct node *n, json_t *rec)
 {
+	json_t *jobs = json_array();
+
+	for (uint32_t i = 0; i < n->nboot_jobs; i++)
+		json_array_append_new(jobs, json_integer(n->boot_jobs[i]));
 	json_object_set_new(rec, "power", json_pack(
 		"{s:I,s:I,s:I,s:b,s:b,s:b,s:b}",
 		"state_since", (json_int_t)n->state_since,
@@ -710,6 +745,7 @@ power_node_save(const struct node *n, json_t *rec)
 		"powered_down", (n->flags & NODE_F_POWERED_DOWN) != 0,
 		"power_down", n->power_down,
 		"cloud_up", n->base != NODE_CLOUD));
+	json_object_set_new(json_object_get(rec, "power"), "boot_jobs", jobs);
 }
 
 void
@@ -717,8 +753,15 @@ power_node_restore(struct node *n, const json_t *rec)
 {
 	const json_t *p = json_object_get(rec, "power");
 
+	const json_t *jobs, *v;
+	size_t i;
+
 	if (!p)
 		return;
+	jobs = json_object_get(p, "boot_jobs");
+	boot_jobs_clear(n);
+	json_array_foreach(jobs, i, v)
+		power_node_boot_job(n, (uint32_t)json_integer_value(v));
 	n->state_since = json_integer_value(json_object_get(p, "state_since"));
 	n->power_deadline = json_integer_value(json_object_get(p, "deadline"));
 	n->up_since = json_integer_value(json_object_get(p, "up_since"));
@@ -733,6 +776,17 @@ power_node_restore(struct node *n, const json_t *rec)
 		 json_is_true(json_object_get(p, "cloud_up")) &&
 		 !(n->flags & NODE_F_POWERING_UP))
 		n->base = NODE_UNKNOWN;	/* was up: it reconnects */
+}
+
+void
+power_node_boot_job(struct node *n, uint32_t job)
+{
+	for (uint32_t i = 0; i < n->nboot_jobs; i++)
+		if (n->boot_jobs[i] == job)
+			return;
+	n->boot_jobs = hc_realloc(n->boot_jobs, (n->nboot_jobs + 1) *
+				  sizeof(*n->boot_jobs));
+	n->boot_jobs[n->nboot_jobs++] = job;
 }
 
 json_t *

@@ -61,6 +61,24 @@ void power_node_reset(struct power *pw, struct node *n);
 long power_pool_room(struct power *pw, const char *pool, time_t now,
 		     char *why, size_t len);
 
+/* The expected boot time of pool's nodes: the average seen, else
+ * POWER_BOOT_GUESS. */
+#define POWER_BOOT_GUESS 60
+long power_pool_boot_s(struct power *pw, const char *pool);
+/* Note that node n (POWERING_UP) is started for job. */
+void power_node_boot_job(struct node *n, uint32_t job);
+
+/* After a scheduling pass (on the loop): the burst decision (burst.h) on
+ * its result; resumes the nodes it picks and sets the reasons
+ * (NodeBooting, or the limit met) of the jobs it concerns. */
+struct jobs;
+struct sched_snap;
+void power_burst(struct power *pw, struct jobs *js,
+		 const struct sched_snap *s);
+
+/* The controller it belongs to (borrowed). */
+struct ctld *power_ctld(struct power *pw);
+
 /* Node fields for NODE records (hcinfo, hcctl show node). */
 void power_node_json(const struct node *n, json_t *o);
 /* Persisted fields: into a NODES record, and back. */

@@ -1,0 +1,169 @@
+/*
+ * power_burst: hcctld's side of the cloud-burst decision. After each
+ * scheduling pass is applied (jobs_sched.c), the pass's jobs (their planned
+ * starts and reasons) and the pools (templates, who may use them, the
+ * room power.c allows, the boot time seen so far) go to burst_decide()
+ * (libhcsched: the decision itself, shared with hcsim); the nodes it asks
+ * for are resumed here, each remembering the jobs it is for, so that those
+ * jobs wait with reason NodeBooting and no second node starts for them.
+ *
+ * Array tasks: only an array record's first pending task is offered.
+ * Budgets (GrpCloudNodeMins, GrpCloudCost) are not kept by the account
+ * tree yet: none is passed.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "burst.h"
+#include "conf.h"
+#include "ctld.h"
+#include "jobs.h"
+#include "jobs_int.h"
+#include "log.h"
+#include "nodes.h"
+#include "power.h"
+#include "sched_snap.h"
+#include "states.h"
+
+/* The pool's template and limits as burst_decide wants them. */
+static void
+pool_view(struct power *pw, const struct conf_pool *cp, time_t now,
+	  struct burst_pool *bp, char *why, size_t len)
+{
+	struct nodes *ns = power_ctld(pw)->nodes;
+	const struct conf_node *t = &cp->tmpl;
+
+	memset(bp, 0, sizeof(*bp));
+	bp->name = cp->name;
+	bp->cpus = (uint32_t)t->cpus;
+	bp->mem_mb = t->real_memory_mb;
+	for (size_t i = 0; i < t->gres.count; i++)
+		if (!strcmp(t->gres.items[i].name, "gpu")) {
+			bp->gpus += (uint32_t)t->gres.items[i].count;
+			bp->gpu_type = t->gres.items[i].type;
+		}
+	bp->features = (const char *const *)t->features;
+	for (size_t i = 0; i < nodes_count(ns); i++) {
+		struct node *n = nodes_at(ns, i);
+		if (n->cn->pool && !strcmp(n->cn->pool, cp->name))
+			bp->queue_mask |= n->queue_mask;
+	}
+	bp->accounts = (const char *const *)cp->accounts;
+	bp->boot_s = power_pool_boot_s(pw, cp->name);
+	bp->burst_after = cp->burst_after;
+	bp->cost_per_hour = cp->cost;
+	why[0] = '\0';
+	bp->room = power_pool_room(pw, cp->name, now, why, len);
+	bp->room_why = why;
+}
+
+static bool
+job_booting(struct nodes *ns, uint32_t id)
+{
+	for (size_t i = 0; i < nodes_count(ns); i++) {
+		struct node *n = nodes_at(ns, i);
+		if (!(n->flags & NODE_F_POWERING_UP))
+			continue;
+		for (uint32_t k = 0; k < n->nboot_jobs; k++)
+			if (n->boot_jobs[k] == id)
+				return true;
+	}
+	return false;
+}
+
+static int
+prio_cmp(const void *a, const void *b)
+{
+	const struct burst_job *x = a, *y = b;
+
+	if (x->job->priority != y->job->priority)
+		return x->job->priority > y->job->priority ? -1 : 1;
+	return x->job->id < y->job->id ? -1 : (x->job->id > y->job->id);
+}
+
+/* Resume `want` nodes of pool for the jobs d gave it. */
+static void
+pool_resume(struct power *pw, struct jobs *js, const char *pool,
+	    uint32_t want, const struct burst_job *bj, size_t nj,
+	    const struct burst_decision *d, int pi)
+{
+	struct nodes *ns = power_ctld(pw)->nodes;
+	struct node **v = hc_calloc(want ? want : 1, sizeof(*v));
+	char ids[512] = "";
+	struct hc_err err = { 0 };
+	size_t nv = 0, len = 0;
+
+	for (size_t i = 0; i < nodes_count(ns) && nv < want; i++) {
+		struct node *n = nodes_at(ns, i);
+		if (n->cn->pool && !strcmp(n->cn->pool, pool) &&
+		    n->base == NODE_CLOUD && !n->power_busy &&
+		    !(n->flags & (NODE_F_POWERING_UP | NODE_F_POWERING_DOWN)))
+			v[nv++] = n;
+	}
+	for (size_t k = 0; k < nj; k++) {
+		if (d->job_pool[k] != pi)
+			continue;
+		for (size_t i = 0; i < nv; i++)
+			power_node_boot_job(v[i], bj[k].job->id);
+		if (len + 16 < sizeof(ids))
+			len += (size_t)snprintf(ids + len, sizeof(ids) - len,
+						"%s%u", len ? "," : "",
+						bj[k].job->id);
+	}
+	if (nv && power_resume(pw, v, nv, ids, 0, &err) < 0)
+		hc_log_limited("power_burst", HC_LOG_WARN, "pool=%s cannot "
+			       "start nodes: %s", pool, err.text);
+	if (nv)
+		hc_log(HC_LOG_INFO, "pool=%s burst nodes=%zu for jobs=%s",
+		       pool, nv, ids);
+	free(v);
+}
+
+void
+power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
+{
+	const struct hc_conf *conf = power_ctld(pw)->conf;
+	size_t np = conf->pool_count, nj = 0;
+	struct burst_pool *bp;
+	struct burst_job *bj;
+	char (*why)[SCHED_REASON_LEN];
+	struct burst_decision d;
+
+	if (!np || !s->njobs)
+		return;
+	bp = hc_calloc(np, sizeof(*bp));
+	why = hc_calloc(np, sizeof(*why));
+	bj = hc_calloc(s->njobs, sizeof(*bj));
+	for (size_t i = 0; i < np; i++)
+		pool_view(pw, &conf->pools[i], s->now, &bp[i], why[i],
+			  sizeof(why[i]));
+	for (size_t k = 0; k < s->njobs; k++) {
+		struct job *j;
+		if (s->refs[k].rec != k || !(j = jobs_find(js, s->refs[k].id)))
+			continue;
+		bj[nj].job = &s->jobs[k];
+		bj[nj].accounts = NULL;		/* no budgets yet */
+		bj[nj].booting = job_booting(power_ctld(pw)->nodes, s->jobs[k].id);
+		nj++;
+	}
+	qsort(bj, nj, sizeof(*bj), prio_cmp);
+	burst_decide(s->now, bp, np, bj, nj, NULL, 0, &d);
+	for (size_t k = 0; k < nj; k++) {
+		struct job *j;
+		if (!d.reason[k][0] || !(j = jobs_find(js, bj[k].job->id)) ||
+		    j->state != JOB_PENDING)
+			continue;
+		memcpy(j->reason, d.reason[k], sizeof(j->reason));
+	}
+	for (size_t i = 0; i < np; i++)
+		if (d.pool_nodes[i])
+			pool_resume(pw, js, conf->pools[i].name,
+				    d.pool_nodes[i], bj, nj, &d, (int)i);
+	burst_decision_free(&d);
+	free(bj);
+	free(why);
+	free(bp);
+}

@@ -1,0 +1,307 @@
+/*
+ * burst: the cloud-burst decision (see burst.h for the rules).
+ *
+ * The packing: each pool keeps the new nodes opened so far in this
+ * decision (their free CPUs, memory and GPUs at now + boot). A candidate
+ * first tries the pools in order of cost: within a pool, a multi-node job
+ * takes free room on open nodes first (one node of the job per open node),
+ * then opens new ones, while the pool's room and the job's budgets allow.
+ * Opening nodes only for jobs that fit nothing open keeps the count the
+ * fewest for the order the candidates come in.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "burst.h"
+#include "log.h"
+#include "plan.h"
+
+struct open_node {
+	uint32_t cpus;
+	uint64_t mem_mb;
+	uint32_t gpus;
+};
+
+struct pool_state {
+	const struct burst_pool *p;
+	struct open_node *open;
+	size_t nopen;
+	long room;
+};
+
+static bool
+pool_allows(const struct burst_pool *p, const struct burst_job *bj)
+{
+	const struct sched_job *j = bj->job;
+
+	if (j->queue >= 64 || !(p->queue_mask & (1ull << j->queue)))
+		return false;
+	if (!p->accounts)
+		return true;
+	for (size_t i = 0; p->accounts[i]; i++)
+		for (size_t k = 0; bj->accounts && bj->accounts[k]; k++)
+			if (!strcmp(p->accounts[i], bj->accounts[k]))
+				return true;
+	return false;
+}
+
+/* Per node of the job: CPUs, memory, GPUs. */
+static void
+job_per_node(const struct sched_job *j, uint32_t nodes, uint32_t *cpus,
+	     uint64_t *mem, uint32_t *gpus)
+{
+	uint32_t tasks = j->ntasks ? j->ntasks : 1;
+	uint32_t tpn = j->ntasks_per_node ? j->ntasks_per_node :
+		       (tasks + nodes - 1) / nodes;
+
+	*cpus = tpn * (j->cpus_per_task ? j->cpus_per_task : 1);
+	*mem = j->mem_per_cpu_mb ? j->mem_per_cpu_mb * *cpus :
+	       j->mem_per_node_mb;
+	*gpus = j->gpus_per_node;
+}
+
+bool
+burst_fits(const struct burst_pool *p, const struct sched_job *j,
+	   uint32_t *nodes)
+{
+	uint32_t n = j->nodes_min ? j->nodes_min : 1;
+	uint32_t max = j->nodes_max > n ? j->nodes_max : n;
+	uint32_t cpus, gpus;
+	uint64_t mem;
+
+	if (j->constraint && *j->constraint &&
+	    sched_features_match(j->constraint, p->features, NULL) != 1)
+		return false;
+	if (j->gpus_per_node && (j->gpus_per_node > p->gpus ||
+	    (j->gpu_type[0] && p->gpu_type &&
+	     strcasecmp(j->gpu_type, p->gpu_type))))
+		return false;
+	for (; n <= max; n++) {
+		job_per_node(j, n, &cpus, &mem, &gpus);
+		if (cpus <= p->cpus && mem <= p->mem_mb) {
+			*nodes = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+waits_for_resources(const struct sched_job *j)
+{
+	/* Nodes that are not up (cloud ones among them) make the
+	 * placement say ReqNodeNotAvail or BadConstraints: the template
+	 * decides whether the pool can help. */
+	return j->plan_start || !strcmp(j->reason, "Resources") ||
+	       !strcmp(j->reason, "Priority") ||
+	       !strcmp(j->reason, "ReqNodeNotAvail") ||
+	       !strcmp(j->reason, "BadConstraints");
+}
+
+/* The job's budgets: the smallest node-minutes and cost left over its
+ * accounts; which one binds is named in why. */
+static bool
+budget_ok(const struct burst_job *bj, double *left_mins, double *left_cost,
+	  const struct burst_budget *b, size_t nb, double mins, double cost,
+	  char *why, size_t len)
+{
+	for (size_t k = 0; bj->accounts && bj->accounts[k]; k++)
+		for (size_t i = 0; i < nb; i++) {
+			if (strcmp(b[i].account, bj->accounts[k]))
+				continue;
+			if (b[i].node_mins_left >= 0 &&
+			    left_mins[i] < mins) {
+				snprintf(why, len, "GrpCloudNodeMins:%s",
+					 b[i].account);
+				return false;
+			}
+			if (b[i].cost_left >= 0 && left_cost[i] < cost) {
+				snprintf(why, len, "GrpCloudCost:%s",
+					 b[i].account);
+				return false;
+			}
+		}
+	return true;
+}
+
+static void
+budget_charge(const struct burst_job *bj, double *left_mins,
+	      double *left_cost, const struct burst_budget *b, size_t nb,
+	      double mins, double cost)
+{
+	for (size_t k = 0; bj->accounts && bj->accounts[k]; k++)
+		for (size_t i = 0; i < nb; i++)
+			if (!strcmp(b[i].account, bj->accounts[k])) {
+				left_mins[i] -= mins;
+				left_cost[i] -= cost;
+			}
+}
+
+/*
+ * Place job on pool ps: returns the new nodes it opens (>= 0) or -1 when
+ * the pool's room does not allow it. The open nodes are changed only on
+ * success, and only when `commit`.
+ */
+static long
+pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
+	   bool commit)
+{
+	uint32_t cpus, gpus, left = nodes;
+	uint64_t mem;
+	long opened;
+
+	job_per_node(j, nodes, &cpus, &mem, &gpus);
+	if (j->exclusive) {
+		cpus = ps->p->cpus;
+		mem = ps->p->mem_mb;
+	}
+	for (size_t i = 0; i < ps->nopen && left; i++) {
+		struct open_node *o = &ps->open[i];
+		if (o->cpus < cpus || o->mem_mb < mem || o->gpus < gpus ||
+		    (j->exclusive && o->cpus < ps->p->cpus))
+			continue;
+		if (commit) {
+			o->cpus -= cpus;
+			o->mem_mb -= mem;
+			o->gpus -= gpus;
+		}
+		left--;
+	}
+	opened = left;
+	if (opened > ps->room)
+		return -1;
+	if (!commit)
+		return opened;
+	for (uint32_t k = 0; k < left; k++) {
+		ps->open = hc_realloc(ps->open, (ps->nopen + 1) *
+				      sizeof(*ps->open));
+		ps->open[ps->nopen++] = (struct open_node){
+			ps->p->cpus - cpus, ps->p->mem_mb - mem,
+			ps->p->gpus - gpus };
+	}
+	ps->room -= opened;
+	return opened;
+}
+
+static int
+cost_cmp(const void *a, const void *b)
+{
+	const struct pool_state *x = a, *y = b;
+
+	if (x->p->cost_per_hour != y->p->cost_per_hour)
+		return x->p->cost_per_hour < y->p->cost_per_hour ? -1 : 1;
+	return x->p < y->p ? -1 : (x->p > y->p);
+}
+
+/* Try the pools for one candidate; returns the pool index or -1 with
+ * why set to the first limit met. */
+static int
+job_decide(time_t now, struct pool_state *ps, size_t npools,
+	   const struct burst_pool *pools, const struct burst_job *bj,
+	   const struct burst_budget *b, size_t nb, double *lm, double *lc,
+	   char *why, size_t len)
+{
+	const struct sched_job *j = bj->job;
+	long limit = sched_job_limit_sec(j);
+	bool candidate = false;
+
+	for (size_t i = 0; i < npools; i++) {
+		const struct burst_pool *p = ps[i].p;
+		uint32_t nodes;
+		long opened;
+		time_t cloud = now + p->boot_s;
+		double mins, cost;
+		if (!pool_allows(p, bj) || !burst_fits(p, j, &nodes))
+			continue;
+		if (j->plan_start && (j->plan_start <= now + p->burst_after ||
+				      j->plan_start <= cloud))
+			continue;
+		candidate = true;
+		if ((opened = pool_place(&ps[i], j, nodes, false)) < 0) {
+			if (!why[0])
+				snprintf(why, len, "%s", p->room_why &&
+					 *p->room_why ? p->room_why :
+					 "CloudNodesLimit");
+			continue;
+		}
+		/* a job with no limit is charged an hour */
+		mins = (double)nodes * (limit > 0 ? limit : 3600) / 60.0;
+		cost = mins / 60.0 * p->cost_per_hour;
+		if (!budget_ok(bj, lm, lc, b, nb, mins, cost, why, len))
+			continue;
+		pool_place(&ps[i], j, nodes, true);
+		budget_charge(bj, lm, lc, b, nb, mins, cost);
+		return (int)(p - pools);
+	}
+	if (!candidate)
+		why[0] = '\0';
+	return -1;
+}
+
+int
+burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
+	     const struct burst_job *jobs, size_t njobs,
+	     const struct burst_budget *budgets, size_t nbudgets,
+	     struct burst_decision *out)
+{
+	struct pool_state *ps = hc_calloc(npools ? npools : 1, sizeof(*ps));
+	double *lm = hc_calloc(nbudgets + 1, sizeof(double));
+	double *lc = hc_calloc(nbudgets + 1, sizeof(double));
+
+	memset(out, 0, sizeof(*out));
+	out->job_pool = hc_calloc(njobs + 1, sizeof(int));
+	out->reason = hc_calloc(njobs + 1, sizeof(*out->reason));
+	out->pool_nodes = hc_calloc(npools + 1, sizeof(uint32_t));
+	for (size_t i = 0; i < nbudgets; i++) {
+		lm[i] = budgets[i].node_mins_left;
+		lc[i] = budgets[i].cost_left;
+	}
+	for (size_t i = 0; i < npools; i++) {
+		ps[i].p = &pools[i];
+		ps[i].room = pools[i].room > 0 ? pools[i].room : 0;
+	}
+	qsort(ps, npools, sizeof(*ps), cost_cmp);
+	for (size_t k = 0; k < njobs; k++) {
+		const struct sched_job *j = jobs[k].job;
+		out->job_pool[k] = -1;
+		if (jobs[k].booting) {
+			snprintf(out->reason[k], SCHED_REASON_LEN,
+				 "NodeBooting");
+			continue;
+		}
+		if (j->held || !waits_for_resources(j))
+			continue;
+		out->job_pool[k] = job_decide(now, ps, npools, pools,
+					      &jobs[k], budgets, nbudgets, lm,
+					      lc, out->reason[k],
+					      SCHED_REASON_LEN);
+		if (out->job_pool[k] >= 0)
+			snprintf(out->reason[k], SCHED_REASON_LEN,
+				 "NodeBooting");
+	}
+	for (size_t i = 0; i < npools; i++) {
+		size_t pi = (size_t)(ps[i].p - pools);
+		out->pool_nodes[pi] = (uint32_t)ps[i].nopen;
+		out->total += (uint32_t)ps[i].nopen;
+		free(ps[i].open);
+	}
+	free(ps);
+	free(lm);
+	free(lc);
+	return 0;
+}
+
+void
+burst_decision_free(struct burst_decision *d)
+{
+	if (!d)
+		return;
+	free(d->job_pool);
+	free(d->reason);
+	free(d->pool_nodes);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,93 @@
+/*
+ * burst: the cloud-burst decision of libhcsched, made from a planning
+ * pass's result (plan.h), so that hcctld and hcsim make the same one.
+ *
+ * A pool's unstarted nodes are resources available at now + boot. After a
+ * pass over the nodes that exist (on-premise, and cloud nodes up or
+ * booting), a pending job is a candidate for a pool when
+ *   - it waits for resources only (a plan, or reason Resources, Priority,
+ *     ReqNodeNotAvail or BadConstraints: nodes not up make those),
+ *   - its planned start is later than now + BurstAfter (or it has none),
+ *   - it would start earlier on the pool (now + boot < planned start),
+ *   - the pool's template can run it, and its queue and account may use
+ *     the pool.
+ * Candidates are taken in priority order and packed first-fit onto the
+ * pool's new nodes (nodes opened for earlier candidates first), pools
+ * tried cheapest first (CostPerNodeHour, then order), so the count is the
+ * fewest nodes that bring those starts under the threshold for this order.
+ * A job that needs a node more than the pool's room (ResumeRate, MaxNodes,
+ * breaker, back-off) or its accounts' budgets (GrpCloudNodeMins,
+ * GrpCloudCost: charged nodes x time limit) allow gets no node and a
+ * reason naming the limit. BurstAfter=0 starts nodes for every job that
+ * cannot start now (Slurm's behaviour). Jobs planned on a booting node
+ * (`booting`) are never candidates: no second node starts for them.
+ */
+#ifndef SCHED_BURST_H
+#define SCHED_BURST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sched.h"
+
+struct burst_pool {
+	const char *name;
+	/* the template */
+	uint32_t cpus;
+	uint64_t mem_mb;
+	uint32_t gpus;
+	const char *gpu_type;		/* "" or NULL: untyped */
+	const char *const *features;	/* NULL-terminated, or NULL */
+	/* who may use it */
+	uint64_t queue_mask;		/* bit q: jobs of queue q */
+	const char *const *accounts;	/* NULL: every account */
+	/* policy */
+	long boot_s;			/* expected boot time */
+	long burst_after;		/* BurstAfter, seconds */
+	double cost_per_hour;
+	long room;			/* nodes that may start now */
+	const char *room_why;		/* why room is 0 (a reason) */
+};
+
+/* A budget on cloud use; < 0: none. */
+struct burst_budget {
+	const char *account;
+	double node_mins_left;		/* GrpCloudNodeMins left */
+	double cost_left;		/* GrpCloudCost left */
+};
+
+struct burst_job {
+	const struct sched_job *job;	/* after the pass: plan_start, reason */
+	const char *const *accounts;	/* its account, then its parents;
+					 * NULL-terminated */
+	bool booting;			/* planned on a booting cloud node */
+};
+
+/* Out: per job, the pool it gets a new node of (-1: none) and, when it
+ * gets none but was a candidate, the reason; per pool, nodes to start. */
+struct burst_decision {
+	int *job_pool;			/* njobs entries */
+	char (*reason)[SCHED_REASON_LEN];	/* njobs entries; "" none */
+	uint32_t *pool_nodes;		/* npools entries */
+	uint32_t total;			/* nodes to start, all pools */
+};
+
+/*
+ * Decide at `now`. jobs[] in priority order (highest first); budgets may
+ * be NULL. Fills out (burst_decision_free). Budgets are charged as the
+ * decision goes (the caller's copies are not changed).
+ */
+int burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
+		 const struct burst_job *jobs, size_t njobs,
+		 const struct burst_budget *budgets, size_t nbudgets,
+		 struct burst_decision *out);
+void burst_decision_free(struct burst_decision *d);	/* NULL ok */
+
+/* Whether pool p's template can run job j at all (shape, GPUs,
+ * constraint), and how many nodes it takes there. */
+bool burst_fits(const struct burst_pool *p, const struct sched_job *j,
+		uint32_t *nodes);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * test_burst: the cloud-burst decision (src/sched/burst.c) on hand-built
+ * plans: no node while the plan keeps waits under BurstAfter, the fewest
+ * nodes otherwise, BurstAfter=0 as Slurm, ResumeRate/MaxNodes room and
+ * account budgets with reasons naming them, the cheapest pool first,
+ * queues/accounts/templates that do not fit, booting nodes not doubled.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "burst.h"
+
+#define NOW 1000000
+#define HOUR 3600
+
+static const char *const feats[] = { "cloud", NULL };
+static const char *const acct_phys[] = { "physics", "root", NULL };
+static const char *const acct_chem[] = { "chem", "root", NULL };
+
+static struct burst_pool
+pool(const char *name, double cost)
+{
+	return (struct burst_pool){ .name = name, .cpus = 32,
+		.mem_mb = 65536, .features = feats, .queue_mask = 1,
+		.boot_s = 120, .burst_after = 15 * 60, .cost_per_hour = cost,
+		.room = 64, .room_why = "" };
+}
+
+/* A one-node job of `cpus` CPUs, one hour, planned at `start` (0: none). */
+static struct sched_job
+job(uint32_t id, uint32_t cpus, time_t start)
+{
+	struct sched_job j = { .id = id, .nodes_min = 1, .ntasks = 1,
+		.cpus_per_task = cpus, .mem_per_node_mb = 1024,
+		.time_limit = 60, .plan_start = start };
+
+	snprintf(j.reason, sizeof(j.reason), "%s", start ? "Resources" :
+		 "Resources");
+	return j;
+}
+
+static struct burst_decision
+decide(const struct burst_pool *p, size_t np, struct sched_job *j, size_t nj,
+       const struct burst_budget *b, size_t nb)
+{
+	struct burst_job bj[16];
+	struct burst_decision d;
+
+	for (size_t i = 0; i < nj; i++)
+		bj[i] = (struct burst_job){ .job = &j[i],
+			.accounts = i % 2 ? acct_chem : acct_phys };
+	assert_int_equal(burst_decide(NOW, p, np, bj, nj, b, nb, &d), 0);
+	return d;
+}
+
+static void
+test_under_threshold(void **state)
+{
+	struct burst_pool p = pool("burst", 3.2);
+	struct sched_job j[] = { job(1, 8, NOW + 60), job(2, 8, NOW + 600) };
+	struct burst_decision d = decide(&p, 1, j, 2, NULL, 0);
+
+	(void)state;
+	assert_int_equal(d.total, 0);
+	assert_int_equal(d.job_pool[0], -1);
+	assert_string_equal(d.reason[1], "");
+	burst_decision_free(&d);
+}
+
+static void
+test_minimal_count(void **state)
+{
+	struct burst_pool p = pool("burst", 3.2);
+	/* four 16-CPU jobs waiting 2 h: two 32-CPU nodes hold them; a job
+	 * that starts in 5 min and one that starts now get none */
+	struct sched_job j[] = { job(1, 16, NOW + 2 * HOUR),
+		job(2, 16, NOW + 2 * HOUR), job(3, 16, 0),
+		job(4, 16, NOW + 2 * HOUR), job(5, 8, NOW + 300),
+		job(6, 16, NOW + 2 * HOUR) };
+	struct burst_decision d;
+
+	(void)state;
+	j[4].reason[0] = '\0';		/* 5 min: below BurstAfter */
+	d = decide(&p, 1, j, 6, NULL, 0);
+	assert_int_equal(d.total, 3);	/* 1+2, 3 (no plan) + 4, 6 */
+	assert_int_equal(d.pool_nodes[0], 3);
+	assert_int_equal(d.job_pool[4], -1);
+	assert_string_equal(d.reason[0], "NodeBooting");
+	burst_decision_free(&d);
+	j[2].reason[0] = '\0';		/* it starts now on-premise */
+	d = decide(&p, 1, j, 6, NULL, 0);
+	assert_int_equal(d.total, 2);
+	assert_int_equal(d.job_pool[2], -1);
+	burst_decision_free(&d);
+}
+
+static void
+test_burst_after_zero(void **state)
+{
+	struct burst_pool p = pool("burst", 3.2);
+	struct sched_job j[] = { job(1, 8, NOW + 600), job(2, 8, NOW + 60) };
+	struct burst_decision d;
+
+	(void)state;
+	p.burst_after = 0;
+	d = decide(&p, 1, j, 2, NULL, 0);
+	/* the first waits longer than the boot: a node; the second would
+	 * start on-premise before a node boots: none */
+	assert_int_equal(d.total, 1);
+	assert_int_equal(d.job_pool[0], 0);
+	assert_int_equal(d.job_pool[1], -1);
+	burst_decision_free(&d);
+}
+
+static void
+test_rate_limit(void **state)
+{
+	struct burst_pool p = pool("burst", 3.2);
+	struct sched_job j[] = { job(1, 32, 0), job(2, 32, 0),
+		job(3, 32, 0) };
+	struct burst_decision d;
+
+	(void)state;
+	p.room = 2;
+	p.room_why = "ResumeRate:burst";
+	d = decide(&p, 1, j, 3, NULL, 0);
+	assert_int_equal(d.total, 2);
+	assert_int_equal(d.job_pool[2], -1);
+	assert_string_equal(d.reason[2], "ResumeRate:burst");
+	burst_decision_free(&d);
+}
+
+static void
+test_budget(void **state)
+{
+	struct burst_pool p = pool("burst", 3.0);
+	struct sched_job j[] = { job(1, 32, 0), job(2, 32, 0),
+		job(3, 32, 0), job(4, 32, 0) };
+	/* physics (jobs 1, 3): 90 node-minutes; chem (2, 4): 4.0 of cost */
+	const struct burst_budget b[] = {
+		{ "physics", 90, -1 }, { "chem", -1, 4.0 } };
+	struct burst_decision d = decide(&p, 1, j, 4, b, 2);
+
+	(void)state;
+	assert_int_equal(d.job_pool[0], 0);
+	assert_int_equal(d.job_pool[1], 0);
+	assert_int_equal(d.job_pool[2], -1);
+	assert_string_equal(d.reason[2], "GrpCloudNodeMins:physics");
+	assert_int_equal(d.job_pool[3], -1);
+	assert_string_equal(d.reason[3], "GrpCloudCost:chem");
+	assert_int_equal(d.total, 2);
+	burst_decision_free(&d);
+}
+
+static void
+test_cheapest_and_fit(void **state)
+{
+	struct burst_pool p[] = { pool("dear", 9.0), pool("cheap", 1.0),
+		pool("gpu", 0.5) };
+	struct sched_job j[] = { job(1, 16, 0), job(2, 16, 0), job(3, 64, 0),
+		job(4, 8, 0) };
+	struct burst_decision d;
+
+	(void)state;
+	p[2].gpus = 4;
+	p[2].features = NULL;		/* "cloud" asked below: not here */
+	j[1].constraint = "cloud";
+	j[3].queue = 1;			/* a queue no pool serves */
+	d = decide(p, 3, j, 4, NULL, 0);
+	assert_int_equal(d.job_pool[0], 2);	/* the cheapest that fits */
+	assert_int_equal(d.job_pool[1], 1);	/* constraint: not gpu */
+	assert_int_equal(d.job_pool[2], -1);	/* 64 CPUs fit no template */
+	assert_string_equal(d.reason[2], "");
+	assert_int_equal(d.job_pool[3], -1);
+	assert_int_equal(d.pool_nodes[0], 0);
+	burst_decision_free(&d);
+}
+
+static void
+test_booting_and_accounts(void **state)
+{
+	struct burst_pool p = pool("burst", 3.2);
+	static const char *const only_chem[] = { "chem", NULL };
+	struct sched_job j[] = { job(1, 8, 0), job(2, 8, 0) };
+	struct burst_job bj[2] = {
+		{ .job = &j[0], .accounts = acct_phys, .booting = true },
+		{ .job = &j[1], .accounts = acct_phys } };
+	struct burst_decision d;
+
+	(void)state;
+	p.accounts = only_chem;
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 2, NULL, 0, &d), 0);
+	assert_string_equal(d.reason[0], "NodeBooting");
+	assert_int_equal(d.job_pool[1], -1);	/* physics may not use it */
+	assert_int_equal(d.total, 0);
+	burst_decision_free(&d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_under_threshold),
+		cmocka_unit_test(test_minimal_count),
+		cmocka_unit_test(test_burst_after_zero),
+		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_cheapest_and_fit),
+		cmocka_unit_test(test_booting_and_accounts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
