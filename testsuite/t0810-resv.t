@@ -5,7 +5,7 @@
 # not list, refuses to be made over running jobs unless Flags=IGNORE_JOBS,
 # and survives a controller restart.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 25
+plan 28
 cluster_start
 
 # A running job on one CPU node: no reservation may start under it.
@@ -51,6 +51,18 @@ like "hcctl show reservation lists it" \
 like "hcinfo shows the node reserved" "$(hcinfo -N --json | jq -r --arg n \
 	"$free" '(if type == "array" then . else .nodes end)[]
 	| select(.name == $n) | .state')" 'RESERVED'
+err=$(hcctl create reservation dup StartTime=now+10min Duration=10 \
+	Nodes="$free" Users="$HC_USER1" 2>&1)
+like "an overlapping reservation of the same node is refused" "$err" \
+	"node $free is in reservation now_r"
+like "Gpus=4 takes the node with the fewest GPUs that has 4" \
+	"$(hcctl create reservation g4 StartTime=now+3hours Duration=10 \
+	   Gpus=4 Users="$HC_USER1")" 'nodes n3\)'
+like "NodeCnt=1 takes a node without GPUs" \
+	"$(hcctl create reservation c1 StartTime=now+3hours Duration=10 \
+	   NodeCnt=1 Users="$HC_USER1")" 'nodes n[12]\)'
+hcctl delete reservation g4
+hcctl delete reservation c1
 mine=$(submit_as "$HC_USER1" --reservation=now_r -o /dev/null --wrap true)
 ok "a job of the reservation runs" wait_job_state "$mine" COMPLETED
 is "on the reservation's node" "$(job_node "$mine")" "$free"

@@ -190,7 +190,7 @@ nodes_rpc_query(struct rpc_req *req, json_t *body)
 		struct node *nd = v ? v[i] : ns->v[i];
 		json_t *o = node_to_json(nd);
 		node_queues_fill(req->ctld->conf, nd, o);
-		resv_node_json(req->ctld->resvs, nd->name, o);
+		resv_node_json(req->ctld->resvs, nd, o);
 		json_array_append_new(a, o);
 	}
 	free(v);

@@ -287,23 +287,47 @@ resvs_expire(struct resvs *rs, time_t now)
 	}
 }
 
-/* r->bits from its node names (the node table may have changed since). */
+/* r->bits from its node names, again only when the node table changed
+ * (its epoch) since they were made: one pass over the table with the
+ * names sorted, so a big reservation costs O(nodes log nodes) once. */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 resv_bits(struct resvs *rs, struct resv *r)
 {
 	size_t nn = nodes_count(rs->c->nodes);
-	struct hostlist *hl = hostlist_parse(r->nodes, NULL);
+	uint64_t epoch = nodes_epoch(rs->c->nodes);
+	struct hostlist *hl;
 
+	if (r->bits && r->bits_epoch == epoch && r->nbits == nn)
+		return;
 	free(r->bits);
 	r->nbits = (uint32_t)nn;
+	r->bits_epoch = epoch;
 	r->bits = hc_calloc(nn / 64 + 1, sizeof(*r->bits));
-	for (size_t k = 0; hl && k < hl->count; k++) {
-		struct node *n = nodes_find(rs->c->nodes, hl->names[k]);
+	if (!(hl = hostlist_parse(r->nodes, NULL)))
+		return;
+	qsort(hl->names, hl->count, sizeof(*hl->names), name_cmp);
+	for (size_t i = 0; i < nn; i++) {
+		const struct node *n = nodes_at(rs->c->nodes, i);
 
-		if (n && n->index < nn)
-			r->bits[n->index / 64] |= 1ull << (n->index % 64);
+		if (bsearch(&n->name, hl->names, hl->count,
+			    sizeof(*hl->names), name_cmp))
+			r->bits[i / 64] |= 1ull << (i % 64);
 	}
 	hostlist_destroy(hl);
+}
+
+bool
+resv_has_node(struct resvs *rs, struct resv *r, const struct node *n)
+{
+	resv_bits(rs, r);
+	return n->index < r->nbits &&
+	       ((r->bits[n->index / 64] >> (n->index % 64)) & 1);
 }
 
 size_t
@@ -373,29 +397,26 @@ resvs_check_job(struct resvs *rs, const char *name, uint32_t uid,
 }
 
 const char *
-resvs_node_flag(struct resvs *rs, const char *node, time_t now)
+resvs_node_flag(struct resvs *rs, const struct node *n, time_t now)
 {
 	const char *flag = NULL;
 
 	for (size_t i = 0; rs && i < rs->n; i++) {
 		struct resv *r = rs->v[i];
-		struct hostlist *hl;
 
 		if (now < r->start || now >= r->end)
 			continue;
-		hl = hostlist_parse(r->nodes, NULL);
-		if (hl && hostlist_find(hl, node) >= 0)
+		if (resv_has_node(rs, r, n))
 			flag = (r->flags & SCHED_RESV_MAINT) ? "MAINT" :
 			       flag ? flag : "RESERVED";
-		hostlist_destroy(hl);
 	}
 	return flag;
 }
 
 void
-resv_node_json(struct resvs *rs, const char *node, json_t *rec)
+resv_node_json(struct resvs *rs, const struct node *n, json_t *rec)
 {
-	const char *flag = resvs_node_flag(rs, node, time(NULL));
+	const char *flag = resvs_node_flag(rs, n, time(NULL));
 	const char *st = json_string_value(json_object_get(rec, "state"));
 	char buf[160];
 

@@ -38,9 +38,11 @@ struct resv {
 	uint32_t flags;		/* SCHED_RESV_* */
 	uint32_t node_cnt;	/* NodeCnt= as asked (0: Nodes= given) */
 	uint32_t gpus;		/* Gpus= as asked, 0 if not */
-	/* Per pass (resvs_views): */
+	/* Its nodes as a bitmap by node table index, built once per node
+	 * table (epoch) for the passes and node queries: */
 	uint64_t *bits;
 	uint32_t nbits;
+	uint64_t bits_epoch;
 };
 
 struct resvs;
@@ -77,13 +79,18 @@ size_t resvs_views(struct resvs *rs, time_t now,
 int resvs_check_job(struct resvs *rs, const char *name, uint32_t uid,
 		    const char *account, struct hc_err *err);
 
+/* Does r hold node n? (Its bitmap, made again when the table changed.) */
+struct node;
+bool resv_has_node(struct resvs *rs, struct resv *r, const struct node *n);
+
 /* "MAINT" or "RESERVED" when a reservation whose window is open holds the
  * node, else NULL (hcinfo's and hcctl show node's state flag). */
-const char *resvs_node_flag(struct resvs *rs, const char *node, time_t now);
+const char *resvs_node_flag(struct resvs *rs, const struct node *n,
+			    time_t now);
 
 /* Add "+MAINT" or "+RESERVED" to a NODE record's "state" while an active
  * reservation holds the node. */
-void resv_node_json(struct resvs *rs, const char *node, json_t *rec);
+void resv_node_json(struct resvs *rs, const struct node *n, json_t *rec);
 
 /* JSON of one reservation (the RESV record of msg.h). New reference. */
 json_t *resv_to_json(const struct resv *r, time_t now);
@@ -105,7 +112,6 @@ int resv_job_spec(struct ctld *c, struct job *j, const json_t *spec,
 struct hc_conf;
 struct sched_job;
 struct sched_node;
-struct node;
 /* SchedulerPlugins plus the queues' NodeSelect= policies, NULL-terminated
  * (free with node_select_plugins_free). */
 char **node_select_plugins(const struct hc_conf *conf);

@@ -52,20 +52,15 @@ node_clashes(struct ctld *c, const struct node *n, const struct resv *r,
 
 /* The other reservation holding n in a window overlapping r's, or NULL. */
 static const struct resv *
-node_held(struct ctld *c, const char *node, const struct resv *r)
+node_held(struct ctld *c, const struct node *n, const struct resv *r)
 {
 	for (size_t i = 0; i < resvs_count(c->resvs); i++) {
-		const struct resv *o = resvs_at(c->resvs, i);
-		struct hostlist *hl;
-		bool in;
+		struct resv *o = resvs_at(c->resvs, i);
 
 		if (!strcmp(o->name, r->name) || o->end <= r->start ||
 		    r->end <= o->start)
 			continue;
-		hl = hostlist_parse(o->nodes, NULL);
-		in = hl && hostlist_find(hl, node) >= 0;
-		hostlist_destroy(hl);
-		if (in)
+		if (resv_has_node(c->resvs, o, n))
 			return o;
 	}
 	return NULL;
@@ -86,7 +81,7 @@ check_given(struct ctld *c, struct resv *r, struct hostlist *hl,
 			return hc_err_set(err, HC_ENOENT, "Nodes=: no node "
 					  "'%s'; see hcinfo -N",
 					  hl->names[k]);
-		if ((o = node_held(c, n->name, r)))
+		if ((o = node_held(c, n, r)))
 			return hc_err_set(err, HC_EBUSY, "node %s is in "
 					  "reservation %s in an overlapping "
 					  "window; change the time or the "
@@ -129,8 +124,8 @@ cand_cmp_gpu(const void *a, const void *b)
 	return x->n->index < y->n->index ? -1 : 1;
 }
 
-/* The candidates for picking, in c[], count returned; *skipped_jobs
- * gets the jobs that kept nodes out. */
+/* The candidates for picking into cv[], their count returned; ids gets
+ * the jobs that kept nodes out. */
 static size_t
 candidates(struct ctld *c, struct resv *r, struct cand *cv, char *ids,
 	   size_t len)
@@ -140,7 +135,7 @@ candidates(struct ctld *c, struct resv *r, struct cand *cv, char *ids,
 	for (size_t i = 0; i < nodes_count(c->nodes); i++) {
 		struct node *n = nodes_at(c->nodes, i);
 
-		if (!node_is_usable(n) || node_held(c, n->name, r))
+		if (!node_is_usable(n) || node_held(c, n, r))
 			continue;
 		if (!(r->flags & SCHED_RESV_IGNORE_JOBS) &&
 		    node_clashes(c, n, r, ids, len))
