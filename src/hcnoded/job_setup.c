@@ -7,12 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -21,6 +20,7 @@
 #include "job.h"
 #include "log.h"
 #include "noded.h"
+#include "usercache.h"
 
 static int
 int_array(json_t *a, int **out, size_t *n)
@@ -73,31 +73,22 @@ make_dir(const char *path, uid_t uid, gid_t gid, struct hc_err *err)
 	return made;
 }
 
-/* The user's groups, resolved here, once per job, so that the child only
- * calls setgroups(): an initgroups() after fork loaded the NSS modules
- * again in every job's process. */
-static int
-job_groups(struct job *j, struct hc_err *err)
+/* Seconds on a clock that does not jump (the user cache's age). */
+static time_t
+mono_now(void)
 {
-	int n = 32;
+	struct timespec ts;
 
-	for (int tries = 0; tries < 4; tries++) {
-		int want = n;
-
-		j->groups = hc_realloc(j->groups, (size_t)n * sizeof(gid_t));
-		if (getgrouplist(j->user, j->gid, j->groups, &n) >= 0) {
-			j->ngroups = n;
-			return 0;
-		}
-		if (n <= want)	/* not a size problem */
-			break;
-	}
-	return hc_err_set(err, HC_EIO, "cannot list the groups of %s",
-			  j->user);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }
 
-/* Who the job runs as. Security: uid/gid come from the controller, which
- * took them from the submitter's munge credential. */
+/* Who the job runs as: its name and, as root, its groups, so that the
+ * child only calls setgroups() (an initgroups() after fork loaded the NSS
+ * modules again in every job's process). From the user cache: NSS is
+ * asked at most once a USERCACHE_TTL per user (usercache.c).
+ * Security: uid/gid come from the controller, which took them from the
+ * submitter's munge credential. */
 static int
 job_identity(struct noded *nd, struct job *j, struct hc_err *err)
 {
@@ -105,7 +96,9 @@ job_identity(struct noded *nd, struct job *j, struct hc_err *err)
 	json_t *uid = json_object_get(s, "uid"), *gid = json_object_get(s,
 									 "gid");
 	const char *user = json_string_value(json_object_get(s, "user"));
-	struct passwd *pw;
+	bool root = geteuid() == 0;
+	const struct user_info *u;
+	struct hc_err lerr = { 0 };
 
 	if (!json_is_integer(uid) || !json_is_integer(gid) ||
 	    json_integer_value(uid) < 0 || json_integer_value(gid) < 0)
@@ -116,13 +109,20 @@ job_identity(struct noded *nd, struct job *j, struct hc_err *err)
 	if (j->uid == 0 && !nd->conf->allow_root_jobs)
 		return hc_err_set(err, HC_EPERM, "refused to run a job as "
 				  "root; set AllowRootJobs=yes to allow it");
-	if ((pw = getpwuid(j->uid)))
-		user = pw->pw_name;
-	else if (geteuid() == 0)
-		return hc_err_set(err, HC_ENOENT, "uid %u has no account on "
-				  "this node", (unsigned)j->uid);
-	j->user = hc_strdup(user ? user : "nobody");
-	return geteuid() == 0 ? job_groups(j, err) : 0;
+	u = usercache_get(nd->users, j->uid, j->gid, root, mono_now(), &lerr);
+	if (!u && (root || lerr.code != HC_ENOENT)) {
+		if (err)
+			*err = lerr;
+		return -1;
+	}
+	j->user = hc_strdup(u ? u->name : user ? user : "nobody");
+	if (u && u->groups) {
+		j->ngroups = u->ngroups;
+		j->groups = hc_calloc((size_t)u->ngroups + 1, sizeof(gid_t));
+		memcpy(j->groups, u->groups, (size_t)u->ngroups *
+		       sizeof(gid_t));
+	}
+	return 0;
 }
 
 /* Append name to the growing text, times times, one per line. */

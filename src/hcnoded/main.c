@@ -25,6 +25,7 @@
 #include "log.h"
 #include "noded.h"
 #include "rsh.h"
+#include "usercache.h"
 #include "stepcred.h"
 
 struct child_watch {
@@ -89,7 +90,10 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct noded *nd = arg;
+
 	hc_log_reopen();
+	usercache_flush(nd->users);	/* accounts changed: look them up */
 }
 
 /* --- subsystems, in creation order ------------------------------------ */
@@ -186,6 +190,20 @@ sub_cgroup_end(struct noded *nd)
 	cgroup_destroy(nd->cg);
 }
 
+static int
+sub_users(struct noded *nd, struct hc_err *err)
+{
+	nd->users = usercache_create(USERCACHE_TTL);
+	return 0;
+}
+
+static void
+sub_users_end(struct noded *nd)
+{
+	usercache_destroy(nd->users);
+	nd->users = NULL;
+}
+
 #define SUB(name, create, destroy)                                       \
 	static int sub_##name(struct noded *nd, struct hc_err *err)      \
 	{                                                                \
@@ -210,6 +228,7 @@ static const struct subsystem {
 	{ "discovery", sub_discover, sub_discover_end },
 	{ "spool", sub_spool, sub_spool_end },
 	{ "cgroup", sub_cgroup, sub_cgroup_end },
+	{ "users", sub_users, sub_users_end },
 	{ "jobs", sub_jobs, sub_jobs_end },
 	{ "health", sub_health, sub_health_end },
 	{ "stream", sub_stream, sub_stream_end },

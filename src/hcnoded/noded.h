@@ -30,6 +30,7 @@ struct stepcred_key;
 struct rsh;
 struct job;
 struct step_reg;
+struct usercache;
 
 struct noded_opts {
 	const char *conf_path;
@@ -55,6 +56,7 @@ struct noded {
 	time_t boot_time;
 	struct discover *disc;
 	struct cgroup *cg;
+	struct usercache *users;	/* accounts jobs run as (usercache.h) */
 	struct jobs *jobs;
 	struct health *health;
 	struct stream *stream;
