@@ -37,12 +37,13 @@ ok "the shell's exit ends the allocation: COMPLETED" \
 	wait_job_state "${aid:-0}" COMPLETED 10
 
 # The terminal goes away: the allocation is cancelled.
-as_user "$HC_USER1" env SHELL=/bin/sh script -qec "hcalloc -N 1 sleep 60" \
+as_user "$HC_USER1" env SHELL=/bin/sh script -qec "hcalloc -N 1 sleep 61" \
 	/dev/null </dev/null >/dev/null 2>&1 &
 getid() { hcqueue -h -u "$HC_USER1" -t R -o %i | tr -d ' ' | grep .; }
 wait_for 20 getid >/dev/null
 hid=$(getid | tail -1)
-pkill -HUP -u "$HC_UID1" -x hcalloc
+# (by its own command line: other tests run hcalloc as this user too)
+pkill -HUP -u "$HC_UID1" -f '^hcalloc -N 1 sleep 61$'
 ok "a hang-up cancels hcalloc's allocation" \
 	wait_job_state "${hid:-0}" CANCELLED 15
 ok "and frees its node" wait_for 10 nodes_all_idle

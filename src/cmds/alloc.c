@@ -6,10 +6,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,6 +140,88 @@ wait_sleep(int *ms)
 		*ms *= 2;
 }
 
+static long
+keeper_call(const struct alloc *a, struct hc_client **c)
+{
+	struct hc_err err = { 0 };
+	json_t *req = json_pack("{s:I}", "job_id", (json_int_t)a->job_id);
+	json_t *rep;
+	long limit;
+
+	if (!*c)
+		*c = cmd_connect_try(a->ci, &err);
+	rep = *c ? hc_client_call(*c, HC_MSG_ALLOC_ALIVE, req, &err) : NULL;
+	json_decref(req);
+	if (!rep) {		/* the controller away: a new connection */
+		hc_client_destroy(*c);
+		*c = NULL;
+		return -1;
+	}
+	limit = (long)json_integer_value(json_object_get(rep,
+							 "inactive_limit"));
+	json_decref(rep);
+	return limit;
+}
+
+static void __attribute__((noreturn))
+keeper_run(const struct alloc *a, pid_t parent)
+{
+	struct hc_client *c = NULL;
+	int fd = open("/dev/null", O_RDWR);
+	long every = 1;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	if (fd >= 0)
+		for (int i = 0; i < 3; i++)
+			dup2(fd, i);
+	for (int i = 3; i < 1024; i++)
+		close(i);
+	for (;;) {
+		long limit = keeper_call(a, &c);
+
+		if (limit >= 0)
+			every = limit > 0 ? limit / 3 : 30;
+		if (every < 1)
+			every = 1;
+		if (every > 30)
+			every = 30;
+		sleep((unsigned)every);
+	}
+}
+
+static void
+keeper_start(struct alloc *a)
+{
+	pid_t parent = getpid();
+
+	a->keeper = fork();
+	if (a->keeper == 0)
+		keeper_run(a, parent);
+	if (a->keeper < 0) {
+		fprintf(stderr, "%s: warning: fork: %s; job %u may be "
+			"cancelled after InactiveLimit\n", a->ci->prog,
+			strerror(errno), a->job_id);
+		a->keeper = 0;
+	}
+}
+
+static void
+keeper_stop(struct alloc *a)
+{
+	if (a->keeper <= 0)
+		return;
+	kill(a->keeper, SIGKILL);
+	while (waitpid(a->keeper, NULL, 0) < 0 && errno == EINTR)
+		;
+	a->keeper = 0;
+}
+
 void
 alloc_get(struct alloc *a, json_t *spec, const char *command)
 {
@@ -186,6 +271,7 @@ alloc_get(struct alloc *a, json_t *spec, const char *command)
 	if (said || a->verbose)
 		fprintf(stderr, "%s: job %u granted: %s\n", a->ci->prog,
 			a->job_id, js(a->job, "nodelist"));
+	keeper_start(a);
 }
 
 void
@@ -195,8 +281,10 @@ alloc_release(struct alloc *a, int status, bool cancel)
 	json_t *req = json_pack("{s:I,s:i,s:b}", "job_id",
 				(json_int_t)a->job_id, "exit_status", status,
 				"cancel", cancel);
-	json_t *rep = hc_client_call(a->c, HC_MSG_ALLOC_RELEASE, req, &err);
+	json_t *rep;
 
+	keeper_stop(a);
+	rep = cmd_call_again(a->ci, &a->c, HC_MSG_ALLOC_RELEASE, req, &err);
 	if (!rep)
 		fprintf(stderr, "%s: warning: job %u not released: %s; "
 			"hccancel %u ends it\n", a->ci->prog, a->job_id,

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #include "cmd.h"
@@ -45,10 +46,13 @@ struct alloc {
 	uint32_t job_id;
 	bool verbose;		/* print "granted" even without a wait */
 	json_t *job;		/* its JOB record once running (owned) */
+	pid_t keeper;		/* the ALLOC_ALIVE sender (alloc.c); 0 none */
 };
 
 /* Submit spec (stolen; name/cwd/env filled in here) and wait until the
- * job runs, saying so when it has to wait. SIGINT/SIGHUP/SIGTERM meanwhile
+ * job runs, saying so when it has to wait; then start the keeper, a child
+ * that tells hcctld every few seconds that we are still here (it dies
+ * with us, and alloc_release stops it). SIGINT/SIGHUP/SIGTERM meanwhile
  * cancel it and exit. Exits with a message on failure. */
 void alloc_get(struct alloc *a, json_t *spec, const char *command);
 /* Release: the exit status of what ran (wait status), or cancel. */

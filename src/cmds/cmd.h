@@ -81,6 +81,16 @@ void cmd_warn(const struct cmd_info *ci, const char *fmt, ...)
  * and $HC_MUNGE_SOCKET. Exits with a message on failure.
  */
 struct hc_client *cmd_connect(const struct cmd_info *ci);
+/* The same, but NULL (err filled) when the controller cannot be reached:
+ * for a caller that tries again later. */
+struct hc_client *cmd_connect_try(const struct cmd_info *ci,
+				  struct hc_err *err);
+/* hc_client_call on *c, which may have been idle for longer than the
+ * controller's MessageTimeout (which then closed it): on a connection
+ * failure, once more on a new connection, which replaces *c. For requests
+ * that may be sent twice (a release, a step's end). */
+json_t *cmd_call_again(const struct cmd_info *ci, struct hc_client **c,
+		       unsigned type, const json_t *req, struct hc_err *err);
 /* Send req (stolen; NULL = {}) and return the reply (new reference), or
  * exit with the error's message and status. */
 json_t *cmd_call(const struct cmd_info *ci, struct hc_client *c,

@@ -126,6 +126,34 @@ cmd_connect(const struct cmd_info *ci)
 	return c;
 }
 
+struct hc_client *
+cmd_connect_try(const struct cmd_info *ci, struct hc_err *err)
+{
+	struct target t;
+
+	target_get(ci, &t);
+	return hc_client_connect(t.addr, (int)t.port,
+				 t.munge[0] ? t.munge : NULL, 0, err);
+}
+
+json_t *
+cmd_call_again(const struct cmd_info *ci, struct hc_client **c,
+	       unsigned type, const json_t *req, struct hc_err *err)
+{
+	json_t *rep = hc_client_call(*c, type, req, err);
+	struct hc_client *n;
+
+	if (rep || err->code != HC_ECONN)
+		return rep;
+	n = cmd_connect_try(ci, err);
+	if (!n)
+		return NULL;
+	hc_client_destroy(*c);
+	*c = n;
+	memset(err, 0, sizeof(*err));
+	return hc_client_call(*c, type, req, err);
+}
+
 json_t *
 cmd_call(const struct cmd_info *ci, struct hc_client *c, unsigned type,
 	 json_t *req)

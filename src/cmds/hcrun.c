@@ -359,7 +359,7 @@ wait_status(int rank)
 }
 
 static int
-run_step(struct run *r, struct hc_client *c, uint32_t job_id, char **argv,
+run_step(struct run *r, struct hc_client **cp, uint32_t job_id, char **argv,
 	 int argc)
 {
 	struct hc_err err = { 0 };
@@ -373,7 +373,7 @@ run_step(struct run *r, struct hc_client *c, uint32_t job_id, char **argv,
 	json_object_set_new(r->step, "command", json_string(
 			    json_string_value(json_object_get(r->alloc_spec,
 							      "command"))));
-	if (!(rep = step_create(c, r->step, &r->fail)))
+	if (!(rep = step_create(*cp, r->step, &r->fail)))
 		return -1;
 	r->so.job_id = job_id;
 	r->so.step_id = (uint32_t)ji(rep, "step_id");
@@ -406,7 +406,8 @@ run_step(struct run *r, struct hc_client *c, uint32_t job_id, char **argv,
 				"exit_status", wait_status(rc));
 	if (failed)
 		json_object_set_new(end, "failed", json_string(failed));
-	json_decref(hc_client_call(c, HC_MSG_STEP_END, end, &err));
+	json_decref(cmd_call_again(&hcrun_info, cp, HC_MSG_STEP_END, end,
+				   &err));
 	json_decref(end);
 	json_decref(rep);
 	free(failed);
@@ -450,7 +451,7 @@ main(int argc, char **argv)
 		alloc_setenv(&a);
 		job_id = a.job_id;
 	}
-	rc = run_step(&r, a.c, (uint32_t)job_id, ops, nops);
+	rc = run_step(&r, &a.c, (uint32_t)job_id, ops, nops);
 	if (a.job_id)	/* no step (refused, interrupted): a cancel */
 		alloc_release(&a, wait_status(rc < 0 ? 1 : rc), rc < 0);
 	if (rc < 0)

@@ -129,6 +129,7 @@ struct hc_conf {
 	uint64_t def_mem_per_cpu_mb;	/* DefMemPerCPU */
 	long min_job_age;	/* MinJobAge, seconds */
 	long job_retention;	/* JobRetention, seconds (0 = forever) */
+	long inactive_limit;	/* InactiveLimit, seconds (0 = never) */
 	long audit_checkpoint_every;	/* AuditCheckpointEvery, entries */
 	char *prolog;		/* Prolog */
 	char *epilog;		/* Epilog */

@@ -65,6 +65,10 @@ const struct conf_key conf_keys[] = {
 	KEY("MinJobAge", CONF_DURATION, CONF_GLOBAL, 0, LONG_MAX, "300",
 	  G(min_job_age), "How long a finished job stays visible in hcqueue "
 	  "before it moves to the history."),
+	KEY("InactiveLimit", CONF_DURATION, CONF_GLOBAL, 0, LONG_MAX, "120",
+	  G(inactive_limit), "How long an interactive allocation (hcalloc, "
+	  "hcrun outside a job) outlives its owner's process (killed, "
+	  "terminal gone) before it is cancelled; 0 never."),
 	KEY("JobRetention", CONF_DURATION, CONF_GLOBAL, 0, LONG_MAX, "0",
 	  G(job_retention), "How long the job history is kept; 0 keeps it "
 	  "for ever."),

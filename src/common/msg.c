@@ -222,6 +222,10 @@ static const struct msg_field s_alloc_release[] = {
 	END
 };
 
+static const struct msg_field s_alloc_alive[] = {
+	REQ("job_id", F_INT), END
+};
+
 static const struct msg_field s_step_event[] = {
 	REQ("job_id", F_INT), REQ("step_id", F_INT), REQ("event", F_STR),
 	OPT("ntasks", F_INT), OPT("exit_status", F_INT),
@@ -315,6 +319,7 @@ static const struct msg_field s_resv_query[] = {
 	MSG(STEP_END, HC_MSG_BODY_SMALL, s_step_end) \
 	MSG(STEP_QUERY, HC_MSG_BODY_SMALL, s_step_query) \
 	MSG(ALLOC_RELEASE, HC_MSG_BODY_SMALL, s_alloc_release) \
+	MSG(ALLOC_ALIVE, HC_MSG_BODY_SMALL, s_alloc_alive) \
 	MSG(AUDIT_QUERY, HC_MSG_BODY_SMALL, s_audit_query) \
 	MSG(AUDIT_VERIFY, HC_MSG_BODY_SUBMIT, s_audit_verify) \
 	MSG(AUDIT_TRACE, HC_MSG_BODY_SMALL, s_audit_trace) \

@@ -114,6 +114,8 @@
  *  ALLOC_RELEASE   {"job_id","exit_status"?:int,"cancel"?:bool} -> {}
  *                  (ends an interactive allocation: JOBSPEC
  *                   "interactive":true, from hcalloc or hcrun)
+ *  ALLOC_ALIVE     {"job_id"} -> {"inactive_limit":secs}: the owner of an
+ *                  interactive allocation is still there (InactiveLimit)
  *  STEPNODE: name, addr, port, tasks ([int] global task ids here, in
  *   order), cpu_ids ([int], the step's CPUs of this node), gpu_ids ([int])
  *  STEP: job_id, step_id, uid, command, ntasks, nodelist, state
@@ -270,6 +272,7 @@ enum hc_msg_type {
 	HC_MSG_STEP_END = 23,
 	HC_MSG_STEP_QUERY = 24,
 	HC_MSG_ALLOC_RELEASE = 25,
+	HC_MSG_ALLOC_ALIVE = 26,
 
 	HC_MSG_AUDIT_QUERY = 30,
 	HC_MSG_AUDIT_VERIFY = 31,

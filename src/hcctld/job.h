@@ -56,6 +56,8 @@ struct job {
 	bool oom, timed_out, has_exit;
 	bool interactive;	/* hcalloc/hcrun: no script, held until
 				   ALLOC_RELEASE (steps_alloc.c) */
+	time_t alive_at;	/* interactive: its owner's last ALLOC_ALIVE
+				   (memory only; 0: not yet seen) */
 	char reason[SCHED_REASON_LEN];
 
 	time_t submit_time, eligible_time, start_time, end_time, begin_time;

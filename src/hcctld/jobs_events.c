@@ -95,6 +95,9 @@ job_decide(struct job *j, const json_t *ev)
 		j->final_state = JOB_COMPLETED;
 	else
 		j->final_state = JOB_FAILED;
+	/* The controller's own cancel of an allocation says why. */
+	if (!why && j->cancelling && !strcmp(j->reason, "InactiveLimit"))
+		why = "InactiveLimit";
 	if (!why)
 		why = j->final_state == JOB_OUT_OF_MEMORY ? "OutOfMemory" :
 		      j->final_state == JOB_TIMEOUT ? "TimeLimit" :

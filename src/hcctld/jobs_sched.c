@@ -29,6 +29,7 @@
 #include "sched_snap.h"
 #include "sched_worker.h"
 #include "state.h"
+#include "steps.h"
 
 #define SCHED_MIN_GAP_MS 20
 #define TICK_SECS 5
@@ -152,6 +153,7 @@ jobs_tick_cb(evutil_socket_t fd, short what, void *arg)
 	if (biv > 0 && iv > 0 && biv < iv)
 		iv = biv;
 	jobs_sweep(js, now);
+	steps_alloc_sweep(js->c, now);	/* owners gone: InactiveLimit */
 	if (iv <= 0 || ms_since(&js->last_pass) >= iv * 1000)
 		jobs_sched_request(js);
 	if (state_dirty(js->c->state) && state_commit(js->c->state, &err) < 0)

@@ -82,6 +82,7 @@ static const struct rpc_handler handlers[] = {
 	{ HC_MSG_STEP_END, steps_rpc_end, 0 },
 	{ HC_MSG_STEP_QUERY, steps_rpc_query, 0 },
 	{ HC_MSG_ALLOC_RELEASE, steps_rpc_release, 0 },
+	{ HC_MSG_ALLOC_ALIVE, steps_rpc_alive, 0 },
 	/* Security: accounts change only by admins; anyone may show them. */
 	{ HC_MSG_ACCT_UPDATE, accounts_rpc_update, RPC_ADMIN },
 	{ HC_MSG_ACCT_QUERY, accounts_rpc_query, 0 },

@@ -102,6 +102,6 @@ rpc_handler_fn nodes_rpc_query, nodes_rpc_update, nodes_rpc_queues,
 rpc_handler_fn rpc_rejected_query;
 /* Job steps and interactive allocations (steps_rpc.c, steps_alloc.c). */
 rpc_handler_fn steps_rpc_create, steps_rpc_end, steps_rpc_query,
-	steps_rpc_release;
+	steps_rpc_release, steps_rpc_alive;
 
 #endif

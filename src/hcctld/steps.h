@@ -18,6 +18,7 @@
 #define STEPS_H
 
 #include <stdint.h>
+#include <time.h>
 #include <jansson.h>
 
 #include "hc_err.h"
@@ -36,5 +37,9 @@ void steps_on_job_end(struct ctld *c, uint32_t job_id, int state);
 /* Frames from a node agent (node_conn.c); body borrowed. */
 void steps_on_event(struct ctld *c, struct node *n, json_t *body);
 void steps_on_cred_req(struct ctld *c, struct node *n, json_t *body);
+
+/* Cancel the interactive allocations whose owner (hcalloc, hcrun) has
+ * sent no ALLOC_ALIVE for InactiveLimit seconds (steps_alloc.c). */
+void steps_alloc_sweep(struct ctld *c, time_t now);
 
 #endif

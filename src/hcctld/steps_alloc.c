@@ -4,11 +4,21 @@
  * exit status of what ran in it (the shell, the step); its first node
  * reports that status as the job's, which makes it COMPLETED or FAILED, or
  * CANCELLED when the release is a cancel (Ctrl-C, SIGHUP).
+ *
+ * ALLOC_ALIVE: while it holds an allocation, hcalloc (or hcrun) sends one
+ * every few seconds (alloc.c's keeper). An owner killed with -9, or gone
+ * with its terminal, sends no more: steps_alloc_sweep cancels an
+ * allocation not heard of for InactiveLimit seconds (reason
+ * InactiveLimit), as Slurm does for salloc. The time is kept in memory
+ * only: after a controller restart every allocation gets the whole limit
+ * again from the first sweep.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 
+#include "conf.h"
 #include "ctld.h"
 #include "jobs.h"
 #include "jobs_int.h"
@@ -74,4 +84,53 @@ steps_rpc_release(struct rpc_req *req, json_t *body)
 		jobs_save(js, j);
 	}
 	rpc_reply(req, NULL);
+}
+
+void
+steps_rpc_alive(struct rpc_req *req, json_t *body)
+{
+	struct jobs *js = req->ctld->jobs;
+	uint32_t id = (uint32_t)jint(body, "job_id", 0);
+	struct job *j = jobs_find(js, id);
+
+	if (!j || !j->interactive) {
+		rpc_reply_err(req, HC_ENOENT, "job %u is not an interactive "
+			      "allocation", id);
+		return;
+	}
+	/* Security: only the allocation's user or an admin keeps it. */
+	if (req->uid != j->uid && !jobs_is_admin(js, req->uid)) {
+		rpc_reply_err(req, HC_EPERM, "job %u belongs to another user",
+			      id);
+		return;
+	}
+	j->alive_at = time(NULL);
+	rpc_reply(req, json_pack("{s:I}", "inactive_limit", (json_int_t)
+				 req->ctld->conf->inactive_limit));
+}
+
+void
+steps_alloc_sweep(struct ctld *c, time_t now)
+{
+	struct jobs *js = c->jobs;
+	long limit = c->conf->inactive_limit;
+
+	for (size_t i = 0; limit > 0 && i < js->n; i++) {
+		struct job *j = js->v[i];
+
+		if (!j->interactive || j->cancelling ||
+		    (j->state != JOB_RUNNING && j->state != JOB_CONFIGURING))
+			continue;
+		if (j->alive_at == 0 || j->alive_at > now)
+			j->alive_at = now;	/* first seen, or clock back */
+		if (now - j->alive_at < limit)
+			continue;
+		hc_log(HC_LOG_INFO, "job=%u uid=%u allocation cancelled: no "
+		       "word from its owner for %lds (InactiveLimit)", j->id,
+		       (unsigned)j->uid, (long)(now - j->alive_at));
+		snprintf(j->reason, sizeof(j->reason), "InactiveLimit");
+		j->cancelling = true;
+		release_send(js, j, 0);
+		jobs_save(js, j);
+	}
 }

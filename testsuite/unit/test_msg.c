@@ -58,6 +58,7 @@ static const struct {
 	{ HC_MSG_STEP_END, "{\"job_id\":3,\"step_id\":0,\"exit_status\":256}" },
 	{ HC_MSG_STEP_QUERY, "{\"job_ids\":[3],\"all\":true}" },
 	{ HC_MSG_ALLOC_RELEASE, "{\"job_id\":3,\"cancel\":true}" },
+	{ HC_MSG_ALLOC_ALIVE, "{\"job_id\":3}" },
 	{ HC_MSG_STEP_EVENT, "{\"job_id\":3,\"step_id\":1,\"event\":\"ended\"}" },
 	{ HC_MSG_STEP_CRED_REQ, "{\"req\":1,\"job_id\":3,\"host\":\"n2\"}" },
 	{ HC_MSG_STEP_CRED_GRANT, "{\"req\":1,\"rc\":0,\"cred\":\"AAAA\"}" },
