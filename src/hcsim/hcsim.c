@@ -34,8 +34,9 @@ enum {
 };
 
 static const struct cmd_opt opts[] = {
-	{"procs", O_PROCS, "N", "the machine's processors (default: the "
-	 "trace's MaxProcs, else its MaxNodes)"},
+	{"procs", O_PROCS, "N", "the machine's processors, one node "
+	 "(default: the nodes of --conf's NodeName lines, else the trace's "
+	 "MaxProcs, else its MaxNodes)"},
 	{"policy", O_POLICY, "POLICY", "fcfs, easy or conservative (default: "
 	 "BackfillDepth of --conf, else of $HC_CONF or the installed "
 	 "hc.conf, else 100)"},
@@ -57,7 +58,8 @@ static const struct cmd_opt opts[] = {
 	 "make the planner break the policy's guarantee on purpose (plans "
 	 "hold nothing, FCFS lets jobs overtake)"},
 	{"conf", O_CONF, "FILE", "read BackfillDepth, SchedulerPlugins, "
-	 "PluginDir and the PriorityWeight keys from this hc.conf"},
+	 "PluginDir and the PriorityWeight keys from this hc.conf, and "
+	 "(without --procs) simulate its NodeName lines' nodes"},
 	{"plugin-dir", O_PLUGIN_DIR, "DIR", "where the scheduling plugins "
 	 "are (default: PluginDir, $HC_SCHED_PLUGIN_DIR, the installed "
 	 "ones)"},
@@ -232,6 +234,45 @@ print_stats(const struct ctx *cx, const struct sim_stats *st)
 			 "processors", st->dropped, cx->procs);
 }
 
+/* The machine of --conf's NodeName lines (sim.h): their CPUs, memory and
+ * GPUs; the processors, their sum. NULL when the file names no nodes. */
+static struct sched_node *
+machine_of_conf(const char *path, const struct hc_conf *conf, long *procs)
+{
+	struct sched_node *nodes;
+
+	if (!conf || !conf->node_count)
+		return NULL;
+	nodes = calloc(conf->node_count, sizeof(*nodes));
+	if (!nodes)
+		cmd_die(&info, HC_ENOMEM, "out of memory");
+	*procs = 0;
+	for (size_t i = 0; i < conf->node_count; i++) {
+		const struct conf_node *c = &conf->nodes[i];
+		struct sched_node *n = &nodes[i];
+
+		if (c->cpus <= 0)
+			cmd_die(&info, HC_EINVAL, "%s:%d: NodeName=%s: "
+				"hcsim needs its CPUs=; give them, or --procs",
+				path, c->line, c->name);
+		n->name = c->name;
+		n->cpus = (uint32_t)c->cpus;
+		n->mem_mb = c->real_memory_mb;
+		for (size_t g = 0; g < c->gres.count; g++) {
+			const struct res_item *it = &c->gres.items[g];
+
+			for (uint64_t k = 0; !strcmp(it->name, "gpu") &&
+			     k < it->count && n->gpu_count < SCHED_MAX_GPUS;
+			     k++)
+				snprintf(n->gpus[n->gpu_count++].type,
+					 sizeof(n->gpus[0].type), "%s",
+					 it->type);
+		}
+		*procs += c->cpus;
+	}
+	return nodes;
+}
+
 /* Fair-share usage as hcctld keeps it: decaying by PriorityDecayHalfLife,
  * a processor-second costing BillingWeights' cpu (hc-priority(7)). */
 static void
@@ -260,7 +301,10 @@ main(int argc, char **argv)
 	struct sim_opts so;
 	struct sim_acct *acct = NULL;
 	struct sched_resv resv;
+	struct sched_node *nodes = NULL;
+	uint64_t *all = NULL;
 	struct hc_err err = { 0 };
+	bool explicit_conf;
 	int n;
 
 	if (!operands)
@@ -271,7 +315,9 @@ main(int argc, char **argv)
 	if (n != 1)
 		cmd_die(&info, HC_EINVAL, "give one trace file (see hcsim "
 			"--help)");
-	/* No policy given: the site's hc.conf says, when there is one. */
+	/* No policy given: the site's hc.conf says, when there is one. Only
+	 * an explicit --conf gives the machine. */
+	explicit_conf = cx.conf != NULL;
 	if (!cx.conf && cx.depth < 0 && access(conf_default_path(), R_OK) == 0)
 		cx.conf = conf_default_path();
 	if (cx.conf) {
@@ -292,6 +338,8 @@ main(int argc, char **argv)
 	if (cx.depth < 0)
 		cx.depth = SCHED_PLAN_DEPTH_DEFAULT;
 	trace_load(operands[0], &t);
+	if (!cx.procs && explicit_conf)
+		nodes = machine_of_conf(cx.conf, conf, &cx.procs);
 	if (!cx.procs)
 		cx.procs = t.max_procs ? t.max_procs : t.max_nodes;
 	if (!cx.procs)
@@ -300,19 +348,26 @@ main(int argc, char **argv)
 	if (cx.accounts && !(acct = sim_acct_read(cx.accounts, &err)))
 		cmd_die_err(&info, &err);
 	so = (struct sim_opts){ .procs = cx.procs, .acct = acct,
+				.nodes = nodes,
+				.nnodes = nodes ? conf->node_count : 0,
 				.depth = (uint32_t)cx.depth,
 				.check = cx.check,
 				.test_break = cx.test_break,
 				.schedule = cx.schedule ? stdout : NULL,
 				.sched = sched_load(&cx, conf) };
 	usage_load(&so, conf);
-	if (cx.resv_end) {	/* the machine is node 0: bit 0 */
-		static const uint64_t all = 1;
+	if (cx.resv_end) {	/* every node: bit i is node i */
+		size_t nb = nodes ? conf->node_count : 1;
 
+		all = calloc((nb + 63) / 64, sizeof(*all));
+		if (!all)
+			cmd_die(&info, HC_ENOMEM, "out of memory");
+		for (size_t i = 0; i < nb; i++)
+			all[i / 64] |= (uint64_t)1 << (i % 64);
 		resv = (struct sched_resv){ .name = "maint",
 					    .start = cx.resv_start,
-					    .end = cx.resv_end, .nodes = &all,
-					    .nbits = 1,
+					    .end = cx.resv_end, .nodes = all,
+					    .nbits = (uint32_t)nb,
 					    .flags = SCHED_RESV_MAINT };
 		so.resv = &resv;
 		so.nresv = 1;
@@ -323,6 +378,8 @@ main(int argc, char **argv)
 	sched_destroy(so.sched);
 	fs_ledger_destroy(so.usage);
 	sim_acct_free(acct);
+	free(nodes);
+	free(all);
 	conf_destroy(conf);
 	swf_free(&t);
 	free(operands);

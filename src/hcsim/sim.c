@@ -30,6 +30,9 @@ struct sim_job {
 				 * order started since its last plan */
 	uint32_t nnodes;
 	struct sched_alloc_node *alloc;	/* owned, while running */
+	uint32_t *pnodes;	/* its last plan's nodes (owned), npnodes */
+	uint32_t npnodes;
+	uint32_t req_nodes;	/* nodes it asks (1 on one node) */
 	size_t runpos;		/* its place in running[] */
 };
 
@@ -55,18 +58,56 @@ struct sim {
 };
 
 static void
-machine_build(struct sim_machine *m, long procs)
+machine_build(struct sim_machine *m, const struct sim_opts *o)
 {
-	/* One node class of `procs` CPUs. A cloud pool would append its
-	 * nodes here (usable = false while powered down). */
-	m->nnodes = 1;
-	m->nodes = hc_calloc(1, sizeof(*m->nodes));
-	m->nodes[0] = (struct sched_node){
-		.name = "swf", .index = 0, .usable = true,
-		.cpus = (uint32_t)procs,
-		.cpu_used = hc_calloc((size_t)procs, 1),
-		.queue_mask = 1,
-	};
+	/* Without nodes, one node class of `procs` CPUs. A cloud pool would
+	 * append its nodes here (usable = false while powered down). */
+	m->nnodes = o->nodes ? o->nnodes : 1;
+	m->nodes = hc_calloc(m->nnodes, sizeof(*m->nodes));
+	if (!o->nodes) {
+		m->nodes[0] = (struct sched_node){
+			.name = "swf", .index = 0, .usable = true,
+			.cpus = (uint32_t)o->procs,
+			.cpu_used = hc_calloc((size_t)o->procs, 1),
+			.queue_mask = 1,
+		};
+		return;
+	}
+	for (size_t i = 0; i < m->nnodes; i++) {
+		struct sched_node *n = &m->nodes[i];
+
+		*n = (struct sched_node){
+			.name = o->nodes[i].name, .index = (uint32_t)i,
+			.usable = true, .cpus = o->nodes[i].cpus,
+			.cpu_used = hc_calloc(o->nodes[i].cpus ?
+					      o->nodes[i].cpus : 1, 1),
+			.mem_mb = o->nodes[i].mem_mb,
+			.gpu_count = o->nodes[i].gpu_count,
+			.queue_mask = 1,
+		};
+		memcpy(n->gpus, o->nodes[i].gpus, sizeof(n->gpus));
+	}
+}
+
+/* The nodes a job of p processors asks (see sim.h), and whether the
+ * machine has that many nodes of enough CPUs. */
+static bool
+machine_shape(const struct sim_machine *m, int64_t p, uint32_t *nnodes)
+{
+	uint32_t cmax = 0, per, fit = 0;
+
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (m->nodes[i].cpus > cmax)
+			cmax = m->nodes[i].cpus;
+	if (m->nnodes == 1 || !cmax) {
+		*nnodes = 1;
+		return true;
+	}
+	*nnodes = (uint32_t)((p + cmax - 1) / cmax);
+	per = (uint32_t)((p + *nnodes - 1) / *nnodes);
+	for (size_t i = 0; i < m->nnodes; i++)
+		fit += m->nodes[i].cpus >= per;
+	return fit >= *nnodes;
 }
 
 static void
@@ -153,7 +194,8 @@ jobs_load(struct sim *x, const struct swf_trace *t)
 		const struct swf_job *w = &t->jobs[i];
 		struct sim_job *j = &x->jobs[x->njobs];
 
-		if (w->procs <= 0 || w->procs > x->o->procs || w->run < 0) {
+		if (w->procs <= 0 || w->procs > x->o->procs || w->run < 0 ||
+		    !machine_shape(&x->m, w->procs, &j->req_nodes)) {
 			x->st->dropped++;
 			continue;
 		}
@@ -175,7 +217,7 @@ job_view(const struct sim *x, uint32_t k, struct sched_job *v)
 	*v = (struct sched_job){
 		.id = k, .uid = j->w->user > 0 ? (uint32_t)j->w->user : 0,
 		.submit_time = j->w->submit, .queue = 0,
-		.nodes_min = 1, .ntasks = (uint32_t)j->w->procs,
+		.nodes_min = j->req_nodes, .ntasks = (uint32_t)j->w->procs,
 		.cpus_per_task = 1, .time_limit_sec = j->est,
 		.assoc = sim_acct_assoc(x->o->acct, j->w->user),
 	};
@@ -360,6 +402,10 @@ plans_note(struct sim *x, struct sched_job *v)
 	if (!v->plan_start && !v->promised)
 		return;
 	v->promised = v->plan_start;
+	/* Conservative keeps a promise on its nodes (plan.c): hand them
+	 * back, as hcctld does. */
+	v->promised_nodes = v->plan_start ? j->pnodes : NULL;
+	v->npromised_nodes = v->plan_start ? j->npnodes : 0;
 	if (!v->plan_start)
 		return;
 	if (x->o->check && j->last_plan && v->plan_start > j->last_plan &&
@@ -411,6 +457,16 @@ pass_run(struct sim *x, int64_t now, struct hc_err *err)
 		check_fcfs(x);
 	if (x->o->check && x->o->depth == 1 && plan.started.count)
 		check_mark_overtaken(x);
+	for (size_t k = 0; k < plan.nplanned; k++) {
+		struct sim_job *j = &x->jobs[plan.planned[k].job];
+
+		j->npnodes = plan.planned[k].nnodes;
+		j->pnodes = hc_realloc(j->pnodes, (j->npnodes ? j->npnodes
+							      : 1) *
+				       sizeof(*j->pnodes));
+		memcpy(j->pnodes, plan.planned[k].nodes,
+		       j->npnodes * sizeof(*j->pnodes));
+	}
 	for (size_t k = 0; x->o->check && k < plan.started.count; k++)
 		check_start(x, &x->jobs[plan.started.allocs[k].job], now);
 	for (size_t i = 0; i < x->npend; i++) {
@@ -505,7 +561,7 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
-	machine_build(&x.m, o->procs);
+	machine_build(&x.m, o);
 	sched_set_accounts(o->sched, sim_acct_view(o->acct));
 	sched_resv_use(o->sched, o->resv, o->nresv);
 	jobs_load(&x, t);
@@ -543,6 +599,8 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	}
 	if (rc == 0)
 		stats_finish(&x);
+	for (size_t i = 0; i < x.njobs; i++)
+		free(x.jobs[i].pnodes);
 	for (size_t i = 0; i < x.njobs; i++)
 		if (x.jobs[i].alloc) {
 			for (uint32_t n = 0; n < x.jobs[i].nnodes; n++)

@@ -1,12 +1,15 @@
 /*
  * sim: replay a workload trace through libhcsched on a virtual clock.
  *
- * The machine: the trace's processors as one node of N CPUs (one node
- * class), so a job of p processors asks 1 node x p CPUs. That keeps the
- * planner's profile to one node whose changes are the running and planned
- * jobs (exactly the processor-count model the SWF traces are measured in)
- * and placement to one CPU bitmap. Cloud pools (--cloud, later) add nodes
- * to the machine through sim_machine (sim.c); nothing else changes.
+ * The machine: by default the trace's processors as one node of N CPUs
+ * (one node class), so a job of p processors asks 1 node x p CPUs. That
+ * keeps the planner's profile to one node whose changes are the running
+ * and planned jobs (exactly the processor-count model the SWF traces are
+ * measured in) and placement to one CPU bitmap. Given nodes (hcsim --conf
+ * with NodeName lines), the machine is those nodes (CPUs, memory, GPUs),
+ * and a job of p processors asks ceil(p / C) nodes of ceil(p / nodes)
+ * CPUs each, C the most CPUs of a node (as -n p would be spread); its
+ * memory and GPUs ask nothing (SWF has no such fields).
  *
  * Events: job arrivals (submit time) and job ends (start + run time, the
  * run capped at the estimate); after the events of one instant, one
@@ -25,12 +28,19 @@
 #include "swf.h"
 
 struct sched;
+struct sched_node;
 struct sched_resv;
 struct sim_acct;
 struct fs_ledger;
 
 struct sim_opts {
-	long procs;		/* the machine's processors (> 0) */
+	long procs;		/* the machine's processors (> 0): with nodes,
+				 * the sum of their CPUs */
+	/* The machine's nodes (name, index = position, cpus, mem_mb,
+	 * gpu_count and GPU types read; the rest is sim.c's), borrowed;
+	 * NULL: one node of procs CPUs. */
+	const struct sched_node *nodes;
+	size_t nnodes;
 	uint32_t depth;		/* BackfillDepth: 0 FCFS, 1 EASY, ... */
 	bool check;		/* verify the policy's guarantee */
 	bool test_break;	/* TEST ONLY: the planner breaks the
@@ -45,7 +55,7 @@ struct sim_opts {
 	 * none. Borrowed; the caller hands it to sched_set_usage. */
 	struct fs_ledger *usage;
 	double usage_rate;	/* billing units per processor-second */
-	/* Advance reservations (trace seconds; node 0 is the machine),
+	/* Advance reservations (trace seconds; nodes by position),
 	 * borrowed; their starts and ends are events. NULL: none. */
 	const struct sched_resv *resv;
 	size_t nresv;

@@ -31,11 +31,16 @@
  * starts. Each such job's old window is still free when its turn comes
  * (what ended early only freed resources, and jobs planned before it only
  * moved earlier), so its new start is never later; new jobs follow in
- * priority order. The argument counts resources, so it is exact on one
- * node (hcsim's machine; its --check verifies it); on several nodes a job
- * planned earlier may move to a node a later promised job had, so there
- * the promise is kept first, not guaranteed (keeping it exactly would need
- * each promise's nodes from the host).
+ * priority order. The argument counts resources per node, so it needs
+ * each promised job to keep to its own nodes: on several nodes a job
+ * planned earlier could otherwise move to a node a later promised job had.
+ * So the host hands each promise's nodes back (sched_job.promised_nodes)
+ * and a promised job starts now only on them, and is planned on them
+ * (its old window there is free: every job planned before it kept to its
+ * own nodes and only moved earlier, which frees time after its start).
+ * Only if those nodes are gone or unfit (down, drained) is it planned
+ * anywhere, and then the promise may break. Without the nodes (a host
+ * that keeps none) the promise is exact on one node only.
  */
 #include "config.h"
 
@@ -67,6 +72,8 @@ struct plan_ctx {
 	uint32_t depth;
 	long horizon;
 	bool test_break;	/* plan.h: test only */
+	uint32_t promise_ok;	/* id + 1 of the job promise_nodes last
+				 * found keeping to its nodes */
 	time_t now;
 	struct profile *prof;
 	struct sched_node *nodes;
@@ -197,6 +204,24 @@ place_ctx(struct plan_ctx *x)
 	return x->pc;
 }
 
+/* Does the job keep to the nodes of its promise (conservative, nodes
+ * given, all still there and fit for it)? */
+static bool
+promise_nodes(struct plan_ctx *x, const struct sched_job *j,
+	      const struct prof_need *need)
+{
+	if (x->depth <= 1 || !j->promised || !j->promised_nodes ||
+	    j->npromised_nodes != need->nnodes)
+		return false;
+	if (x->promise_ok == j->id + 1)
+		return true;
+	if (prof_earliest_on(x->prof, need, j->promised_nodes,
+			     j->npromised_nodes, x->chosen) < 0)
+		return false;
+	x->promise_ok = j->id + 1;
+	return true;
+}
+
 /* Start the job now if it fits without delaying a plan. SCHED_PLACED,
  * SCHED_BUSY, or SCHED_NEVER with the reason set by placement. */
 static int
@@ -208,7 +233,12 @@ try_start(struct plan_ctx *x, struct sched_job *j, const struct sched_req *rq,
 	size_t n;
 	int r;
 
-	n = prof_fit_now(x->prof, need, x->allow, all ? 0 : need->nnodes);
+	if (promise_nodes(x, j, need))
+		n = prof_fit_now_on(x->prof, need, j->promised_nodes,
+				    j->npromised_nodes, x->allow);
+	else
+		n = prof_fit_now(x->prof, need, x->allow,
+				 all ? 0 : need->nnodes);
 	if (n < need->nnodes) {
 		prof_allow_clear(x->prof, x->allow);
 		return SCHED_BUSY;
@@ -230,7 +260,13 @@ try_start(struct plan_ctx *x, struct sched_job *j, const struct sched_req *rq,
 static void
 plan_one(struct plan_ctx *x, struct sched_job *j, const struct prof_need *need)
 {
-	time_t t = prof_earliest(x->prof, need, x->chosen);
+	time_t t = -1;
+
+	if (promise_nodes(x, j, need))
+		t = prof_earliest_on(x->prof, need, j->promised_nodes,
+				     j->npromised_nodes, x->chosen);
+	if (t < 0)
+		t = prof_earliest(x->prof, need, x->chosen);
 
 	reason_set(j, "Resources");
 	if (t < 0 || (x->horizon > 0 && t > x->now + x->horizon))
@@ -326,7 +362,11 @@ backfill_job(struct plan_ctx *x, struct sched_job *j,
 		}
 		if (r == SCHED_NEVER)
 			return;
-		shape_fail(x, j->queue, rq, j->constraint, need->secs);
+		/* (a try on a promise's nodes only says nothing of the
+		 * shape) */
+		if (!promise_nodes(x, j, need))
+			shape_fail(x, j->queue, rq, j->constraint,
+				   need->secs);
 	} else if (!top) {
 		x->out->skipped++;
 	}

@@ -72,6 +72,18 @@ void prof_allow_clear(struct profile *p, uint8_t *allow);
 time_t prof_earliest(struct profile *p, const struct prof_need *need,
 		     uint32_t *chosen);
 
+/* The same two queries on given nodes only: idx[0..n) are sched_node.index
+ * values (a promised job's planned nodes). prof_fit_now_on sets allow[]
+ * for those that can hold `need` now and returns how many; 0 if any of
+ * them is gone or of a class prof_select did not choose.
+ * prof_earliest_on returns the earliest start at which all n (n must be
+ * need->nnodes) hold it, their positions in chosen; -1 if none or as
+ * before. */
+size_t prof_fit_now_on(struct profile *p, const struct prof_need *need,
+		       const uint32_t *idx, uint32_t n, uint8_t *allow);
+time_t prof_earliest_on(struct profile *p, const struct prof_need *need,
+			const uint32_t *idx, uint32_t n, uint32_t *chosen);
+
 /* Take `need` on node position `node` for [start, start + need->secs). */
 void prof_take(struct profile *p, uint32_t node, const struct prof_need *need,
 	       time_t start);

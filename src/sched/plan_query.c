@@ -323,3 +323,58 @@ prof_earliest(struct profile *p, const struct prof_need *need,
 	}
 	return got == need->nnodes ? t : -1;
 }
+
+/* ---- a promised job's own nodes (conservative on several nodes) ------- */
+
+/* Positions of the nodes idx[0..n) (sched_node.index values), each of a
+ * selected class; false if one is gone or no longer fits the job. */
+static bool
+positions_of(const struct profile *p, const uint32_t *idx, uint32_t n,
+	     uint32_t *pos)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		if (idx[k] >= p->nidx || p->byindex[idx[k]] == UINT32_MAX)
+			return false;
+		pos[k] = p->byindex[idx[k]];
+		if (!p->cls[p->pn[pos[k]].cls].sel ||
+		    !p->nodes[pos[k]].usable)
+			return false;
+	}
+	return true;
+}
+
+size_t
+prof_fit_now_on(struct profile *p, const struct prof_need *need,
+		const uint32_t *idx, uint32_t n, uint8_t *allow)
+{
+	time_t until = prof_end_of(p->now, need->secs);
+	uint32_t pos[64], *pp = n <= 64 ? pos : hc_malloc(n * sizeof(*pp));
+	size_t found = 0;
+
+	if (positions_of(p, idx, n, pp))
+		for (uint32_t k = 0; k < n; k++)
+			if (node_fits(p, &p->pn[pp[k]], need, until)) {
+				allow[pp[k]] = 1;
+				found++;
+			}
+	if (pp != pos)
+		free(pp);
+	return found;
+}
+
+time_t
+prof_earliest_on(struct profile *p, const struct prof_need *need,
+		 const uint32_t *idx, uint32_t n, uint32_t *chosen)
+{
+	if (n != need->nnodes || !positions_of(p, idx, n, chosen))
+		return -1;
+	p->niv = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		size_t off = p->niv;
+
+		node_intervals(p, &p->pn[chosen[k]], need);
+		resv_clip(p, chosen[k], off, need);
+	}
+	/* Each node's good starts are disjoint: n at once means all n. */
+	return sweep(p, 0, n);
+}

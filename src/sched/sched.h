@@ -90,6 +90,12 @@ struct sched_job {
 	time_t promised;	/* in, planning: the start an earlier pass
 				 * planned (its plan_start), 0 = none; a
 				 * conservative plan is never later */
+	const uint32_t *promised_nodes;	/* in, planning: that plan's nodes
+					 * (sched_plan_entry.nodes), borrowed
+					 * for the pass; NULL = not kept (the
+					 * promise then holds on one node
+					 * only) */
+	uint32_t npromised_nodes;
 	uint32_t assoc;		/* account view node charged (sched_account.h:
 				 * index into accts; 0 = root) */
 	uint32_t qos;		/* index into the view's qos; SCHED_NONE */
