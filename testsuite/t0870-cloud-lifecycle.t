@@ -7,7 +7,7 @@
 # ResumeTimeout; a transient failure returns the node to the pool.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 16
+plan 19
 
 E=$HC_TEST_DIR/etc
 fail_program "$E/bad" 78 "image ami-0 does not exist"
@@ -18,8 +18,10 @@ cluster_start --nodes 1 \
 	--conf-extra "$(cloud_pool bad b[1-2] ResumeProgram=$E/bad)" \
 	--conf-extra "$(cloud_pool slow s1 ResumeProgram=$E/silent \
 		ResumeTimeout=3)" \
-	--conf-extra "$(cloud_pool full f1 ResumeProgram=$E/full)"
+	--conf-extra "$(cloud_pool full f1 ResumeProgram=$E/full)" \
+	--conf-extra "$(cloud_pool other o1 ResumeTimeout=4)"
 cloud_ready c1 c2 || bail_out "cannot set the provider up"
+cert_issue o1 other-ca || bail_out "cannot issue o1's certificate"
 
 is "a cloud node starts in CLOUD" "$(node_state c1)" CLOUD
 
@@ -58,3 +60,12 @@ hcctl update node f1 State=POWER_UP >/dev/null
 ok "a transient failure returns the node to the pool" \
 	wait_for 20 eval '[ "$(node_reason f1)" != "" ] && [ "$(node_state f1)" = CLOUD ]'
 like "... with the reason" "$(node_reason f1)" "transient failure: no capacity in zone a"
+
+# A started node whose certificate another CA issued is refused.
+hcctl update node o1 State=POWER_UP >/dev/null
+ok "a cloud node with another CA's certificate is refused" \
+	wait_for 20 eval 'hcctl show rejected --json | jq -e \
+	"[.rejected[] | select(.name == \"o1\" and .reason == \"unknown CA\")]
+	 | length > 0" >/dev/null'
+ok "... and goes DOWN at ResumeTimeout" wait_node_state o1 DOWN 20
+like "... never having been up" "$(node_reason o1)" "ResumeTimeout"
