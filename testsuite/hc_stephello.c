@@ -5,11 +5,13 @@
  * controller's key file for credentials that are expired, for a job that
  * is not running there, for another user, or used twice.
  *
- *	hc_stephello KEYFILE ADDR PORT JOB STEP UID NODES EXPIRES_IN [N]
+ *	hc_stephello KEYFILE ADDR PORT JOB STEP UID NODES EXPIRES_IN [N
+ *		     [TASKS_MAX TASKS]]
  *
  * EXPIRES_IN is seconds from now (negative: already expired); N hellos
  * (default 1) are sent with the same credential, each on a new stream,
- * asking the agent to run `true` as one task.
+ * asking the agent to run `true` as TASKS tasks (default 1), with a
+ * credential that allows TASKS_MAX per node (default 0: no bound).
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@ main(int argc, char **argv)
 	struct stepcred_key *key;
 	char *cred;
 	int n = argc > 9 ? atoi(argv[9]) : 1;
+	int ntasks = argc > 11 ? atoi(argv[11]) : 1;
 
 	if (argc < 9) {
 		fprintf(stderr, "usage: hc_stephello KEYFILE ADDR PORT JOB "
@@ -45,14 +48,19 @@ main(int argc, char **argv)
 	sc.gid = sc.uid;
 	snprintf(sc.nodes, sizeof(sc.nodes), "%s", argv[7]);
 	sc.expires = time(NULL) + atol(argv[8]);
+	sc.tasks_max = argc > 10 ? (uint32_t)atol(argv[10]) : 0;
 	cred = stepcred_sign(key, &sc, &err);
 	for (int i = 0; i < n && cred; i++) {
 		struct hc_client *c = hc_client_connect(argv[2], atoi(argv[3]),
 							NULL, 10, &err);
-		json_t *req = json_pack("{s:s,s:[s],s:[i],s:i,s:i,s:i}",
-					"cred", cred, "argv", "true", "tasks",
-					0, "ntasks", 1, "nnodes", 1,
-					"node_index", 0);
+		json_t *tasks = json_array();
+		json_t *req;
+
+		for (int t = 0; t < ntasks; t++)
+			json_array_append_new(tasks, json_integer(t));
+		req = json_pack("{s:s,s:[s],s:o,s:i,s:i,s:i}", "cred", cred,
+				"argv", "true", "tasks", tasks, "ntasks",
+				ntasks, "nnodes", 1, "node_index", 0);
 		json_t *rep = c ? hc_client_call_noauth(c, HC_MSG_STEP_HELLO,
 							req, &err) : NULL;
 

@@ -1,11 +1,11 @@
 #!/bin/bash
 # A node agent starts nothing for a stream without a step credential that
 # the controller signed for that node, a job running there and its user:
-# forged, expired, other-job, other-user and replayed credentials are
-# refused with their reason (and leave a log line); a user cannot get a
+# forged, expired, other-job, other-user and replayed credentials, and
+# more tasks on a node than the credential allows, are refused with their reason (and leave a log line); a user cannot get a
 # step of another user's job from the controller.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 9
+plan 11
 hello=$HC_BUILDDIR/testsuite/hc_stephello
 [ -x "$hello" ] || skip_all "hc_stephello not built (make check builds it)"
 cluster_start --nodes 2
@@ -37,6 +37,12 @@ like "one for another node is refused" \
 like "a replayed one is refused the second time" \
 	"$(try "$key" 127.0.0.1 "$port" "$id" 906 "$HC_UID1" "$node" 60 2)" \
 	"^ok\|.*already used on $node"
+is "a credential's task bound admits that many tasks" \
+	"$(try "$key" 127.0.0.1 "$port" "$id" 907 "$HC_UID1" "$node" 60 1 2 2)" \
+	"ok|"
+like "and refuses more on one node" \
+	"$(try "$key" 127.0.0.1 "$port" "$id" 908 "$HC_UID1" "$node" 60 1 2 3)" \
+	"may start at most 2 tasks on a node, not 3"
 ok "refusals are logged by the agent" \
 	grep -q "refused: .*bad signature" "$HC_TEST_DIR/log/hcnoded-$node.log"
 o=$(as_user "$HC_USER2" env HC_JOB_ID="$id" hcrun true 2>&1)

@@ -198,6 +198,9 @@ statement_new(const struct stepcred *sc)
 		      "nonce", hex);
 	if (!o)
 		return NULL;
+	if (sc->tasks_max > 0)
+		json_object_set_new(o, "tasks_max",
+				    json_integer((json_int_t)sc->tasks_max));
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return s;
@@ -265,7 +268,7 @@ statement_read(const char *json, struct stepcred *out, struct hc_err *err)
 {
 	json_int_t v = 0, job = 0, step = 0, uid = 0, gid = 0, exp = 0;
 	const char *nodes = NULL;
-	json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+	json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, NULL), *max;
 	int rc = 0;
 
 	if (!o || json_unpack(o, "{s:I, s:I, s:I, s:I, s:I, s:s, s:I}",
@@ -283,6 +286,10 @@ statement_read(const char *json, struct stepcred *out, struct hc_err *err)
 		out->gid = (gid_t)gid;
 		out->expires = (time_t)exp;
 		snprintf(out->nodes, sizeof(out->nodes), "%s", nodes);
+		max = json_object_get(o, "tasks_max");
+		if (json_is_integer(max) && json_integer_value(max) > 0 &&
+		    json_integer_value(max) <= UINT32_MAX)
+			out->tasks_max = (uint32_t)json_integer_value(max);
 	}
 	json_decref(o);
 	return rc;

@@ -9,7 +9,7 @@
  *
  * Encoded form (what travels, base64 of): a JSON object
  *	{"v":1,"job_id":N,"step_id":N,"uid":N,"gid":N,"nodes":"n[1-4]",
- *	 "expires":EPOCH,"nonce":"hex"}
+ *	 "expires":EPOCH,"nonce":"hex","tasks_max":N}
  * followed by a NUL byte and the 64-byte Ed25519 signature over the JSON.
  */
 #ifndef HC_STEPCRED_H
@@ -28,6 +28,10 @@ struct stepcred {
 	gid_t gid;
 	char nodes[1024];	/* hostlist expression */
 	time_t expires;
+	uint32_t tasks_max;	/* at most this many tasks on any one of its
+				   nodes ("tasks_max", left out when 0: no
+				   bound, a credential of an older
+				   controller) */
 };
 
 struct stepcred_key;	/* an Ed25519 key pair or public key */

@@ -275,6 +275,11 @@ step_sign(struct steps *ss, const struct job *j, struct step *st,
 	sc.gid = j->gid;
 	snprintf(sc.nodes, sizeof(sc.nodes), "%s", st->nodelist);
 	sc.expires = expires;
+	/* Security: the agents start no more tasks than the step's
+	 * busiest node was given, so a user cannot start extra ones. */
+	for (uint32_t i = 0; i < st->nnodes; i++)
+		if (st->nodes[i].ntasks > sc.tasks_max)
+			sc.tasks_max = st->nodes[i].ntasks;
 	return stepcred_sign(ss->c->key, &sc, err);
 }
 

@@ -143,6 +143,14 @@ step_start(struct noded *nd, struct sconn *sc, const struct stepcred *cred,
 	if (json_array_size(tasks) == 0 || json_array_size(tasks) > 4096)
 		return hc_err_set(err, HC_EINVAL, "1 to 4096 tasks per node"),
 		       NULL;
+	/* Security: no more tasks here than the controller gave the step
+	 * on its busiest node (the credential says how many). */
+	if (cred->tasks_max && json_array_size(tasks) > cred->tasks_max)
+		return hc_err_set(err, HC_EAUTH, "step %u.%u may start at "
+				  "most %u tasks on a node, not %zu",
+				  cred->job_id, cred->step_id,
+				  cred->tasks_max, json_array_size(tasks)),
+		       NULL;
 	sn = hc_calloc(1, sizeof(*sn));
 	sn->nd = nd;
 	sn->sc = sc;

@@ -145,8 +145,16 @@ test_sign_verify(void **state)
 	assert_int_equal(out.gid, 1002);
 	assert_int_equal(out.expires, 1000000);
 	assert_string_equal(out.nodes, "n[1-4],gpu7");
+	assert_int_equal(out.tasks_max, 0);	/* none given: no bound */
 	assert_int_equal(stepcred_verify(fx->key, c, "gpu7", 0, NULL, &err),
 			 0);
+	/* The task bound travels signed. */
+	sc.tasks_max = 3;
+	c2 = stepcred_sign(fx->key, &sc, &err);
+	assert_int_equal(stepcred_verify(fx->pub, c2, "n1", 0, &out, &err), 0);
+	assert_int_equal(out.tasks_max, 3);
+	free(c2);
+	sc.tasks_max = 0;
 	/* A fresh nonce each time. */
 	c2 = stepcred_sign(fx->key, &sc, &err);
 	assert_string_not_equal(c, c2);
