@@ -1,8 +1,9 @@
 #!/bin/bash
 # A job runs as its (unprivileged) user, writes what it prints to its output
-# file, sees the documented environment and a private TMPDIR removed after.
+# file, sees the documented environment and a private TMPDIR removed after;
+# its node file is the user's alone, and it and the script go with the job.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 12
+plan 14
 cluster_start
 
 id=$(as_user "$HC_USER1" env HC_TEST_MARK=exported hcsub --parsable \
@@ -17,7 +18,8 @@ echo QUEUE=$HC_QUEUE
 echo MARK=$HC_TEST_MARK
 echo TMPDIR=$TMPDIR
 [ -d "$TMPDIR" ] && touch "$TMPDIR/x" && echo TMPDIR_WRITABLE
-echo TMPOWNER=$(stat -c %u "$TMPDIR")')
+echo TMPOWNER=$(stat -c %u "$TMPDIR")
+echo NODEFILE=$HC_NODEFILE $(stat -c %a:%u "$HC_NODEFILE")')
 id=${id%%;*}
 like "hcsub --parsable prints the job id" "$id" '^[0-9]+$'
 ok "the job completes" wait_job_state "$id" COMPLETED
@@ -37,3 +39,10 @@ ok "TMPDIR is private and writable, owned by the user" \
 t=$(sed -n 's/^TMPDIR=//p' "$f" 2>/dev/null)
 ok "TMPDIR ($t) is removed after the job" \
 	wait_for 10 eval "[ -n '$t' ] && [ '$t' != /tmp ] && [ ! -e '$t' ]"
+nf=$(sed -n 's/^NODEFILE=//p' "$f" 2>/dev/null)
+like "HC_NODEFILE is in the spool, mode 600, the user's" "$nf" \
+	"/job_$id\\.nodefile 600:$HC_UID1\$"
+nf=${nf%% *}
+ok "the node file and the script are removed after the job" \
+	wait_for 10 eval "[ -n '$nf' ] && [ ! -e '$nf' ] &&
+	[ ! -e '${nf%.nodefile}.script' ]"

@@ -43,9 +43,10 @@ like "HC_NODEFILE: each node once per task slot, the batch node first" \
 like "HC_RSH_AGENT is hc-rsh" "$(grep ^AGENT= "$f")" "/hc-rsh\$"
 like "Open MPI's rsh agent is hc-rsh" "$(grep ^OMPI_AGENT= "$f")" "/hc-rsh\$"
 like "Open MPI's default hostfile is the node file" \
-	"$(grep ^OMPI_HOSTFILE= "$f")" "job_$id/hc_nodefile\$"
+	"$(grep ^OMPI_HOSTFILE= "$f")" "/job_$id\\.nodefile\$"
 like "Hydra launches with rsh = hc-rsh and reads the node file" \
-	"$(grep ^HYDRA= "$f")" "^HYDRA=rsh [^ ]*/hc-rsh [^ ]*/hc_nodefile\$"
+	"$(grep ^HYDRA= "$f")" \
+	"^HYDRA=rsh [^ ]*/hc-rsh [^ ]*/job_$id\\.nodefile\$"
 is "several agents on one host: Open MPI's vader is off" \
 	"$(grep ^BTL= "$f")" "BTL=self,tcp"
 is "no SLURM_ variable in the job" "$(grep ^SLURM= "$f")" "SLURM=0"

@@ -39,9 +39,8 @@ struct job {
 	bool first;		/* the job's first node (reports started) */
 	int release_status;	/* an allocation's end: JOB_KILL's
 				   exit_status, reported as the job's */
-	char *dir;		/* spool/job_<id>, 0700, the user's */
-	char *script;		/* dir/script */
-	char *nodefile;		/* dir/hc_nodefile */
+	char *script;		/* spool/job_<id>.script (batch only) */
+	char *nodefile;		/* spool/job_<id>.nodefile */
 	char *tmpdir;		/* private TMPDIR */
 	int *cpu_ids, *gpu_ids;
 	size_t ncpus, ngpus;
@@ -49,7 +48,7 @@ struct job {
 };
 
 /* job_setup.c: check the launch request, fill j from it, make the spool
- * dir, script, node file, TMPDIR and cgroup. 0 or -1 with err. */
+ * files, script and node file, TMPDIR and cgroup. 0 or -1 with err. */
 int job_setup(struct noded *nd, struct job *j, struct hc_err *err);
 
 /* job_child.c. Build the job's environment (NULL-terminated, malloc'ed

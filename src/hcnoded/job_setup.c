@@ -1,7 +1,7 @@
 /*
  * job_setup: turn a JOB_LAUNCH body into a job ready to start: who it runs
- * as, its CPUs and GPUs, its spool directory (0700, the user's: the script
- * and the node file), its private TMPDIR and its cgroup.
+ * as, its CPUs and GPUs, its files in the spool (the script and the node
+ * file, the user's), its private TMPDIR and its cgroup.
  */
 #include "config.h"
 
@@ -39,14 +39,19 @@ int_array(json_t *a, int **out, size_t *n)
 	return 0;
 }
 
+/* Create path (O_EXCL: never through a file or link someone left) holding
+ * text, the user's. A file left by an earlier launch of this id is
+ * replaced. */
 static int
 write_file(const char *path, const char *text, mode_t mode, uid_t uid,
 	   gid_t gid, struct hc_err *err)
 {
+	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC;
 	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC,
-		      mode);
+	int fd = open(path, flags, mode);
 
+	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
+		fd = open(path, flags, mode);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len ||
 	    fchown(fd, uid, gid) < 0) {
 		int e = errno;
@@ -58,19 +63,34 @@ write_file(const char *path, const char *text, mode_t mode, uid_t uid,
 	return close(fd);
 }
 
-/* 1 if path was made here, 0 if it was there already, -1 with err. */
+/* The job's private directory (TMPDIR), 0700, the user's. A fresh one
+ * (the usual case) needs only its owner set: mkdir gave the mode, and in
+ * a sticky /tmp nobody else can swap it. One left behind is opened
+ * without following links and fixed through its descriptor. */
 static int
 make_dir(const char *path, uid_t uid, gid_t gid, struct hc_err *err)
 {
-	int made = mkdir(path, 0700) == 0;
+	int fd;
 
-	if (!made && errno != EEXIST)
+	if (mkdir(path, 0700) == 0) {
+		if (lchown(path, uid, gid) < 0)
+			return hc_err_set(err, HC_EIO, "chown %s: %s", path,
+					  strerror(errno));
+		return 0;
+	}
+	if (errno != EEXIST)
 		return hc_err_set(err, HC_EIO, "mkdir %s: %s", path,
 				  strerror(errno));
-	if (chown(path, uid, gid) < 0 || chmod(path, 0700) < 0)
-		return hc_err_set(err, HC_EIO, "chown %s: %s", path,
-				  strerror(errno));
-	return made;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, uid, gid) < 0 || fchmod(fd, 0700) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return hc_err_set(err, HC_EIO, "%s exists and cannot be made "
+				  "the job's (%s); remove it", path,
+				  strerror(e));
+	}
+	return close(fd);
 }
 
 /* Seconds on a clock that does not jump (the user cache's age). */
@@ -180,6 +200,10 @@ nodefile_text(struct noded *nd, const struct job *j, struct hc_err *err)
 	return text;
 }
 
+/* The job's files: in the spool, <spool>/job_<id>.script (batch only,
+ * 0700) and <spool>/job_<id>.nodefile (0600), the user's, as plain files
+ * (no directory per job: a mkdir and rmdir fewer per job on the spool's
+ * file system); and the private TMPDIR. */
 static int
 job_files(struct noded *nd, struct job *j, struct hc_err *err)
 {
@@ -188,28 +212,21 @@ job_files(struct noded *nd, struct job *j, struct hc_err *err)
 	const char *tmp = nd->conf->tmp_dir && *nd->conf->tmp_dir ?
 			  nd->conf->tmp_dir : "/tmp";
 	char *text;
-	int fresh;
+	int rc;
 
-	j->dir = hc_asprintf("%s/job_%u", nd->spool, j->id);
-	j->script = hc_asprintf("%s/script", j->dir);
-	j->nodefile = hc_asprintf("%s/hc_nodefile", j->dir);
+	j->nodefile = hc_asprintf("%s/job_%u.nodefile", nd->spool, j->id);
+	if (j->batch)
+		j->script = hc_asprintf("%s/job_%u.script", nd->spool, j->id);
 	j->tmpdir = hc_asprintf("%s/hc.%s.%u", tmp, nd->me->name, j->id);
-	if ((fresh = make_dir(j->dir, j->uid, j->gid, err)) < 0 ||
-	    make_dir(j->tmpdir, j->uid, j->gid, err) < 0)
+	if (make_dir(j->tmpdir, j->uid, j->gid, err) < 0)
 		return -1;
 	if (!(text = nodefile_text(nd, j, err)))
 		return -1;
-	if (!fresh) {		/* left by an earlier launch of this id */
-		unlink(j->nodefile);
-		unlink(j->script);
-	}
-	if (write_file(j->nodefile, text, 0644, j->uid, j->gid, err) < 0 ||
-	    (j->batch && write_file(j->script, script ? script : "", 0700,
-				    j->uid, j->gid, err) < 0)) {
-		free(text);
-		return -1;
-	}
+	rc = write_file(j->nodefile, text, 0600, j->uid, j->gid, err);
 	free(text);
+	if (rc < 0 || (j->batch && write_file(j->script, script ? script : "",
+					      0700, j->uid, j->gid, err) < 0))
+		return -1;
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 /*
  * launch: the jobs this node runs, from JOB_LAUNCH to the ended event.
  *
- *	launch -> spool dir, TMPDIR, cgroup -> Prolog -> fork (batch node)
+ *	launch -> spool files, TMPDIR, cgroup -> Prolog -> fork (batch node)
  *	       -> started ... script exits -> kill what is left -> ended
- *	       -> Epilog -> cgroup, TMPDIR and spool dir removed
+ *	       -> Epilog -> cgroup, TMPDIR and spool files removed
  *
  * Terminating a job (time limit, JOB_KILL without a signal): SIGTERM to
  * every process of the job, then after KillWait SIGKILL of the whole tree
@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,6 @@ job_free(struct job *j)
 	json_decref(j->spec);
 	free(j->user);
 	free(j->groups);
-	free(j->dir);
 	free(j->script);
 	free(j->nodefile);
 	free(j->tmpdir);
@@ -324,14 +324,36 @@ rm_tree(const char *path)
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* What jobs of an earlier run of the agent left in dir: names
- * <prefix><id>. Their processes were killed with their cgroups at
- * start-up (cgroup.c); the controller learns they are gone when we
- * register without them. */
-static void
-clean_dir(const char *dir, const char *prefix)
+/* Whether name is <prefix><id>, or <prefix><id>.<suffix> for one of the
+ * suffixes given (NULL-terminated, may be NULL). */
+static bool
+leftover_name(const char *name, const char *prefix,
+	      const char *const *suffixes)
 {
-	size_t plen = strlen(prefix);
+	size_t plen = strlen(prefix), digits;
+
+	if (strncmp(name, prefix, plen) != 0)
+		return false;
+	name += plen;
+	if (!(digits = strspn(name, "0123456789")))
+		return false;
+	if (!name[digits])
+		return true;
+	for (; suffixes && *suffixes; suffixes++)
+		if (name[digits] == '.' && !strcmp(name + digits + 1,
+						    *suffixes))
+			return true;
+	return false;
+}
+
+/* What jobs of an earlier run of the agent left in dir: names
+ * <prefix><id> (TMPDIRs; job directories of older versions in the
+ * spool) and <prefix><id>.<suffix> (spool files). Their processes were
+ * killed with their cgroups at start-up (cgroup.c); the controller learns
+ * they are gone when we register without them. */
+static void
+clean_dir(const char *dir, const char *prefix, const char *const *suffixes)
+{
 	struct dirent *de;
 	DIR *d;
 
@@ -340,9 +362,7 @@ clean_dir(const char *dir, const char *prefix)
 	while ((de = readdir(d))) {
 		char *path;
 
-		if (strncmp(de->d_name, prefix, plen) != 0 ||
-		    strspn(de->d_name + plen, "0123456789") !=
-		    strlen(de->d_name + plen) || !de->d_name[plen])
+		if (!leftover_name(de->d_name, prefix, suffixes))
 			continue;
 		path = hc_asprintf("%s/%s", dir, de->d_name);
 		hc_log(HC_LOG_WARN, "%s left by a job of an earlier run of "
@@ -356,13 +376,15 @@ clean_dir(const char *dir, const char *prefix)
 static void
 jobs_clean_leftovers(struct jobs *js)
 {
+	static const char *const spool_files[] = { "script", "nodefile",
+						   NULL };
 	struct noded *nd = js->nd;
 	const char *tmp = nd->conf->tmp_dir && *nd->conf->tmp_dir ?
 			  nd->conf->tmp_dir : "/tmp";
 	char *prefix = hc_asprintf("hc.%s.", nd->me->name);
 
-	clean_dir(nd->spool, "job_");
-	clean_dir(tmp, prefix);
+	clean_dir(nd->spool, "job_", spool_files);
+	clean_dir(tmp, prefix, NULL);
 	free(prefix);
 }
 
@@ -379,7 +401,6 @@ on_epilog(void *arg, int status, const char *line)
 		unlink(j->script);
 	if (j->nodefile)
 		unlink(j->nodefile);
-	rm_tree(j->dir);
 	if (cgroup_job_remove(j->js->nd->cg, j->id) < 0)
 		hc_log(HC_LOG_WARN, "job=%u cgroup not removed", j->id);
 	for (struct job **pp = &j->js->list; *pp; pp = &(*pp)->next)
