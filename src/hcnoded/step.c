@@ -272,10 +272,9 @@ step_done(struct step_node *sn)
 	sn->done = true;
 	hc_log(HC_LOG_INFO, "job=%u step=%u ended status=%d", sn->cred.job_id,
 	       sn->cred.step_id, sn->worst);
-	if (ctl_conn_registered(nd->ctl))
-		ctl_conn_send(nd->ctl, HC_MSG_STEP_EVENT, ev, false);
-	else
-		json_decref(ev);
+	/* Kept until the controller is back (as job ends are): a step that
+	 * ends while it restarts must not stay RUNNING in its records. */
+	ctl_conn_send(nd->ctl, HC_MSG_STEP_EVENT, ev, true);
 	jobs_step_gone(nd->jobs, sn->cred.job_id);
 	if (sn->sc) {
 		json_t *b = json_object();
