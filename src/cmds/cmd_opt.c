@@ -185,6 +185,48 @@ help_wrap(FILE *f, const char *text, int indent)
 	fputc('\n', f);
 }
 
+/* Print free text wrapped before column 80, keeping its own line breaks
+ * (a line that starts with spaces is printed as it is: a table). */
+static void
+help_text(FILE *f, const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		const char *p = text, *end = text + n;
+		int col = 0;
+
+		if (n < 80 || text[0] == ' ')
+			fprintf(f, "%.*s", (int)n, text);
+		while (n >= 80 && text[0] != ' ' && p < end) {
+			size_t w = strcspn(p, " \n");
+
+			if (col && col + 1 + (int)w > 79) {
+				fputc('\n', f);
+				col = 0;
+			}
+			fprintf(f, "%s%.*s", col ? " " : "", (int)w, p);
+			col += (int)w + (col ? 1 : 0);
+			p += w;
+			while (p < end && *p == ' ')
+				p++;
+		}
+		fputc('\n', f);
+		text = *end ? end + 1 : end;
+	}
+}
+
+/* The manual section of a command: 8 for the administrators' ones. */
+static const char *
+help_section(const char *prog)
+{
+	static const char *const admin[] = { "hcctl", "hc-ca", NULL };
+
+	for (int i = 0; admin[i]; i++)
+		if (strcmp(prog, admin[i]) == 0)
+			return "8";
+	return "1";
+}
+
 void
 cmd_help(const struct cmd_info *ci, FILE *f)
 {
@@ -197,8 +239,9 @@ cmd_help(const struct cmd_info *ci, FILE *f)
 		if (w > width)
 			width = w;
 	}
-	fprintf(f, "Usage: %s %s\n%s\n\nOptions:\n", ci->prog, ci->usage,
-		ci->summary);
+	fprintf(f, "Usage: %s %s\n", ci->prog, ci->usage);
+	help_text(f, ci->summary);
+	fprintf(f, "\nOptions:\n");
 	for (const struct cmd_opt *o = ci->opts; o->name; o++) {
 		char sh[8] = "    ";
 
@@ -209,10 +252,14 @@ cmd_help(const struct cmd_info *ci, FILE *f)
 		fprintf(f, "  %-*s", width, col);
 		help_wrap(f, o->help, width + 4);
 	}
-	if (ci->more)
-		fprintf(f, "\n%s", ci->more);
-	fprintf(f, "\nExit status: 0 success, 1 usage or request error, "
-		   "2 permission or\nauthentication, 3 not found, 4 cannot "
-		   "reach hcctld, 5 server error.\nSee %s(%s).\n",
-		ci->prog, strcmp(ci->prog, "hcctl") == 0 ? "8" : "1");
+	if (ci->more) {
+		fputc('\n', f);
+		help_text(f, ci->more);
+	}
+	/* A command whose exit statuses differ says so in its .more. */
+	if (!ci->more || !strstr(ci->more, "Exit status"))
+		fprintf(f, "\nExit status: 0 success, 1 usage or request "
+			   "error, 2 permission or\nauthentication, 3 not "
+			   "found, 4 cannot reach hcctld, 5 server error.\n");
+	fprintf(f, "See %s(%s).\n", ci->prog, help_section(ci->prog));
 }

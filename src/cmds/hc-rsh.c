@@ -128,6 +128,8 @@ usage(void)
 	       "  -n          stdin from /dev/null\n"
 	       "  -l USER     only yourself (so is USER@HOST)\n"
 	       "  -v          say what is run\n"
+	       "  --help      print this help and exit\n"
+	       "  --version   print the version and exit\n"
 	       "Refused: forwarding (-L -R -D -W -X -Y), -f, -N, -M, -S, "
 	       "-O, -J, -s.\n"
 	       "Only inside an hc job: HC_RSH_SOCKET names the node agent's "

@@ -38,8 +38,9 @@ static const struct cmd_info hcalloc_info = {
 		   "here, with HC_JOB_ID set\nso that hcrun inside runs steps "
 		   "on the allocated nodes. The allocation ends\nwhen the "
 		   "command or shell exits, or on Ctrl-C or hang-up.",
-	.more = "Exit status: the command's; 1-5 as every hc command when "
-		"no allocation was had.",
+	.more = "Exit status: the command's; when no allocation was had, 1 "
+		"usage or request error, 2 permission or authentication, 3 "
+		"not found, 4 cannot reach hcctld, 5 server error.",
 	.opts = hcalloc_opts,
 	.stop_at_operand = true,
 };

@@ -76,6 +76,11 @@ static int
 rsh_bundle(struct rsh_args *a, int argc, char *const *argv, int i,
 	   struct hc_err *err)
 {
+	if (argv[i][1] == '-')	/* ssh has no long options */
+		return hc_err_set(err, HC_EINVAL, "unknown option '%s'; "
+				  "hc-rsh takes ssh's options (-x -n -l USER "
+				  "-p PORT -o OPT ...) then HOST COMMAND",
+				  argv[i]);
 	for (const char *p = argv[i] + 1; *p; p++) {
 		int f = rsh_flag(*p);
 		const char *arg;

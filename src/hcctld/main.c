@@ -79,7 +79,10 @@ opts_parse(int argc, char **argv, struct opts *o)
 		case 'r': o->ready_file = optarg; break;
 		case 'l': o->log_file = optarg; break;
 		case 'h': printf(usage_text, conf_default_path()); exit(0);
-		case 'V': printf("hcctld %s\n", PACKAGE_VERSION); exit(0);
+		case 'V':
+			printf("hcctld (%s) %s\n", PACKAGE_NAME,
+			       PACKAGE_VERSION);
+			exit(0);
 		default:
 			fprintf(stderr, "hcctld: try 'hcctld --help'\n");
 			return -1;

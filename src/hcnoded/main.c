@@ -302,7 +302,10 @@ opts_parse(struct noded_opts *o, int argc, char **argv)
 		case 'l': o->log_file = optarg; break;
 		case 'I': o->print_inventory = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': printf("hcnoded %s\n", PACKAGE_VERSION); exit(0);
+		case 'V':
+			printf("hcnoded (%s) %s\n", PACKAGE_NAME,
+			       PACKAGE_VERSION);
+			exit(0);
 		default: usage(stderr); return -1;
 		}
 	if (optind == argc && o->print_inventory)

@@ -74,7 +74,7 @@ static const struct cmd_info info = {
 	.summary = "Replay an SWF workload trace through the scheduler on "
 		   "virtual time and print how the policy did.",
 	.more = "TRACE is a Standard Workload Format file, or - for standard "
-		"input. Exit status: 0; 1 on bad input; 3 when the trace "
+		"input.\nExit status: 0; 1 on bad input; 3 when the trace "
 		"does not exist; 6 when --check found a broken guarantee.",
 	.opts = opts,
 };

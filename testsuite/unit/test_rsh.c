@@ -59,6 +59,8 @@ static const struct arow arows[] = {
 	{ { "n2", "", " " }, NULL, NULL, NULL, 0, "no command given" },
 	{ { "-Z", "n2", "true" }, NULL, NULL, NULL, 0, "unknown option -Z" },
 	{ { "-xZ", "n2", "true" }, NULL, NULL, NULL, 0, "unknown option -Z" },
+	{ { "--verbose", "n2", "true" }, NULL, NULL, NULL, 0,
+	  "unknown option '--verbose'" },
 	{ { "-L", "8080:h:80", "n2", "true" }, NULL, NULL, NULL, 0,
 	  "option -L (local port forwarding) is not supported" },
 	{ { "-R8080:h:80", "n2", "true" }, NULL, NULL, NULL, 0,
