@@ -9,7 +9,9 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -23,29 +25,62 @@ jf(const json_t *o, const char *key)
 }
 
 static void
-print_tree(struct outbuf *o, const json_t *tree)
+print_row(struct outbuf *o, const json_t *e)
+{
+	char name[64], lfs[32];
+	int d = (int)ji(e, "depth");
+
+	snprintf(name, sizeof(name), "%*s%s", d > 10 ? 10 : d, "",
+		 js(e, "name"));
+	if (jf(e, "level_fs") < 0)
+		snprintf(lfs, sizeof(lfs), "inf");
+	else
+		snprintf(lfs, sizeof(lfs), "%.4f", jf(e, "level_fs"));
+	out_printf(o, "%-24s %6lld %14.0f %9.4f %12.4f %9s %9.4f\n", name,
+		   ji(e, "shares"), jf(e, "raw_usage"), jf(e, "norm_usage"),
+		   jf(e, "effective_usage"), d ? lfs : "", jf(e, "factor"));
+}
+
+/* The rows under account PARENT (NULL: the roots), each followed by its
+ * own subtree: hcctld lists accounts in the order they were made, which
+ * would put a user under the wrong account on screen. done[] marks what
+ * was printed; depth bounds the walk should the tree hold a cycle. */
+static void
+print_subtree(struct outbuf *o, const json_t *tree, const char *parent,
+	      bool *done, int depth)
 {
 	const json_t *e;
 	size_t i;
 
+	if (depth > 64)
+		return;
+	json_array_foreach(tree, i, e) {
+		const char *p = json_string_value(json_object_get(e,
+								  "parent"));
+
+		if (done[i] || (parent ? !p || strcmp(p, parent) : p != NULL))
+			continue;
+		done[i] = true;
+		print_row(o, e);
+		if (!json_is_true(json_object_get(e, "user")))
+			print_subtree(o, tree, js(e, "name"), done, depth + 1);
+	}
+}
+
+static void
+print_tree(struct outbuf *o, const json_t *tree)
+{
+	size_t n = json_array_size(tree);
+	bool *done = hc_calloc(n + 1, sizeof(*done));
+
 	out_printf(o, "%-24s %6s %14s %9s %12s %9s %9s\n", "Account/User",
 		   "Shares", "RawUsage", "NormUsage", "EffectvUsage",
 		   "LevelFS", "FairShare");
-	json_array_foreach(tree, i, e) {
-		char name[64], lfs[32];
-		int d = (int)ji(e, "depth");
-
-		snprintf(name, sizeof(name), "%*s%s", d > 10 ? 10 : d, "",
-			 js(e, "name"));
-		if (jf(e, "level_fs") < 0)
-			snprintf(lfs, sizeof(lfs), "inf");
-		else
-			snprintf(lfs, sizeof(lfs), "%.4f", jf(e, "level_fs"));
-		out_printf(o, "%-24s %6lld %14.0f %9.4f %12.4f %9s %9.4f\n",
-			   name, ji(e, "shares"), jf(e, "raw_usage"),
-			   jf(e, "norm_usage"), jf(e, "effective_usage"),
-			   d ? lfs : "", jf(e, "factor"));
-	}
+	print_subtree(o, tree, NULL, done, 0);
+	for (size_t i = 0; i < n; i++)	/* rows whose parent is not listed */
+		if (!done[i])
+			print_row(o, json_array_get(tree, i));
+	free(done);
 }
 
 int
