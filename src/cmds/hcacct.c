@@ -36,8 +36,8 @@ static const struct cmd_opt opts[] = {
 };
 
 static const char fields_help[] =
-	"Fields: jobid jobname user uid account queue state exitcode "
-	"elapsed\n  submit start end timelimit maxrss nodelist nnodes ncpus "
+	"Fields: jobid jobidraw jobname user uid account queue state "
+	"exitcode\n  elapsed submit start end timelimit maxrss nodelist nnodes ncpus "
 	"gres reason\n  restarts workdir comment\n"
 	"Default: jobid,jobname,user,queue,state,exitcode,elapsed,maxrss,"
 	"nodelist\n";
@@ -63,6 +63,20 @@ static void
 a_int(const json_t *j, const char *key, char *b, size_t n)
 {
 	snprintf(b, n, "%lld", ji(j, key));
+}
+
+/* An array task as ARRAY_TASK (32_6), as hcqueue shows it; a job as its
+ * id, and so an array's own record once no task is left in its ranges
+ * (hcctld names it "32_[%4]" then). */
+static void
+a_jobid(const json_t *j, const char *key, char *b, size_t n)
+{
+	const char *a = js(j, "array_id");
+
+	if (*a && !strstr(a, "_[%") && !strstr(a, "_[]"))
+		snprintf(b, n, "%s", a);
+	else
+		snprintf(b, n, "%lld", ji(j, key));
 }
 
 static void
@@ -116,7 +130,8 @@ static const struct field {
 	const char *key;	/* JOB field */
 	acct_fn fn;
 } fields[] = {
-	{"jobid", "JobID", 12, "job_id", a_int},
+	{"jobid", "JobID", 12, "job_id", a_jobid},
+	{"jobidraw", "JobIDRaw", 12, "job_id", a_int},
 	{"jobname", "JobName", 10, "name", a_str},
 	{"user", "User", 9, "user", a_str},
 	{"uid", "UID", 6, "uid", a_int},
