@@ -211,7 +211,7 @@ cg_log_mode(const struct cgroup *cg)
 
 struct cgroup *
 cgroup_create(const char *root, const char *prefix, const char *node,
-	      unsigned virt_cpus)
+	      unsigned virt_cpus, size_t node_gpus)
 {
 	struct cgroup *cg = hc_calloc(1, sizeof(*cg));
 
@@ -238,6 +238,12 @@ cgroup_create(const char *root, const char *prefix, const char *node,
 	for (size_t i = 0; cg->mode == CGROUP_V1 && i < NCTRL; i++)
 		if (cg->have[i])
 			cg_sweep(cg, v1_ctrls[i]);
+	/* A node without accelerators has nothing to hide: a job's devices
+	 * list would be its parent's (everything allowed), so its jobs
+	 * skip that controller (a mkdir, two writes and an rmdir fewer per
+	 * job). Leftovers there were swept above. */
+	if (cg->mode == CGROUP_V1 && node_gpus == 0)
+		cg->have[4] = 0;	/* devices */
 	cg_real_cpus(cg);
 	cg_log_mode(cg);
 	return cg;

@@ -33,10 +33,12 @@ struct cgroup_limits {
 struct cgroup;
 
 /* Set up the node subtree, removing empty leftovers of a previous run.
- * virt_cpus is the CPU count of the (maybe emulated) topology. Logs the
- * mode line. Never fails: a host without cgroups gets CGROUP_NONE. */
+ * virt_cpus is the CPU count of the (maybe emulated) topology, node_gpus
+ * its GPU count (none: no devices cgroup for jobs). Logs the mode line.
+ * Never fails: a host without cgroups gets CGROUP_NONE. */
 struct cgroup *cgroup_create(const char *root, const char *prefix,
-			     const char *node, unsigned virt_cpus);
+			     const char *node, unsigned virt_cpus,
+			     size_t node_gpus);
 void cgroup_destroy(struct cgroup *cg);	/* NULL ok */
 enum cgroup_mode cgroup_mode(const struct cgroup *cg);
 

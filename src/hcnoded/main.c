@@ -180,7 +180,8 @@ static int
 sub_cgroup(struct noded *nd, struct hc_err *err)
 {
 	nd->cg = cgroup_create(nd->conf->cgroup_root, nd->conf->cgroup_prefix,
-			       nd->me->name, nd->disc->cpus);
+			       nd->me->name, nd->disc->cpus,
+			       nd->disc->gpu_count);
 	return 0;
 }
 
