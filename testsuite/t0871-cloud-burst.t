@@ -7,7 +7,7 @@
 # up once and the job run, the ResumeProgram never run twice.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 12
+plan 14
 
 cluster_start --nodes 1 \
 	--conf-extra "$(cloud_pool burst c[1-2] SuspendTime=3 BurstAfter=10min)"
@@ -47,3 +47,16 @@ ok "after a restart the booting node's job runs" \
 is "... the ResumeProgram ran once for it" \
 	"$(grep -c "action=resume pool=burst nodes=c1 pid=[0-9]* program" "$LOG")" 2
 is "... and no other node started" "$(node_state c2)" CLOUD
+
+# A budget reached stops further starts, with a reason naming it.
+hcctl create account lab GrpCloudNodeMins=1 >/dev/null
+hcctl create user "$HC_USER2" Account=lab >/dev/null
+wait_node_state c1 CLOUD 20
+id=$(submit_as "$HC_USER2" -A lab --constraint=cloud -t 1 --wrap "sleep 2")
+ok "within its budget an account's job starts a node" \
+	wait_job_state "$id" COMPLETED 30
+wait_node_state c1 CLOUD 20	# released: a new start is needed
+id=$(submit_as "$HC_USER2" -A lab --constraint=cloud -t 1 --wrap "true")
+ok "past it, the next job waits, saying which budget" wait_for 10 \
+	eval '[ "$(job_field "$id" reason)" = GrpCloudNodeMins:lab ]'
+hccancel "$id"

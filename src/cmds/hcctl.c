@@ -50,6 +50,8 @@ static const char grammar_help[] =
 	"[GrpSubmit=N]\n"
 	"                  [MaxWall=LIMIT] [DefaultQOS=NAME] [QOS=NAMES] "
 	"[Description=TEXT]\n"
+	"                  [GrpCloudNodeMins=N] [GrpCloudCost=N] (cloud "
+	"pools)\n"
 	"                  (update only: UsedResMins=0 resets the budgets' "
 	"use,\n"
 	"                  RawUsage=0 the fair-share usage of its subtree)\n"
@@ -169,7 +171,9 @@ static const struct key account_keys[] = {
 	{"GrpJobs", hcctl_check_count}, {"GrpSubmit", hcctl_check_count},
 	{"MaxWall", hcctl_check_wall}, {"DefaultQOS", check_text},
 	{"QOS", check_text}, {"Description", check_text},
-	{"UsedResMins", check_text}, {"RawUsage", check_text}, {0}};
+	{"UsedResMins", check_text}, {"RawUsage", check_text},
+	{"GrpCloudNodeMins", hcctl_check_count},
+	{"GrpCloudCost", hcctl_check_count}, {0}};
 static const struct key user_keys[] = {
 	{"Account", check_text}, {"DefaultAccount", check_text},
 	{"Shares", hcctl_check_shares}, {"GrpRes", hcctl_check_res},

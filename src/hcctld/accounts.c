@@ -44,6 +44,8 @@ static const struct acct_key {
 	{ "GrpRes", K_RES, O(grp_res), KA | KU | KQ },
 	{ "GrpResMins", K_RES, O(grp_res_mins), KA },
 	{ "GrpJobs", K_COUNT, O(grp_jobs), KA | KU | KQ },
+	{ "GrpCloudNodeMins", K_COUNT, O(grp_cloud_node_mins), KA },
+	{ "GrpCloudCost", K_COUNT, O(grp_cloud_cost), KA },
 	{ "GrpSubmit", K_COUNT, O(grp_submit), KA | KU },
 	{ "MaxJobsPerUser", K_COUNT, O(max_jobs_per_user), KQ },
 	{ "MaxWall", K_WALL, O(max_wall), KA | KU | KQ },

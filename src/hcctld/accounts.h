@@ -56,6 +56,9 @@ struct acct_obj {
 	long grp_jobs, grp_submit, max_jobs_per_user;	/* 0: none */
 	long max_wall;		/* MaxWall= minutes; 0: none */
 	struct res_list grp_res, grp_res_mins;
+	long grp_cloud_node_mins;	/* account: cloud node-minutes budget
+					 * of its subtree; 0: none */
+	long grp_cloud_cost;	/* account: cloud cost budget; 0: none */
 	json_t *used;		/* account: resource-minutes charged to it
 				 * (not its subtree) since the last reset:
 				 * {"gpu":n,"gpu:h100":n,"cpu":n,...} */

@@ -7,9 +7,12 @@
  * for are resumed here, each remembering the jobs it is for, so that those
  * jobs wait with reason NodeBooting and no second node starts for them.
  *
+ * Budgets: an account's GrpCloudNodeMins/GrpCloudCost less what its
+ * subtree used (the "cloud_node_mins"/"cloud_cost" that accounts_job_end
+ * charges); each job is offered with its account and that account's
+ * ancestors, whose budgets all bind it.
+ *
  * Array tasks: only an array record's first pending task is offered.
- * Budgets (GrpCloudNodeMins, GrpCloudCost) are not kept by the account
- * tree yet: none is passed.
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "burst.h"
 #include "conf.h"
 #include "ctld.h"
@@ -58,6 +62,67 @@ pool_view(struct power *pw, const struct conf_pool *cp, time_t now,
 	why[0] = '\0';
 	bp->room = power_pool_room(pw, cp->name, now, why, len);
 	bp->room_why = why;
+}
+
+#define CHAIN_MAX 32
+
+static double
+used_of(const struct acct_obj *o, const char *key)
+{
+	return o->used ? json_number_value(json_object_get(o->used, key)) : 0;
+}
+
+/* Every account with a cloud budget, and what its subtree left of it. */
+static struct burst_budget *
+budgets_build(struct ctld *c, size_t *nb)
+{
+	size_t na = 0, n = 0;
+	struct acct_obj **v = c->accounts ?
+		accounts_list(c->accounts, ACCT_ACCOUNT, &na) : NULL;
+	struct burst_budget *b = hc_calloc(na + 1, sizeof(*b));
+
+	for (size_t i = 0; i < na; i++) {
+		const struct acct_obj *a = v[i];
+		double mins = 0, cost = 0;
+		if (!a->grp_cloud_node_mins && !a->grp_cloud_cost)
+			continue;
+		for (size_t k = 0; k < na; k++) {
+			const struct acct_obj *x = v[k];
+			for (int d = 0; x && d < CHAIN_MAX; d++) {
+				if (x == a) {
+					mins += used_of(v[k],
+							"cloud_node_mins");
+					cost += used_of(v[k], "cloud_cost");
+					break;
+				}
+				x = accounts_parent(c->accounts, x);
+			}
+		}
+		b[n].account = a->name;
+		b[n].node_mins_left = a->grp_cloud_node_mins ?
+			(double)a->grp_cloud_node_mins - mins : -1;
+		b[n].cost_left = a->grp_cloud_cost ?
+			(double)a->grp_cloud_cost - cost : -1;
+		n++;
+	}
+	*nb = n;
+	return b;
+}
+
+/* chain[0..]: the job's account, then its ancestors; NULL-terminated. */
+static void
+chain_fill(struct ctld *c, const struct job *j, const char **chain)
+{
+	const struct acct_obj *a = c->accounts ? accounts_find(c->accounts,
+		ACCT_ACCOUNT, j->account ? j->account :
+		c->conf->default_account) : NULL;
+	int d = 0;
+
+	for (; a && d < CHAIN_MAX; d++) {
+		chain[d] = a->name;
+		a = accounts_parent(c->accounts, a);
+	}
+	chain[d] = NULL;
 }
 
 static bool
@@ -130,13 +195,18 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	struct burst_pool *bp;
 	struct burst_job *bj;
 	char (*why)[SCHED_REASON_LEN];
+	const char *(*chains)[CHAIN_MAX + 1];
+	struct burst_budget *budgets;
 	struct burst_decision d;
+	size_t nb = 0;
 
 	if (!np || !s->njobs)
 		return;
 	bp = hc_calloc(np, sizeof(*bp));
 	why = hc_calloc(np, sizeof(*why));
 	bj = hc_calloc(s->njobs, sizeof(*bj));
+	chains = hc_calloc(s->njobs, sizeof(*chains));
+	budgets = budgets_build(power_ctld(pw), &nb);
 	for (size_t i = 0; i < np; i++)
 		pool_view(pw, &conf->pools[i], s->now, &bp[i], why[i],
 			  sizeof(why[i]));
@@ -145,12 +215,13 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 		if (s->refs[k].rec != k || !(j = jobs_find(js, s->refs[k].id)))
 			continue;
 		bj[nj].job = &s->jobs[k];
-		bj[nj].accounts = NULL;		/* no budgets yet */
+		chain_fill(power_ctld(pw), j, chains[nj]);
+		bj[nj].accounts = chains[nj];
 		bj[nj].booting = job_booting(power_ctld(pw)->nodes, s->jobs[k].id);
 		nj++;
 	}
 	qsort(bj, nj, sizeof(*bj), prio_cmp);
-	burst_decide(s->now, bp, np, bj, nj, NULL, 0, &d);
+	burst_decide(s->now, bp, np, bj, nj, budgets, nb, &d);
 	for (size_t k = 0; k < nj; k++) {
 		struct job *j;
 		if (!d.reason[k][0] || !(j = jobs_find(js, bj[k].job->id)) ||
@@ -163,6 +234,8 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 			pool_resume(pw, js, conf->pools[i].name,
 				    d.pool_nodes[i], bj, nj, &d, (int)i);
 	burst_decision_free(&d);
+	free(budgets);
+	free(chains);
 	free(bj);
 	free(why);
 	free(bp);
