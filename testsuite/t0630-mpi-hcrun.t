@@ -19,7 +19,7 @@ mpicc.mpich -O1 -o "$bin/hello-mpich" "$HC_SRCDIR/testsuite/mpi/hello.c"
 ok "the MPI test program builds with MPICH" test -x "$bin/hello-mpich"
 
 # spread ID STEP-OUTPUT: rank r ran on line r+1 of the node file (block
-# layout) in the job's cgroup there.
+# layout) in the job's cgroup there, and its HC_NODENAME names that node.
 spread() {
 	local id=$1 f=$2 r node bad=""
 	local nodes=($(cat "$HC_TEST_DIR/out/nodefile-$id" 2>/dev/null))
@@ -29,6 +29,9 @@ spread() {
 			sed -n 's|.*cgroup=/[^/]*/\([^/]*\)/job_\([0-9]*\).*|\1 \2|p')
 		[ "$node" = "${nodes[$r]} $id" ] ||
 			bad="$bad rank $r: '$node' not '${nodes[$r]} $id';"
+		node=$(grep "^rank=$r " "$f" | sed -n 's|.* node=\([^ ]*\) .*|\1|p')
+		[ "$node" = "${nodes[$r]}" ] ||
+			bad="$bad rank $r: HC_NODENAME '$node' not '${nodes[$r]}';"
 	done
 	echo "${bad:-none}"
 }

@@ -19,7 +19,9 @@ ok "the MPI test program builds with Open MPI and MPICH" test -x "$bin/hello-mpi
 export PMIX_MCA_gds=hash	# the submitting shell's, as a user would have
 
 # check_spread ID LAUNCHER FILE: rank r ran on line r+1 of the node file
-# (block placement, what both launchers do), in the job's cgroup there.
+# (block placement, what both launchers do), in the job's cgroup there;
+# under Open MPI its HC_NODENAME names that node too (Hydra hands every
+# rank mpiexec's own environment: see hc-rsh(1), NOTES).
 check_spread() {
 	local id=$1 what=$2 f=$3 r node want bad=""
 	local nodes=($(cat "$HC_TEST_DIR/out/nodefile-$id" 2>/dev/null))
@@ -29,6 +31,11 @@ check_spread() {
 			sed -n 's|.*cgroup=/[^/]*/\([^/]*\)/job_\([0-9]*\).*|\1 \2|p')
 		want="${nodes[$r]} $id"
 		[ "$node" = "$want" ] || bad="$bad rank $r: '$node' not '$want';"
+		[ "$what" = ompi ] || continue
+		node=$(grep "^$what rank=$r " "$f" |
+			sed -n 's|.* node=\([^ ]*\) .*|\1|p')
+		[ "$node" = "${nodes[$r]}" ] ||
+			bad="$bad rank $r: HC_NODENAME '$node' not '${nodes[$r]}';"
 	done
 	is "$what: each rank runs in the job's cgroup of the node HC_NODEFILE gives it" \
 		"${bad:-none}" none

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "hostlist.h"
 #include "job.h"
 #include "log.h"
 #include "noded.h"
@@ -53,6 +54,19 @@ remote_free(struct remote *r)
 	free(r->host);
 	free(r->command);
 	free(r);
+}
+
+/* HC_NODEID there: host's place in the job's node list, as a step's. */
+static int
+node_index(const struct job *j, const char *host)
+{
+	const char *nl = json_string_value(json_object_get(j->spec,
+							   "nodelist"));
+	struct hostlist *hl = nl ? hostlist_parse(nl, NULL) : NULL;
+	long k = hl ? hostlist_find(hl, host) : -1;
+
+	hostlist_destroy(hl);
+	return k < 0 ? 0 : (int)k;
 }
 
 static void __attribute__((noreturn))
@@ -89,7 +103,8 @@ helper(struct remote *r, struct job *j, const char *cred, uint32_t step_id,
 		close(fd);
 	hello = json_pack("{s:s,s:[s,s,s],s:[i],s:i,s:i,s:i}", "cred", cred,
 			  "argv", "/bin/sh", "-c", r->command, "tasks", 0,
-			  "ntasks", 1, "nnodes", 1, "node_index", 0);
+			  "ntasks", 1, "nnodes", 1, "node_index",
+			  node_index(j, r->host));
 	s = stepc_create(&o, 1);
 	stepc_add_node(s, r->host, addr, port, hello);
 	if (stepc_start(s, &err) < 0) {
