@@ -34,7 +34,7 @@ static const struct cmd_opt opts[] = {
 static const char grammar_help[] =
 	"Commands:\n"
 	"  show job [ID]            show node [NAMES]      show queue [NAME]\n"
-	"  show config              show rejected          show fairshare\n"
+	"  show config              show rejected          show fairshare [ACCOUNT]\n"
 	"  update node NAMES State=DRAIN|RESUME|DOWN [Reason=\"why\"]\n"
 	"  update job ID [TimeLimit=LIMIT] [Nice=N] [JobName=NAME] "
 	"[Comment=TEXT]\n"
@@ -225,7 +225,7 @@ static const struct action actions[] = {
 	{"show", "queue", NAME_OPTIONAL, "NAME", NULL, act_show},
 	{"show", "config", NAME_NONE, NULL, NULL, act_show},
 	{"show", "rejected", NAME_NONE, NULL, NULL, act_show},
-	{"show", "fairshare", NAME_NONE, NULL, NULL, act_show},
+	{"show", "fairshare", NAME_OPTIONAL, "ACCOUNT", NULL, act_show},
 	{"update", "node", NAME_REQUIRED, "NAMES", node_keys, act_update_node},
 	{"update", "job", NAME_REQUIRED, "ID", job_keys, act_job},
 	{"hold", "job", NAME_REQUIRED, "ID", NULL, act_job},

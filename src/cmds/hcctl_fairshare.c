@@ -67,17 +67,39 @@ print_subtree(struct outbuf *o, const json_t *tree, const char *parent,
 	}
 }
 
+/* The account NAME's row, or NULL. */
+static const json_t *
+find_account(const json_t *tree, const char *name)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(tree, i, e)
+		if (!json_is_true(json_object_get(e, "user")) &&
+		    strcmp(js(e, "name"), name) == 0)
+			return e;
+	return NULL;
+}
+
+/* The whole tree, or with ACCOUNT only that account and its subtree. */
 static void
-print_tree(struct outbuf *o, const json_t *tree)
+print_tree(struct outbuf *o, const json_t *tree, const char *account)
 {
 	size_t n = json_array_size(tree);
 	bool *done = hc_calloc(n + 1, sizeof(*done));
+	const json_t *top = account ? find_account(tree, account) : NULL;
 
+	if (account && !top)
+		cmd_die(&hcctl_info, HC_ENOENT, "no account %s in the "
+			"fair-share tree; hcctl show account lists them",
+			account);
 	out_printf(o, "%-24s %6s %14s %9s %12s %9s %9s\n", "Account/User",
 		   "Shares", "RawUsage", "NormUsage", "EffectvUsage",
 		   "LevelFS", "FairShare");
-	print_subtree(o, tree, NULL, done, 0);
-	for (size_t i = 0; i < n; i++)	/* rows whose parent is not listed */
+	if (top)
+		print_row(o, top);
+	print_subtree(o, tree, account, done, 0);
+	for (size_t i = 0; !account && i < n; i++)	/* orphans */
 		if (!done[i])
 			print_row(o, json_array_get(tree, i));
 	free(done);
@@ -92,20 +114,21 @@ hcctl_show_fairshare(struct hcctl *h, const char *name)
 	const json_t *e;
 	size_t i;
 
-	(void)name;
 	if (h->json) {
 		json_object_del(rep, "rc");
 		cmd_print_json(rep);
 		json_decref(rep);
 		return 0;
 	}
-	print_tree(&o, json_object_get(rep, "tree"));
-	out_printf(&o, "\n%-24s %6s %14s %9s\n", "Queue", "Weight",
-		   "RawUsage", "QueueFS");
+	print_tree(&o, json_object_get(rep, "tree"), name);
+	if (!name)
+		out_printf(&o, "\n%-24s %6s %14s %9s\n", "Queue", "Weight",
+			   "RawUsage", "QueueFS");
 	json_array_foreach(json_object_get(rep, "queues"), i, e)
-		out_printf(&o, "%-24s %6lld %14.0f %9.4f\n", js(e, "name"),
-			   ji(e, "weight"), jf(e, "raw_usage"),
-			   jf(e, "factor"));
+		if (!name)
+			out_printf(&o, "%-24s %6lld %14.0f %9.4f\n",
+				   js(e, "name"), ji(e, "weight"),
+				   jf(e, "raw_usage"), jf(e, "factor"));
 	if (out_flush(&o, stdout) < 0)
 		cmd_die(&hcctl_info, HC_EIO, "cannot write the output");
 	json_decref(rep);
