@@ -218,8 +218,10 @@ array_set_union(struct array_set *dst, const struct array_set *a,
 		errno = ENOMEM;
 		return -1;
 	}
-	memcpy(all, a->ranges, a->count * sizeof(*all));
-	memcpy(all + a->count, b->ranges, b->count * sizeof(*all));
+	if (a->count)	/* an empty set's ranges may be NULL */
+		memcpy(all, a->ranges, a->count * sizeof(*all));
+	if (b->count)
+		memcpy(all + a->count, b->ranges, b->count * sizeof(*all));
 	qsort(all, n, sizeof(*all), range_cmp);
 	dst->throttle = a->throttle;
 	while (i < n) {

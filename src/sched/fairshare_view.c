@@ -151,14 +151,18 @@ implicit_add(struct fs_view *fv, struct fs_leaf *c, size_t nc,
 {
 	size_t nexplicit = fv->nleaf;
 
-	qsort(fv->leaf, fv->nleaf, sizeof(*fv->leaf), leaf_cmp);
-	qsort(c, nc, sizeof(*c), leaf_cmp);
+	/* qsort and bsearch take no NULL base, even for no elements. */
+	if (fv->nleaf)
+		qsort(fv->leaf, fv->nleaf, sizeof(*fv->leaf), leaf_cmp);
+	if (nc)
+		qsort(c, nc, sizeof(*c), leaf_cmp);
 	fv->names = hc_calloc(nc ? nc : 1, sizeof(*fv->names));
 	for (size_t i = 0; i < nc; i++) {
 		struct fs_node *x;
 
 		if ((i && !strcmp(c[i].key, c[i - 1].key)) ||
-		    bsearch(&c[i], fv->leaf, nexplicit, sizeof(*c), leaf_cmp))
+		    (nexplicit && bsearch(&c[i], fv->leaf, nexplicit,
+					  sizeof(*c), leaf_cmp)))
 			continue;
 		x = node_push(fv);
 		x->name = fv->names[fv->nnames++] =
