@@ -7,7 +7,7 @@
 # ResumeTimeout; a transient failure returns the node to the pool.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 19
+plan 23
 
 E=$HC_TEST_DIR/etc
 fail_program "$E/bad" 78 "image ami-0 does not exist"
@@ -60,6 +60,15 @@ hcctl update node f1 State=POWER_UP >/dev/null
 ok "a transient failure returns the node to the pool" \
 	wait_for 20 eval '[ "$(node_reason f1)" != "" ] && [ "$(node_state f1)" = CLOUD ]'
 like "... with the reason" "$(node_reason f1)" "transient failure: no capacity in zone a"
+pool_json() { hcctl show cloud --json | jq -c --arg p "$1" ".pools[] | select(.name == \$p)"; }
+is "hcctl show cloud: the pool backs off" \
+	"$(pool_json full | jq '.backoff_until > 0 and .can_start == 0')" true
+is "... the stopped pool says why" "$(pool_json bad | jq -r .stopped_why)" \
+	"ResumeProgram failed: image ami-0 does not exist"
+like "... and the table says so" "$(hcctl show cloud)" \
+	"bad +b\\[1-2\\] .*stopped: ResumeProgram failed"
+like "... the burst pool's node hours are counted" \
+	"$(pool_json burst | jq .node_hours)" "^0\\.0*[1-9]"
 
 # A started node whose certificate another CA issued is refused.
 hcctl update node o1 State=POWER_UP >/dev/null

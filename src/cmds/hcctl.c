@@ -35,7 +35,9 @@ static const char grammar_help[] =
 	"Commands:\n"
 	"  show job [ID]            show node [NAMES]      show queue [NAME]\n"
 	"  show config              show rejected          show fairshare [ACCOUNT]\n"
-	"  update node NAMES State=DRAIN|RESUME|DOWN [Reason=\"why\"]\n"
+	"  show cloud\n"
+	"  update node NAMES State=DRAIN|RESUME|DOWN|POWER_UP|POWER_DOWN "
+	"[Reason=\"why\"]\n"
 	"  update job ID [TimeLimit=LIMIT] [Nice=N] [JobName=NAME] "
 	"[Comment=TEXT]\n"
 	"                  [Dependency=EXPR (\"\" clears it)] [Account=NAME]\n"
@@ -226,6 +228,7 @@ static const struct action actions[] = {
 	{"show", "config", NAME_NONE, NULL, NULL, act_show},
 	{"show", "rejected", NAME_NONE, NULL, NULL, act_show},
 	{"show", "fairshare", NAME_OPTIONAL, "ACCOUNT", NULL, act_show},
+	{"show", "cloud", NAME_NONE, NULL, NULL, act_show},
 	{"update", "node", NAME_REQUIRED, "NAMES", node_keys, act_update_node},
 	{"update", "job", NAME_REQUIRED, "ID", job_keys, act_job},
 	{"hold", "job", NAME_REQUIRED, "ID", NULL, act_job},
@@ -272,6 +275,7 @@ act_show(struct hcctl *h, const struct action *a, const char *name,
 		{"config", hcctl_show_config},
 		{"rejected", hcctl_show_rejected},
 		{"fairshare", hcctl_show_fairshare},
+		{"cloud", hcctl_show_cloud},
 	};
 
 	for (size_t i = 0; i < sizeof(shows) / sizeof(shows[0]); i++)

@@ -42,6 +42,7 @@ void hcctl_steps_print(struct outbuf *o, const json_t *job);
 int hcctl_show_fairshare(struct hcctl *h, const char *name);
 /* hcctl_rejected.c: the node connections hcctld refused. */
 int hcctl_show_rejected(struct hcctl *h, const char *name);
+int hcctl_show_cloud(struct hcctl *h, const char *name);
 /* hcctl_audit.c: show/verify/export audit, trace job (verb says which). */
 int hcctl_audit(struct hcctl *h, const char *verb, const char *name,
 		json_t *set);

@@ -324,6 +324,7 @@ static const struct msg_field s_resv_query[] = {
 	MSG(AUDIT_VERIFY, HC_MSG_BODY_SUBMIT, s_audit_verify) \
 	MSG(AUDIT_TRACE, HC_MSG_BODY_SMALL, s_audit_trace) \
 	MSG(REJECTED_QUERY, HC_MSG_BODY_SMALL, s_empty) \
+	MSG(CLOUD_QUERY, HC_MSG_BODY_SMALL, s_empty) \
 	MSG(NODE_REGISTER, MSG_BODY_REGISTER, s_register) \
 	MSG(NODE_HEARTBEAT, HC_MSG_BODY_SMALL, s_heartbeat) \
 	MSG(JOB_EVENT, HC_MSG_BODY_SMALL, s_job_event) \

@@ -53,6 +53,11 @@
  *                                          -> {"records":[{Key:value}]}
  *  REJECTED_QUERY  {}                      -> {"rejected":[{"time","peer",
  *                   "name","reason","detail"}],"counts":{reason:n},"total"}
+ *  CLOUD_QUERY     {}                      -> {"pools":[{"name","nodes",
+ *                   "cloud","powering_up","up","down","powering_down",
+ *                   "max_nodes","cost_per_node_hour","node_hours","cost",
+ *                   "burst_after","stopped","stopped_why","backoff_until",
+ *                   "can_start","limit"}],"now"}
  *  FAIRSHARE_QUERY {}                      -> {"tree":[{"name","parent",
  *                   "depth","user":bool,"shares","raw_usage","norm_usage",
  *                   "effective_usage","level_fs" (-1: no usage),"factor",
@@ -278,6 +283,7 @@ enum hc_msg_type {
 	HC_MSG_AUDIT_VERIFY = 31,
 	HC_MSG_AUDIT_TRACE = 32,
 	HC_MSG_REJECTED_QUERY = 33,
+	HC_MSG_CLOUD_QUERY = 34,	/* hcctl show cloud */
 
 	HC_MSG_ACCT_UPDATE = 50,
 	HC_MSG_ACCT_QUERY = 51,

@@ -87,5 +87,8 @@ void power_node_restore(struct node *n, const json_t *rec);
 
 /* `hcctl show cloud`: pools, nodes by state, spend. New reference. */
 json_t *power_pools_json(struct power *pw, time_t now);
+/* CLOUD_QUERY (msg.h): anyone may read it. */
+struct rpc_req;
+void power_rpc_query(struct rpc_req *req, json_t *body);
 
 #endif

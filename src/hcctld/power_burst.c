@@ -29,6 +29,7 @@
 #include "log.h"
 #include "nodes.h"
 #include "power.h"
+#include "rpc.h"
 #include "sched_snap.h"
 #include "states.h"
 
@@ -185,6 +186,18 @@ pool_resume(struct power *pw, struct jobs *js, const char *pool,
 		hc_log(HC_LOG_INFO, "pool=%s burst nodes=%zu for jobs=%s",
 		       pool, nv, ids);
 	free(v);
+}
+
+void
+power_rpc_query(struct rpc_req *req, json_t *body)
+{
+	struct ctld *c = req->ctld;
+	time_t now = time(NULL);
+
+	(void)body;
+	rpc_reply(req, json_pack("{s:o,s:I}", "pools", c->power ?
+				 power_pools_json(c->power, now) : json_array(),
+				 "now", (json_int_t)now));
 }
 
 void

@@ -53,6 +53,7 @@
 #include "log.h"
 #include "msg.h"
 #include "nodes.h"
+#include "power.h"
 #include "rpc.h"
 #include "resv.h"
 #include "rpc_int.h"
@@ -78,6 +79,7 @@ static const struct rpc_handler handlers[] = {
 	{ HC_MSG_AUDIT_TRACE, audit_rpc_trace, RPC_ADMIN },
 	{ HC_MSG_NODE_REGISTER, nodes_rpc_register, 0 },
 	{ HC_MSG_REJECTED_QUERY, rpc_rejected_query, RPC_ADMIN },
+	{ HC_MSG_CLOUD_QUERY, power_rpc_query, 0 },
 	{ HC_MSG_STEP_CREATE, steps_rpc_create, 0 },
 	{ HC_MSG_STEP_END, steps_rpc_end, 0 },
 	{ HC_MSG_STEP_QUERY, steps_rpc_query, 0 },

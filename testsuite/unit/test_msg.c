@@ -76,6 +76,7 @@ static const struct {
 	  "\"time\":1,\"sig\":\"AA==\"}]}" },
 	{ HC_MSG_AUDIT_TRACE, "{\"job_id\":3}" },
 	{ HC_MSG_REJECTED_QUERY, "{}" },
+	{ HC_MSG_CLOUD_QUERY, "{}" },
 	{ HC_MSG_ACCT_UPDATE, "{\"verb\":\"create\",\"object\":\"account\","
 	  "\"name\":\"physics\",\"set\":{\"GrpRes\":\"gpu:4\"}}" },
 	{ HC_MSG_ACCT_QUERY, "{\"object\":\"qos\"}" },

@@ -1,0 +1,66 @@
+/*
+ * hcctl show cloud: the cloud pools (power.c in hcctld): nodes by state,
+ * what may start now and what limits it, use and cost since hcctld
+ * started, and whether a pool is stopped or backs off.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "hcctl.h"
+#include "msg.h"
+
+static double
+jd(const json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+int
+hcctl_show_cloud(struct hcctl *h, const char *name)
+{
+	json_t *rep = cmd_call(&hcctl_info, hcctl_client(h),
+			       HC_MSG_CLOUD_QUERY, NULL);
+	json_t *pools = json_object_get(rep, "pools"), *p;
+	long long now = ji(rep, "now");
+	struct outbuf o = {0};
+	size_t i;
+
+	(void)name;
+	if (h->json) {
+		json_object_del(rep, "rc");
+		cmd_print_json(rep);
+		json_decref(rep);
+		return 0;
+	}
+	out_printf(&o, "%-12s %-14s %5s %7s %4s %5s %8s %6s %9s %9s %s\n",
+		   "POOL", "NODES", "CLOUD", "BOOTING", "UP", "DOWN", "STOPPING",
+		   "START", "NODE_HRS", "COST", "STATE");
+	json_array_foreach(pools, i, p) {
+		char state[160];
+		long long back = ji(p, "backoff_until");
+		if (json_is_true(json_object_get(p, "stopped")))
+			snprintf(state, sizeof(state), "stopped: %s",
+				 js(p, "stopped_why"));
+		else if (back > now)
+			snprintf(state, sizeof(state), "backing off %llds",
+				 back - now);
+		else if (!ji(p, "can_start"))
+			snprintf(state, sizeof(state), "limited: %s",
+				 js(p, "limit"));
+		else
+			snprintf(state, sizeof(state), "ok");
+		out_printf(&o, "%-12s %-14s %5lld %7lld %4lld %5lld %8lld "
+			   "%6lld %9.2f %9.2f %s\n", js(p, "name"),
+			   js(p, "nodes"), ji(p, "cloud"), ji(p, "powering_up"),
+			   ji(p, "up"), ji(p, "down"), ji(p, "powering_down"),
+			   ji(p, "can_start"), jd(p, "node_hours"),
+			   jd(p, "cost"), state);
+	}
+	if (out_flush(&o, stdout) < 0)
+		cmd_die(&hcctl_info, HC_EIO, "cannot write the output");
+	json_decref(rep);
+	return 0;
+}
