@@ -204,7 +204,7 @@ step_create(struct hc_client *c, json_t *req, int *fail)
 	struct sigaction sa = { .sa_handler = on_wait_sig }, old[3];
 	const int sigs[3] = { SIGINT, SIGHUP, SIGTERM };
 	bool said = false;
-	int ms = 50;
+	int ms = 50, waited = 0;
 
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 3; i++)
@@ -229,10 +229,13 @@ step_create(struct hc_client *c, json_t *req, int *fail)
 			*fail = hc_err_exit_status(err.code);
 			return NULL;
 		}
-		if (!said)
+		/* A batch script's first step often finds its job still
+		 * CONFIGURING for a moment: say so only once it lasts. */
+		if (!said && waited >= 1000)
 			fprintf(stderr, "hcrun: step waits for resources: "
 				"%s\n", err.text);
-		said = true;
+		said = said || waited >= 1000;
+		waited += ms;
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)ms * 1000000L;
 		nanosleep(&ts, NULL);
