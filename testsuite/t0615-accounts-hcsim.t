@@ -42,9 +42,9 @@ bad=$(printf 'account a\nuser 1 Account=b\n' |
 [ $? -ne 0 ] && [[ $bad == *"/dev/stdin:2: Account=b: no such account"* ]]
 result $? "an unknown account is refused with its line (got: $bad)"
 
-bad=$(printf 'account a GrpResMins=cpu:10\n' |
+bad=$(printf 'account a GrpSubmit=10\n' |
 	"$sim" --accounts /dev/stdin "$dir/golden-q.swf" 2>&1)
-[ $? -ne 0 ] && [[ $bad == *"GrpResMins: not a key hcsim replays"* ]]
+[ $? -ne 0 ] && [[ $bad == *"GrpSubmit: not a key hcsim replays"* ]]
 result $? "a key hcsim cannot replay is refused (got: $bad)"
 
 exit $((failed > 0))

@@ -45,9 +45,10 @@ static const struct cmd_opt opts[] = {
 	{"schedule", O_SCHEDULE, NULL, "first print each job's submit, start "
 	 "and end times, in submit order"},
 	{"json", O_JSON, NULL, "print the figures as one JSON object"},
-	{"accounts", O_ACCOUNTS, "FILE", "replay under the account tree and "
-	 "quotas in FILE (hcctl's grammar: account NAME Parent= GrpRes= "
-	 "GrpJobs=; user UID Account=)"},
+	{"accounts", O_ACCOUNTS, "FILE", "replay under the account tree, "
+	 "quotas and QOS in FILE (hcctl's grammar: qos NAME Priority= "
+	 "MaxWall= GrpRes= GrpJobs= MaxJobsPerUser=; account NAME Parent= "
+	 "GrpRes= GrpResMins= GrpJobs= DefaultQOS=; user UID Account=)"},
 	{"reservation", O_RESERVATION, "START:END", "hold the whole machine "
 	 "from START to END (trace seconds), as a maintenance reservation: "
 	 "no job whose requested time would run into it starts before it "

@@ -195,6 +195,8 @@ jobs_load(struct sim *x, const struct swf_trace *t)
 		const struct swf_job *w = &t->jobs[i];
 		struct sim_job *j = &x->jobs[x->njobs];
 
+		long wall;
+
 		if (w->procs <= 0 || w->procs > x->o->procs || w->run < 0 ||
 		    !machine_shape(&x->m, w->procs, &j->req_nodes)) {
 			x->st->dropped++;
@@ -204,6 +206,13 @@ jobs_load(struct sim *x, const struct swf_trace *t)
 		j->est = w->req_time > 0 ? w->req_time : w->run;
 		if (j->est < 1)
 			j->est = 1;	/* a limit of 0 would mean none */
+		/* A QOS's MaxWall refuses it at submit (sim_acct.c). */
+		wall = sim_acct_max_wall(x->o->acct,
+					 sim_acct_assoc(x->o->acct, w->user));
+		if (wall > 0 && j->est > wall * 60) {
+			x->st->dropped++;
+			continue;
+		}
 		j->run = w->run < j->est ? w->run : j->est;
 		x->njobs++;
 	}
@@ -221,6 +230,8 @@ job_view(const struct sim *x, uint32_t k, struct sched_job *v)
 		.nodes_min = j->req_nodes, .ntasks = (uint32_t)j->w->procs,
 		.cpus_per_task = 1, .time_limit_sec = j->est,
 		.assoc = sim_acct_assoc(x->o->acct, j->w->user),
+		.qos = sim_acct_qos(x->o->acct,
+				    sim_acct_assoc(x->o->acct, j->w->user)),
 	};
 }
 
@@ -269,7 +280,7 @@ job_end(struct sim *x, uint32_t k)
 	job_charge(x, k, j->end);
 	sim_acct_end(x->o->acct, sim_acct_assoc(x->o->acct, j->w->user),
 		     j->w->user > 0 ? (uint32_t)j->w->user : 0,
-		     (long)j->w->procs);
+		     (long)j->w->procs, (long)((j->est + 59) / 60), j->run);
 	/* swap-remove from running[] */
 	x->running[j->runpos] = x->running[last];
 	x->runjob[j->runpos] = x->runjob[last];

@@ -5,14 +5,20 @@
  * parents before children:
  *
  *	# comment
- *	account science GrpRes=cpu:4
- *	account physics Parent=science GrpJobs=2
+ *	qos long Priority=10 MaxWall=3-00:00:00 GrpJobs=4 MaxJobsPerUser=1
+ *	account science GrpRes=cpu:4 GrpResMins=cpu:6000
+ *	account physics Parent=science GrpJobs=2 DefaultQOS=long
  *	user 7 Account=physics
  *
  * A user is the trace's user id (SWF field 12); its jobs are charged to
- * its association under its account, other users' to root. The machine is
- * processors only, so GrpRes counts cpu; GrpResMins (budgets need charged
- * minutes hcsim does not keep) and QOS are refused rather than ignored.
+ * its association under its account, other users' to root, and run under
+ * the nearest DefaultQOS up the tree (SWF has no QOS field). The machine
+ * is processors only, so GrpRes counts cpu. GrpResMins budgets are
+ * charged as hcctld charges them: a running job holds its use x time
+ * limit ahead, and at its end the minutes it ran are used. A QOS's
+ * MaxWall refuses a job asking more at submit: such jobs are dropped and
+ * counted. Keys hcsim cannot replay (GrpSubmit, ...) are refused rather
+ * than ignored.
  */
 #include "config.h"
 
@@ -28,8 +34,9 @@
 
 struct sim_acct {
 	struct sched_acct_view view;
-	size_t cap;
+	size_t cap, qcap;
 	char **names;		/* owned, one per node */
+	char **qnames;		/* owned, one per QOS */
 	struct sim_user { int64_t uid; uint32_t assoc; } *users;
 	size_t nusers;
 };
@@ -65,6 +72,71 @@ node_add(struct sim_acct *a, const char *name, int32_t parent)
 	return n;
 }
 
+static uint32_t
+qos_find(const struct sim_acct *a, const char *name)
+{
+	for (size_t i = 0; i < a->view.nqos; i++)
+		if (!strcmp(a->view.qos[i].name, name))
+			return (uint32_t)i;
+	return SCHED_NONE;
+}
+
+/* A qos line: qos NAME [Priority= MaxWall= GrpRes= GrpJobs=
+ * MaxJobsPerUser=]. */
+static int
+qos_line(struct sim_acct *a, const char *name, char **save,
+	 struct hc_err *err)
+{
+	struct sched_qos *q;
+	char *w;
+	long v;
+
+	if (qos_find(a, name) != SCHED_NONE)
+		return hc_err_set(err, HC_EINVAL, "qos %s twice", name);
+	if (a->view.nqos == a->qcap) {
+		a->qcap = a->qcap ? 2 * a->qcap : 8;
+		a->view.qos = hc_realloc(a->view.qos,
+					 a->qcap * sizeof(*a->view.qos));
+		a->qnames = hc_realloc(a->qnames, a->qcap * sizeof(*a->qnames));
+	}
+	a->qnames[a->view.nqos] = hc_strdup(name);
+	q = &a->view.qos[a->view.nqos++];
+	memset(q, 0, sizeof(*q));
+	q->name = a->qnames[a->view.nqos - 1];
+	while ((w = strtok_r(NULL, " \t", save))) {
+		const char *eq = strchr(w, '=');
+		int rc;
+
+		if (!eq)
+			return hc_err_set(err, HC_EINVAL, "'%s' is not "
+					  "Key=Value", w);
+		if (!strncasecmp(w, "GrpRes=", 7)) {
+			res_list_free(&q->grp_res);
+			rc = res_list_parse(eq + 1, &q->grp_res, err);
+		} else if (!strncasecmp(w, "MaxWall=", 8)) {
+			rc = parse_time_limit(eq + 1, &q->max_wall, err);
+		} else if (!strncasecmp(w, "Priority=", 9) ||
+			   !strncasecmp(w, "GrpJobs=", 8) ||
+			   !strncasecmp(w, "MaxJobsPerUser=", 15)) {
+			rc = parse_long(eq + 1, 0, 1000000000L, &v, err);
+			*(w[0] == 'P' || w[0] == 'p' ? &q->priority :
+			  w[0] == 'G' || w[0] == 'g' ? &q->grp_jobs :
+						     &q->max_jobs_per_user) =
+				(uint32_t)v;
+		} else {
+			return hc_err_set(err, HC_EINVAL, "%.*s: not a key "
+					  "hcsim replays for a qos; give "
+					  "Priority, MaxWall, GrpRes, GrpJobs "
+					  "or MaxJobsPerUser",
+					  (int)(eq - w), w);
+		}
+		if (rc < 0)
+			return hc_err_prefix(err, "qos %s: %.*s: ", name,
+					     (int)(eq - w), w);
+	}
+	return 0;
+}
+
 /* One Key=Value of an account or user line. */
 static int
 key_set(struct sim_acct *a, struct sched_acct *n, const char *kv,
@@ -75,6 +147,18 @@ key_set(struct sim_acct *a, struct sched_acct *n, const char *kv,
 
 	if (!eq)
 		return hc_err_set(err, HC_EINVAL, "'%s' is not Key=Value", kv);
+	if (!strncasecmp(kv, "DefaultQOS=", 11)) {
+		n->default_qos = qos_find(a, eq + 1);
+		return n->default_qos == SCHED_NONE
+			       ? hc_err_set(err, HC_EINVAL, "DefaultQOS=%s: "
+					    "no such qos above this line",
+					    eq + 1) : 0;
+	}
+	if (!user && !strncasecmp(kv, "GrpResMins=", 11)) {
+		res_list_free(&n->grp_res_mins);
+		return res_list_parse(eq + 1, &n->grp_res_mins, err) < 0
+			       ? -1 : 0;
+	}
 	if (!user && !strncasecmp(kv, "Parent=", 7)) {
 		uint32_t p = node_find(a, eq + 1);
 
@@ -101,9 +185,9 @@ key_set(struct sim_acct *a, struct sched_acct *n, const char *kv,
 		return 0;
 	}
 	return hc_err_set(err, HC_EINVAL, "%.*s: not a key hcsim replays; "
-			  "give Parent, GrpRes, GrpJobs or Shares (user: "
-			  "Account, GrpRes, GrpJobs, Shares)",
-			  (int)(eq - kv), kv);
+			  "give Parent, GrpRes, GrpResMins, GrpJobs, Shares "
+			  "or DefaultQOS (user: Account, GrpRes, GrpJobs, "
+			  "Shares, DefaultQOS)", (int)(eq - kv), kv);
 }
 
 static int
@@ -117,10 +201,13 @@ line_parse(struct sim_acct *a, char *line, struct hc_err *err)
 
 	if (!kind || *kind == '#')
 		return 0;
+	if (!strcmp(kind, "qos") && name)
+		return qos_line(a, name, &save, err);
 	user = !strcmp(kind, "user");
 	if ((!user && strcmp(kind, "account")) || !name)
 		return hc_err_set(err, HC_EINVAL, "give 'account NAME "
-				  "[Key=Value...]' or 'user UID Account=NAME "
+				  "[Key=Value...]', 'user UID Account=NAME "
+				  "[Key=Value...]' or 'qos NAME "
 				  "[Key=Value...]'");
 	if (!user && node_find(a, name) != SCHED_NONE)
 		return hc_err_set(err, HC_EINVAL, "account %s twice", name);
@@ -194,8 +281,15 @@ sim_acct_free(struct sim_acct *a)
 	sched_acct_view_free(&a->view);
 	for (size_t i = 0; i < a->view.naccts; i++) {
 		res_list_free(&a->view.accts[i].grp_res);
+		res_list_free(&a->view.accts[i].grp_res_mins);
 		free(a->names[i]);
 	}
+	for (size_t i = 0; i < a->view.nqos; i++) {
+		res_list_free(&a->view.qos[i].grp_res);
+		free(a->qnames[i]);
+	}
+	free(a->view.qos);
+	free(a->qnames);
 	free(a->view.accts);
 	free(a->names);
 	free(a->users);
@@ -217,11 +311,39 @@ sim_acct_assoc(const struct sim_acct *a, int64_t uid)
 	return 0;
 }
 
+uint32_t
+sim_acct_qos(const struct sim_acct *a, uint32_t assoc)
+{
+	for (int64_t x = assoc; a && x >= 0 && (size_t)x < a->view.naccts;
+	     x = a->view.accts[x].parent) {
+		if (a->view.accts[x].default_qos != SCHED_NONE)
+			return a->view.accts[x].default_qos;
+		if (a->view.accts[x].parent >= x)
+			break;
+	}
+	return SCHED_NONE;
+}
+
+long
+sim_acct_max_wall(const struct sim_acct *a, uint32_t assoc)
+{
+	uint32_t q = sim_acct_qos(a, assoc);
+
+	return q != SCHED_NONE ? a->view.qos[q].max_wall : 0;
+}
+
 void
-sim_acct_end(struct sim_acct *a, uint32_t assoc, uint32_t uid, long procs)
+sim_acct_end(struct sim_acct *a, uint32_t assoc, uint32_t uid, long procs,
+	     long limit_mins, int64_t run_secs)
 {
 	struct sched_use u = { .cpus = (uint64_t)procs };
 
-	if (a)
-		sched_acct_charge(&a->view, assoc, SCHED_NONE, uid, &u, 0, -1);
+	if (!a)
+		return;
+	/* Off the tree and its QOS: what it held, and the minutes it held
+	 * ahead (its limit, as the pass charged at its start); on: the
+	 * minutes it ran. */
+	sched_acct_charge(&a->view, assoc, sim_acct_qos(a, assoc), uid, &u,
+			  limit_mins, -1);
+	sched_acct_charge_mins(&a->view, assoc, &u, (double)run_secs / 60.0);
 }
