@@ -261,6 +261,44 @@ test_promise_kept(void **state)
 	sched_destroy(s);
 }
 
+/* A promise with its nodes keeps to them (plan.c: so that conservative
+ * keeps every promise on several nodes): n0 is free, n1 busy until +50;
+ * job 2, promised +50 on n1, is planned there, not started on n0, and
+ * job 1 (no promise) starts on n0. Without the nodes, job 2 starts now. */
+static void
+test_promise_nodes(void **state)
+{
+	struct cluster c = { 0 };
+	struct sched *s = sched_new();
+	struct sched_job jobs[2] = { job(1, 1, 8, 100), job(2, 1, 8, 100) };
+	static const uint32_t n1 = 1;
+	struct sched_plan p;
+
+	(void)state;
+	node_add(&c, 8, 0, 0);
+	node_add(&c, 8, 0, 0);
+	run_add(&c, 1, 8, 0, 0, NOW + 50);
+	jobs[1].promised = NOW + 50;
+	jobs[1].promised_nodes = &n1;
+	jobs[1].npromised_nodes = 1;
+	assert_int_equal(pass(s, SCHED_PLAN_DEPTH_ALL, jobs, 2, &c, &p), 0);
+	assert_int_equal(jobs[1].plan_start, NOW + 50);
+	assert_int_equal(p.nplanned, 1);
+	assert_int_equal(p.planned[0].nodes[0], 1);
+	assert_true(started(&p, 1));
+	assert_int_equal(p.started.allocs[0].nodes[0].node, 0);
+	sched_plan_free(&p);
+	/* The same pass without the nodes: job 2 takes n0 now. */
+	memset(c.cpu_used[0], 0, sizeof(c.cpu_used[0]));
+	c.nodes[0].running_jobs = 0;
+	jobs[1].promised_nodes = NULL;
+	jobs[1].npromised_nodes = 0;
+	assert_int_equal(pass(s, SCHED_PLAN_DEPTH_ALL, jobs, 2, &c, &p), 0);
+	assert_true(started(&p, 2));
+	sched_plan_free(&p);
+	sched_destroy(s);
+}
+
 /* 200 jobs of one shape that cannot start: one search, the rest skipped
  * (a shorter limit is tried again). Then a full machine: nothing below
  * the plans is searched at all. */
@@ -401,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_gpus_memory),
 		cmocka_unit_test(test_fcfs_no_overtaking),
 		cmocka_unit_test(test_promise_kept),
+		cmocka_unit_test(test_promise_nodes),
 		cmocka_unit_test(test_shape_skipped),
 		cmocka_unit_test(test_unlimited_and_bad_input),
 		cmocka_unit_test(test_reservation),
