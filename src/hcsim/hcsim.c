@@ -30,7 +30,7 @@
 
 enum {
 	O_PROCS = CMD_LONG, O_POLICY, O_DEPTH, O_JSON, O_CHECK, O_CONF,
-	O_PLUGIN_DIR, O_SCHEDULE, O_ACCOUNTS, O_RESERVATION, O_BREAK,
+	O_PLUGIN_DIR, O_SCHEDULE, O_ACCOUNTS, O_RESERVATION, O_BREAK, O_CLOUD,
 };
 
 static const struct cmd_opt opts[] = {
@@ -53,6 +53,11 @@ static const struct cmd_opt opts[] = {
 	 "from START to END (trace seconds), as a maintenance reservation: "
 	 "no job whose requested time would run into it starts before it "
 	 "ends"},
+	{"cloud", O_CLOUD, "SPEC", "add a cloud pool the burst decision "
+	 "starts nodes of, as hcctld does: 'pool=NAME nodes=N procs=P "
+	 "boot=SECS cost=PER_NODE_HOUR after=BURSTAFTER [suspend=SECS]' "
+	 "(after: default 0; suspend: 300); prints cloud_node_hours and "
+	 "cloud_cost"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
 	 "replaying; exit 6 if it breaks"},
 	{"break-guarantees", O_BREAK, NULL, "for testing --check only: "
@@ -87,6 +92,8 @@ struct ctx {
 	const char *conf, *plugin_dir;
 	const char *accounts;
 	long resv_start, resv_end;	/* --reservation; end 0: none */
+	struct sim_cloud cloud;		/* --cloud; nodes 0: none */
+	char cloud_pool[64];
 };
 
 static const struct {
@@ -108,6 +115,53 @@ policy_depth(const char *name, long *depth, struct hc_err *err)
 		}
 	return hc_err_set(err, HC_EINVAL, "--policy: '%s' is not a policy; "
 			  "give fcfs, easy or conservative", name);
+}
+
+/* --cloud 'pool=burst nodes=8 procs=32 boot=120 cost=3.20 after=1h'. */
+static int
+cloud_opt(struct ctx *cx, const char *val, struct hc_err *err)
+{
+	struct sim_cloud *c = &cx->cloud;
+	char buf[512], *save = NULL, *kv;
+	long v;
+
+	*c = (struct sim_cloud){ .pool = "cloud", .suspend = 300,
+				 .boot = 120 };
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (kv = strtok_r(buf, " \t", &save); kv;
+	     kv = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(kv, '=');
+		int rc = 0;
+		if (!eq)
+			goto bad;
+		*eq++ = '\0';
+		if (!strcmp(kv, "pool")) {
+			snprintf(cx->cloud_pool, sizeof(cx->cloud_pool), "%s",
+				 eq);
+			c->pool = cx->cloud_pool;
+		} else if (!strcmp(kv, "nodes") || !strcmp(kv, "procs")) {
+			rc = parse_long(eq, 1, 1 << 20, &v, err);
+			*(!strcmp(kv, "nodes") ? &c->nodes : &c->procs) =
+				(uint32_t)v;
+		} else if (!strcmp(kv, "boot") || !strcmp(kv, "after") ||
+			   !strcmp(kv, "suspend")) {
+			rc = parse_duration_secs(eq, &v, err);
+			*(!strcmp(kv, "boot") ? &c->boot :
+			  !strcmp(kv, "after") ? &c->after : &c->suspend) = v;
+		} else if (!strcmp(kv, "cost")) {
+			rc = conf_cost_parse(eq, &c->cost, err);
+		} else {
+			goto bad;
+		}
+		if (rc < 0)
+			return hc_err_prefix(err, "--cloud: %s: ", kv);
+	}
+	if (c->nodes && c->procs)
+		return 0;
+bad:
+	return hc_err_set(err, HC_EINVAL, "--cloud: '%s': give 'pool=NAME "
+			  "nodes=N procs=P boot=SECS cost=C after=DURATION'",
+			  val);
 }
 
 /* --reservation START:END, trace seconds. */
@@ -155,6 +209,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	case O_PLUGIN_DIR: cx->plugin_dir = val; break;
 	case O_ACCOUNTS: cx->accounts = val; break;
 	case O_RESERVATION: return resv_opt(cx, val, err);
+	case O_CLOUD: return cloud_opt(cx, val, err);
 	}
 	return 0;
 }
@@ -212,17 +267,37 @@ sched_load(struct ctx *cx, struct hc_conf *conf)
 }
 
 static void
+print_cloud(const struct ctx *cx, const struct sim_stats *st)
+{
+	if (!cx->cloud.nodes)
+		return;
+	if (cx->json)
+		printf(", \"cloud_node_hours\": %.4f, \"cloud_cost\": %.2f, "
+		       "\"cloud_starts\": %zu, \"cloud_jobs\": %zu",
+		       st->cloud_node_hours, st->cloud_cost, st->cloud_starts,
+		       st->cloud_jobs);
+	else
+		printf("cloud_node_hours %.4f\ncloud_cost %.2f\n"
+		       "cloud_starts %zu\ncloud_jobs %zu\n",
+		       st->cloud_node_hours, st->cloud_cost, st->cloud_starts,
+		       st->cloud_jobs);
+}
+
+static void
 print_stats(const struct ctx *cx, const struct sim_stats *st)
 {
 	if (cx->json)
 		printf("{\"jobs\": %zu, \"makespan\": %.0f, \"utilization\": "
 		       "%.4f, \"avg_wait\": %.1f, \"median_wait\": %.1f, "
 		       "\"p95_wait\": %.1f, \"avg_bsld\": %.2f, "
-		       "\"pass_avg_s\": %.6f, \"pass_max_s\": %.6f}\n",
+		       "\"pass_avg_s\": %.6f, \"pass_max_s\": %.6f",
 		       st->jobs, st->makespan, st->utilization, st->avg_wait,
 		       st->median_wait, st->p95_wait, st->avg_bsld,
 		       st->pass_avg_s, st->pass_max_s);
-	else
+	if (cx->json) {
+		print_cloud(cx, st);
+		printf("}\n");
+	} else
 		printf("jobs %zu\nmakespan %.0f\nutilization %.4f\n"
 		       "avg_wait %.1f\nmedian_wait %.1f\np95_wait %.1f\n"
 		       "avg_bsld %.2f\npass_avg_s %.6f\npass_max_s %.6f\n"
@@ -230,6 +305,8 @@ print_stats(const struct ctx *cx, const struct sim_stats *st)
 		       st->utilization, st->avg_wait, st->median_wait,
 		       st->p95_wait, st->avg_bsld, st->pass_avg_s,
 		       st->pass_max_s, st->dropped, st->passes);
+	if (!cx->json)
+		print_cloud(cx, st);
 	if (cx->json && st->dropped)
 		cmd_warn(&info, "dropped %zu jobs that cannot run on %ld "
 			 "processors", st->dropped, cx->procs);
@@ -373,6 +450,8 @@ main(int argc, char **argv)
 		so.resv = &resv;
 		so.nresv = 1;
 	}
+	if (cx.cloud.nodes)
+		so.cloud = &cx.cloud;
 	if (sim_run(&t, &so, &st, &err) < 0)
 		cmd_die_err(&info, &err);
 	print_stats(&cx, &st);

@@ -17,46 +17,11 @@
 #include "plan.h"
 #include "sched.h"
 #include "sim.h"
+#include "sim_int.h"
 
 #define BSLD_TAU 10.0
 
-struct sim_job {
-	const struct swf_job *w;
-	int64_t est, run;	/* time limit; run capped at it */
-	int64_t start, end;
-	int64_t charged;	/* fair-share usage charged up to here */
-	time_t first_plan, last_plan;	/* --check */
-	bool overtaken;		/* --check: a job ahead of it in a pass's
-				 * order started since its last plan */
-	uint32_t nnodes;
-	struct sched_alloc_node *alloc;	/* owned, while running */
-	uint32_t *pnodes;	/* its last plan's nodes (owned), npnodes */
-	uint32_t npnodes;
-	uint32_t req_nodes;	/* nodes it asks (1 on one node) */
-	size_t runpos;		/* its place in running[] */
-};
 
-/* The machine: nodes with their CPU bitmaps. */
-struct sim_machine {
-	struct sched_node *nodes;
-	size_t nnodes;
-};
-
-struct sim {
-	const struct sim_opts *o;
-	struct sim_machine m;
-	struct sim_job *jobs;
-	size_t njobs;
-	struct sched_job *pend;	/* pending views, compacted each pass */
-	size_t npend;
-	struct sched_running *running;
-	uint32_t *runjob;	/* running[k] is jobs[runjob[k]] */
-	size_t nrunning;
-	uint32_t *heap;		/* running jobs by end, a min-heap */
-	size_t nheap;
-	int64_t free_cpus;	/* CPUs no running job holds */
-	struct sim_stats *st;
-};
 
 static void
 machine_build(struct sim_machine *m, const struct sim_opts *o)
@@ -214,6 +179,7 @@ jobs_load(struct sim *x, const struct swf_trace *t)
 			continue;
 		}
 		j->run = w->run < j->est ? w->run : j->est;
+		j->boot_node = -1;
 		x->njobs++;
 	}
 	qsort(x->jobs, x->njobs, sizeof(*x->jobs), job_submit_cmp);
@@ -313,6 +279,8 @@ job_start(struct sim *x, struct sched_alloc *a, int64_t now)
 
 	j->start = now;
 	j->charged = now;
+	if (a->nnodes && a->nodes[0].node >= x->nlocal)
+		x->st->cloud_jobs++;
 	j->end = now + j->run;
 	j->nnodes = a->nnodes;
 	j->alloc = a->nodes;
@@ -577,11 +545,12 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 
 	memset(st, 0, sizeof(*st));
 	machine_build(&x.m, o);
-	for (size_t i = 0; i < x.m.nnodes; i++)
-		x.free_cpus += x.m.nodes[i].cpus;
 	sched_set_accounts(o->sched, sim_acct_view(o->acct));
 	sched_resv_use(o->sched, o->resv, o->nresv);
 	jobs_load(&x, t);
+	cloud_build(&x);
+	for (size_t i = 0; i < x.m.nnodes; i++)
+		x.free_cpus += x.m.nodes[i].cpus;
 	x.pend = hc_malloc((x.njobs + 1) * sizeof(*x.pend));
 	x.running = hc_malloc((x.njobs + 1) * sizeof(*x.running));
 	x.runjob = hc_malloc((x.njobs + 1) * sizeof(*x.runjob));
@@ -595,6 +564,8 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 			now = x.jobs[x.heap[0]].end;
 		if (x.npend && resv_next(o, last) < now)
 			now = resv_next(o, last);	/* window edge */
+		if (cloud_next(&x) < now)
+			now = cloud_next(&x);	/* a boot ends, an idle one */
 		last = now;
 		while (x.nheap && x.jobs[x.heap[0]].end <= now) {
 			job_end(&x, heap_pop(&x));
@@ -604,23 +575,29 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 			job_view(&x, (uint32_t)next++, &x.pend[x.npend++]);
 		for (size_t r = 0; x.npend && r < x.nrunning; r++)
 			job_charge(&x, x.runjob[r], now);
+		cloud_events(&x, now);
 		/* FCFS and EASY carry nothing from pass to pass, so a pass
 		 * with every CPU held (SWF jobs all ask for one) can start
 		 * nothing and is skipped; conservative's would make
-		 * promises. */
+		 * promises. (A cloud pool's CPUs count as free: its nodes
+		 * may be started or be up.) */
 		if (x.npend && (o->depth > 1 || x.free_cpus > 0) &&
 		    (rc = pass_run(&x, now, err)) < 0)
 			break;
+		cloud_decide(&x, now);
 		if (x.npend && !x.nheap && next == x.njobs &&
-		    resv_next(o, now) == INT64_MAX) {
+		    resv_next(o, now) == INT64_MAX &&
+		    cloud_next(&x) == INT64_MAX) {
 			rc = hc_err_set(err, HC_EINTERNAL, "%zu jobs can "
 					"never start on an idle machine",
 					x.npend);
 			break;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		stats_finish(&x);
+		cloud_finish(&x, last);
+	}
 	for (size_t i = 0; i < x.njobs; i++)
 		free(x.jobs[i].pnodes);
 	for (size_t i = 0; i < x.njobs; i++)
@@ -635,6 +612,7 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	free(x.heap);
 	free(x.jobs);
 	machine_free(&x.m);
+	free(x.cn);
 	sched_set_accounts(o->sched, NULL);
 	sched_resv_use(o->sched, NULL, 0);
 	return rc;

@@ -33,6 +33,17 @@ struct sched_resv;
 struct sim_acct;
 struct fs_ledger;
 
+/* --cloud: a pool of `nodes` nodes of `procs` CPUs that the burst
+ * decision (burst.h, as hcctld makes it) starts after each pass; a node
+ * is usable `boot` seconds after it is started and released after
+ * `suspend` seconds idle; it costs `cost` per hour from start to release. */
+struct sim_cloud {
+	const char *pool;
+	uint32_t nodes, procs;
+	long boot, after, suspend;
+	double cost;
+};
+
 struct sim_opts {
 	long procs;		/* the machine's processors (> 0): with nodes,
 				 * the sum of their CPUs */
@@ -59,6 +70,7 @@ struct sim_opts {
 	 * borrowed; their starts and ends are events. NULL: none. */
 	const struct sched_resv *resv;
 	size_t nresv;
+	const struct sim_cloud *cloud;	/* borrowed; NULL: no pool */
 };
 
 struct sim_stats {
@@ -71,6 +83,10 @@ struct sim_stats {
 	double pass_avg_s, pass_max_s;
 	size_t passes;
 	size_t violations;	/* --check: broken guarantees */
+	/* --cloud */
+	double cloud_node_hours, cloud_cost;
+	size_t cloud_starts;	/* nodes started */
+	size_t cloud_jobs;	/* jobs that ran on a cloud node */
 };
 
 /* Replay t. Returns 0, or -1 with err (a planning pass failed). With

@@ -90,6 +90,14 @@ burst_fits(const struct burst_pool *p, const struct sched_job *j,
 	return false;
 }
 
+/* No node that exists can ever run it (they are down, or none fits). */
+static bool
+never_on_premise(const struct sched_job *j)
+{
+	return !j->plan_start && (!strcmp(j->reason, "ReqNodeNotAvail") ||
+				  !strcmp(j->reason, "BadConstraints"));
+}
+
 static bool
 waits_for_resources(const struct sched_job *j)
 {
@@ -219,6 +227,11 @@ job_decide(time_t now, struct pool_state *ps, size_t npools,
 			continue;
 		if (j->plan_start && (j->plan_start <= now + p->burst_after ||
 				      j->plan_start <= cloud))
+			continue;
+		/* Past the planning depth a wait is not known: only
+		 * BurstAfter=0 (start for any wait) takes such a job. */
+		if (!j->plan_start && p->burst_after > 0 &&
+		    !never_on_premise(j))
 			continue;
 		candidate = true;
 		if ((opened = pool_place(&ps[i], j, nodes, false)) < 0) {

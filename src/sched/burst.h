@@ -7,7 +7,9 @@
  * booting), a pending job is a candidate for a pool when
  *   - it waits for resources only (a plan, or reason Resources, Priority,
  *     ReqNodeNotAvail or BadConstraints: nodes not up make those),
- *   - its planned start is later than now + BurstAfter (or it has none),
+ *   - its planned start is later than now + BurstAfter, or it has none
+ *     because no node that exists can run it (with BurstAfter=0: none
+ *     for any reason; a job past BackfillDepth has no known wait),
  *   - it would start earlier on the pool (now + boot < planned start),
  *   - the pool's template can run it, and its queue and account may use
  *     the pool.

@@ -43,7 +43,7 @@ job(uint32_t id, uint32_t cpus, time_t start)
 		.time_limit = 60, .plan_start = start };
 
 	snprintf(j.reason, sizeof(j.reason), "%s", start ? "Resources" :
-		 "Resources");
+		 "ReqNodeNotAvail");
 	return j;
 }
 
@@ -117,6 +117,26 @@ test_burst_after_zero(void **state)
 	assert_int_equal(d.total, 1);
 	assert_int_equal(d.job_pool[0], 0);
 	assert_int_equal(d.job_pool[1], -1);
+	burst_decision_free(&d);
+}
+
+/* A job past the planning depth (no plan, reason Priority): its wait is
+ * not known, so only BurstAfter=0 starts a node for it. */
+static void
+test_unplanned(void **state)
+{
+	struct burst_pool p = pool("burst", 3.2);
+	struct sched_job j[] = { job(1, 8, 0) };
+	struct burst_decision d;
+
+	(void)state;
+	snprintf(j[0].reason, sizeof(j[0].reason), "Priority");
+	d = decide(&p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 0);
+	burst_decision_free(&d);
+	p.burst_after = 0;
+	d = decide(&p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 1);
 	burst_decision_free(&d);
 }
 
@@ -211,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_under_threshold),
 		cmocka_unit_test(test_minimal_count),
 		cmocka_unit_test(test_burst_after_zero),
+		cmocka_unit_test(test_unplanned),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_cheapest_and_fit),

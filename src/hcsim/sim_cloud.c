@@ -1,0 +1,177 @@
+/*
+ * sim_cloud: hcsim --cloud, a cloud pool in the replay. Its nodes are
+ * appended to the machine, unusable while not started; after every pass
+ * the burst decision of libhcsched (burst.h: the code hcctld runs) says
+ * how many to start; a started node becomes usable `boot` seconds later (an
+ * event), and one idle for `suspend` seconds is released (an event). Cost
+ * counts from start to release, as CostPerNodeHour does in hcctld.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "burst.h"
+#include "log.h"
+#include "sim_int.h"
+
+void
+cloud_build(struct sim *x)
+{
+	const struct sim_cloud *c = x->o->cloud;
+	size_t n0 = x->m.nnodes;
+
+	x->nlocal = n0;
+	if (!c || !c->nodes)
+		return;
+	x->m.nodes = hc_realloc(x->m.nodes, (n0 + c->nodes) *
+				sizeof(*x->m.nodes));
+	x->cn = hc_calloc(c->nodes, sizeof(*x->cn));
+	for (uint32_t i = 0; i < c->nodes; i++) {
+		snprintf(x->cn[i].name, sizeof(x->cn[i].name), "c%u", i + 1);
+		x->m.nodes[n0 + i] = (struct sched_node){
+			.name = x->cn[i].name, .index = (uint32_t)(n0 + i),
+			.usable = false, .cpus = c->procs,
+			.cpu_used = hc_calloc(c->procs, 1), .queue_mask = 1,
+		};
+	}
+	x->m.nnodes = n0 + c->nodes;
+}
+
+int64_t
+cloud_next(const struct sim *x)
+{
+	const struct sim_cloud *c = x->o->cloud;
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; x->cn && i < c->nodes; i++) {
+		const struct cloud_node *n = &x->cn[i];
+		if (n->state == CN_BOOTING && n->until < t)
+			t = n->until;
+		if (n->state == CN_UP && n->idle_since &&
+		    n->idle_since + c->suspend < t)
+			t = n->idle_since + c->suspend;
+	}
+	return t;
+}
+
+void
+cloud_events(struct sim *x, int64_t now)
+{
+	const struct sim_cloud *c = x->o->cloud;
+
+	for (size_t i = 0; x->cn && i < c->nodes; i++) {
+		struct cloud_node *n = &x->cn[i];
+		struct sched_node *sn = &x->m.nodes[x->nlocal + i];
+		if (n->state == CN_BOOTING && n->until <= now) {
+			n->state = CN_UP;
+			n->idle_since = now;
+			sn->usable = true;
+		} else if (n->state == CN_UP && n->idle_since &&
+			   !sn->running_jobs &&
+			   n->idle_since + c->suspend <= now) {
+			x->cloud_secs += (double)(now - n->resumed);
+			n->state = CN_CLOUD;
+			sn->usable = false;
+		}
+	}
+}
+
+static int
+prio_cmp(const void *a, const void *b)
+{
+	const struct sched_job *x = ((const struct burst_job *)a)->job;
+	const struct sched_job *y = ((const struct burst_job *)b)->job;
+
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	if (x->submit_time != y->submit_time)
+		return x->submit_time < y->submit_time ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+/* Start `want` nodes for the jobs d gave the pool. */
+static void
+cloud_start(struct sim *x, int64_t now, uint32_t want,
+	    const struct burst_job *bj, size_t nj,
+	    const struct burst_decision *d)
+{
+	const struct sim_cloud *c = x->o->cloud;
+	int32_t first = -1;
+
+	for (size_t i = 0; i < c->nodes && want; i++) {
+		struct cloud_node *n = &x->cn[i];
+		if (n->state != CN_CLOUD)
+			continue;
+		n->state = CN_BOOTING;
+		n->until = now + c->boot;
+		n->resumed = now;
+		n->idle_since = 0;
+		if (first < 0)
+			first = (int32_t)i;
+		x->st->cloud_starts++;
+		want--;
+	}
+	for (size_t k = 0; k < nj && first >= 0; k++)
+		if (d->job_pool[k] == 0)
+			x->jobs[bj[k].job->id].boot_node = first;
+}
+
+void
+cloud_decide(struct sim *x, int64_t now)
+{
+	const struct sim_cloud *c = x->o->cloud;
+	struct burst_pool p;
+	struct burst_job *bj;
+	struct burst_decision d;
+	long room = 0;
+
+	if (!x->cn)
+		return;
+	for (size_t i = 0; i < c->nodes; i++) {
+		struct cloud_node *n = &x->cn[i];
+		bool busy = x->m.nodes[x->nlocal + i].running_jobs > 0;
+		room += n->state == CN_CLOUD;
+		if (n->state == CN_UP)
+			n->idle_since = busy ? 0 : (n->idle_since ?
+						    n->idle_since : now);
+	}
+	if (!x->npend)
+		return;
+	p = (struct burst_pool){ .name = c->pool, .cpus = c->procs,
+		.queue_mask = 1, .boot_s = c->boot, .burst_after = c->after,
+		.cost_per_hour = c->cost, .room = room,
+		.room_why = "CloudMaxNodes" };
+	bj = hc_calloc(x->npend, sizeof(*bj));
+	for (size_t k = 0; k < x->npend; k++) {
+		const struct sim_job *j = &x->jobs[x->pend[k].id];
+		bj[k].job = &x->pend[k];
+		bj[k].booting = j->boot_node >= 0 &&
+				x->cn[j->boot_node].state == CN_BOOTING;
+	}
+	qsort(bj, x->npend, sizeof(*bj), prio_cmp);
+	burst_decide((time_t)now, &p, 1, bj, x->npend, NULL, 0, &d);
+	if (d.pool_nodes[0])
+		cloud_start(x, now, d.pool_nodes[0], bj, x->npend, &d);
+	burst_decision_free(&d);
+	free(bj);
+}
+
+void
+cloud_finish(struct sim *x, int64_t last)
+{
+	const struct sim_cloud *c = x->o->cloud;
+
+	if (!x->cn)
+		return;
+	for (size_t i = 0; i < c->nodes; i++) {
+		const struct cloud_node *n = &x->cn[i];
+		int64_t end = n->state == CN_BOOTING ? n->until :
+			      n->idle_since ? n->idle_since + c->suspend : last;
+		if (n->state != CN_CLOUD)
+			x->cloud_secs += (double)(end - n->resumed);
+	}
+	x->st->cloud_node_hours = x->cloud_secs / 3600.0;
+	x->st->cloud_cost = x->st->cloud_node_hours * c->cost;
+}
