@@ -2,9 +2,10 @@
 # A step's GPUs and CPUs: --gres=gpu:N gives a step N of the job's GPUs, in
 # CUDA_VISIBLE_DEVICES, apart from its other steps'; a step asking for more
 # than the job has is refused with what is missing; --cpu-bind=cores binds
-# each task to CPUs of its own; hcctl show job has the steps' usage.
+# each task to CPUs of its own, and without it the tasks keep to the
+# step's CPUs; hcctl show job has the steps' usage.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 7
+plan 8
 cluster_start --nodes 1 --topology "n1=$HC_SRCDIR/testsuite/topologies/gpu4-h100.xml"
 
 out=$(out_file gres-%j.out)
@@ -16,6 +17,8 @@ echo ---
 hcrun -n 1 --gres=gpu:8 true; echo rc=$?
 echo ---
 hcrun -n 2 --cpu-bind=cores sh -c "grep Cpus_allowed_list /proc/self/status" | awk "{print \$2}"
+echo ---
+hcrun -n 1 sh -c "grep Cpus_allowed_list /proc/self/status" | awk "{print \$2}"
 ')
 ok "the job completes" wait_job_state "$id" COMPLETED 30
 f=$(out_file "gres-$id.out")
@@ -29,5 +32,7 @@ like "a step asking for more GPUs than the job has is refused" \
 	"$(sec 1 | tr '\n' ' ')" "asks for 8 GPUs per node; job $id has at most 4 .*rc=1"
 is "--cpu-bind=cores: each task bound to one CPU" \
 	"$(sec 2 | grep -cxE '[0-9]+')" 2
+is "without --cpu-bind a step's task keeps to the step's CPUs (one here)" \
+	"$(sec 3 | grep -cxE '[0-9]+')" 1
 like "hcctl show job shows the steps' usage" \
 	"$(hcctl show job "$id")" "MaxRSS=[1-9][0-9]*K CPUTime="

@@ -57,7 +57,8 @@ static const struct cmd_opt hcrun_opts[] = {
 		"the nodes: consecutive ids per node (block, the default) or "
 		"one per node in turn"},
 	{"cpu-bind", O_CPU_BIND, "cores|none", "bind each task to its own "
-		"CPUs of the step (cores) or not (none, the default)"},
+		"CPUs of the step (cores) or to all the step's CPUs (none, "
+		"the default)"},
 	{"output", 'o', "FILE", "write the tasks' stdout to FILE (%t task, "
 		"%n node index, %N node, %j job, %s step)"},
 	{"error", 'e', "FILE", "write the tasks' stderr to FILE"},

@@ -313,24 +313,31 @@ pattern(struct step_node *sn, struct step_task *t, const char *key)
 	return hc_strdup(buf);
 }
 
-/* Task t's CPUs: its share of the step's CPUs here (--cpu-bind=cores),
- * mapped onto the real ones. */
+/* Task t's CPUs, mapped onto the real ones: its share of the step's CPUs
+ * here with --cpu-bind=cores; else all the step's CPUs here, so that
+ * steps running side by side in one job keep to the CPUs each was given
+ * (the job's cgroup is shared by its steps: this is affinity, which a
+ * task may widen again within the job's cpuset; see hcrun(1)). */
 static void
 plan_cpus(struct task_plan *p)
 {
 	json_t *h = p->sn->hello, *ids = json_object_get(h, "cpu_ids");
 	const char *bind = json_string_value(json_object_get(h, "cpu_bind"));
-	size_t n = json_array_size(ids), per = n / p->sn->ntasks;
+	size_t n = json_array_size(ids), per = n / p->sn->ntasks, first = 0;
 
 	CPU_ZERO(&p->cpus);
-	p->bind = bind && !strcmp(bind, "cores") && per > 0;
-	for (size_t i = 0; p->bind && i < per; i++) {
-		json_t *v = json_array_get(ids, p->t->local * per + i);
+	if (bind && !strcmp(bind, "cores") && per > 0)
+		first = p->t->local * per;
+	else
+		per = n;
+	for (size_t i = 0; i < per; i++) {
+		json_t *v = json_array_get(ids, first + i);
 		int real = cgroup_real_cpu(p->sn->nd->cg,
 					   (int)json_integer_value(v));
 		if (real >= 0 && real < CPU_SETSIZE)
 			CPU_SET(real, &p->cpus);
 	}
+	p->bind = CPU_COUNT(&p->cpus) > 0;	/* none mapped: bind nothing */
 }
 
 static bool
