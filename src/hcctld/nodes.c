@@ -238,6 +238,8 @@ node_release(struct node *n, uint32_t job, const uint32_t *cpu_ids,
 	}
 	if (exclusive)
 		n->exclusive_used = false;
+	if (!n->njobs)
+		n->idle_since = time(NULL);	/* SuspendTime counts from here */
 }
 
 int

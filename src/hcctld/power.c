@@ -570,7 +570,7 @@ node_wanted(const struct node *n)
 	return false;
 }
 
-/* Once a second: deadlines of starting nodes, idle nodes to stop. */
+/* Each tick: deadlines of starting nodes, idle nodes to stop. */
 static void
 power_tick(struct power *pw, time_t now)
 {
@@ -845,7 +845,9 @@ struct power *
 power_create(struct ctld *c, struct hc_err *err)
 {
 	struct power *pw = hc_calloc(1, sizeof(*pw));
-	struct timeval tv = { 1, 0 };
+	/* Four times a second: a deadline or SuspendTime is met within
+	 * 0.25 s (the loop over the nodes is cheap). */
+	struct timeval tv = { 0, 250000 };
 
 	pw->c = c;
 	if (!(pw->progs = power_progs_create(c, err))) {

@@ -10,7 +10,8 @@
 #   cloud_ready c1 c2
 #
 # cloud_pool NAME NODES [KEY=VALUE...]: a CloudPool line with the local
-# provider (unless the KEY=VALUEs give a ResumeProgram), 16 CPUs and the
+# provider (unless the KEY=VALUEs give a ResumeProgram; Features=cloud
+# unless they give Features), 16 CPUs and the
 # cpu16 topology, the queue batch, and free ports.
 
 HC_CLOUD_PROVIDER=$HC_SRCDIR/etc/cloud/local
@@ -19,12 +20,14 @@ HC_CLOUD_RUN=$HC_TEST_DIR/cloud-run
 cloud_pool() {
 	local name=$1 nodes=$2 port resume=ResumeProgram=$HC_CLOUD_PROVIDER
 	shift 2
+	local feat=Features=cloud
 	case " $* " in *" ResumeProgram="*) resume="" ;; esac
+	case " $* " in *" Features="*) feat="" ;; esac
 	port=$(free_port) && free_port >/dev/null && free_port >/dev/null ||
 		bail_out "no free port"
 	echo "CloudPool=$name Nodes=$nodes CPUs=16 RealMemory=1G" \
 		"Topology=$HC_SRCDIR/testsuite/topologies/cpu16.xml" \
-		"NodeAddr=127.0.0.1 Port=$port Features=cloud" \
+		"NodeAddr=127.0.0.1 Port=$port" $feat \
 		$resume \
 		"SuspendProgram=$HC_CLOUD_PROVIDER Queues=batch $*"
 }
