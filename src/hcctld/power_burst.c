@@ -188,6 +188,64 @@ pool_resume(struct power *pw, struct jobs *js, const char *pool,
 	free(v);
 }
 
+/* Whether on-premise node n, powered down, could run job j. */
+static bool
+onprem_fits(const struct node *n, const struct sched_job *j)
+{
+	uint32_t tasks = j->ntasks ? j->ntasks : 1;
+	uint32_t nodes = j->nodes_min ? j->nodes_min : 1;
+	uint32_t cpus = (tasks + nodes - 1) / nodes *
+			(j->cpus_per_task ? j->cpus_per_task : 1);
+
+	return j->queue < 64 && (n->queue_mask & (1ull << j->queue)) &&
+	       (!n->cpus || cpus <= n->cpus) &&
+	       j->gpus_per_node <= n->gpu_count &&
+	       (!j->constraint || !*j->constraint ||
+		sched_features_match(j->constraint,
+				     (const char *const *)n->features,
+				     NULL) == 1);
+}
+
+/*
+ * PowerSave nodes: a job that waits (it would not start now) and that a
+ * powered-down node of its queue could run powers one such node on, as
+ * Slurm does; jobs already waiting for a booting node start none. At most
+ * ResumeRate's room.
+ */
+static void
+power_save_resume(struct power *pw, const struct burst_job *bj, size_t nj,
+		  time_t now)
+{
+	struct nodes *ns = power_ctld(pw)->nodes;
+	char why[128], ids[32];
+	long room = power_pool_room(pw, "", now, why, sizeof(why));
+	struct hc_err err = { 0 };
+
+	for (size_t k = 0; k < nj && room > 0; k++) {
+		const struct sched_job *j = bj[k].job;
+		if (bj[k].booting || j->held || !j->reason[0] ||
+		    (strcmp(j->reason, "Resources") &&
+		     strcmp(j->reason, "Priority") &&
+		     strcmp(j->reason, "ReqNodeNotAvail")))
+			continue;
+		for (size_t i = 0; i < nodes_count(ns); i++) {
+			struct node *n = nodes_at(ns, i);
+			if (!(n->flags & NODE_F_POWERED_DOWN) || n->power_busy ||
+			    (n->flags & NODE_F_POWERING_UP) ||
+			    !onprem_fits(n, j))
+				continue;
+			snprintf(ids, sizeof(ids), "%u", j->id);
+			power_node_boot_job(n, j->id);
+			if (power_resume(pw, &n, 1, ids, 0, &err) < 0)
+				hc_log_limited("power_save", HC_LOG_WARN,
+					       "node=%s cannot power on: %s",
+					       n->name, err.text);
+			room--;
+			break;
+		}
+	}
+}
+
 void
 power_rpc_query(struct rpc_req *req, json_t *body)
 {
@@ -213,10 +271,10 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	struct burst_decision d;
 	size_t nb = 0;
 
-	if (!np || !s->njobs)
+	if (!s->njobs)
 		return;
-	bp = hc_calloc(np, sizeof(*bp));
-	why = hc_calloc(np, sizeof(*why));
+	bp = hc_calloc(np ? np : 1, sizeof(*bp));
+	why = hc_calloc(np ? np : 1, sizeof(*why));
 	bj = hc_calloc(s->njobs, sizeof(*bj));
 	chains = hc_calloc(s->njobs, sizeof(*chains));
 	budgets = budgets_build(power_ctld(pw), &nb);
@@ -235,6 +293,7 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	}
 	qsort(bj, nj, sizeof(*bj), prio_cmp);
 	burst_decide(s->now, bp, np, bj, nj, budgets, nb, &d);
+	power_save_resume(pw, bj, nj, s->now);
 	for (size_t k = 0; k < nj; k++) {
 		struct job *j;
 		if (!d.reason[k][0] || !(j = jobs_find(js, bj[k].job->id)) ||
