@@ -6,6 +6,11 @@
 . "$(dirname "$0")/lib/cluster.sh"
 plan 14
 
+# planned ID: whether the job has a planned start.
+planned() {
+	[ "$(job_field "$1" plan_start)" -gt 0 ]
+}
+
 cluster_start --nodes 2
 
 # A held job has no plan: hcqueue --start lists it after the planned ones.
@@ -15,7 +20,7 @@ r=$(submit_as "$HC_USER1" -n 16 -t 2 --wrap "sleep 12")
 ok "the running job starts" wait_job_state "$r" RUNNING 20
 # big needs both nodes whole: its plan is r's expected end.
 big=$(submit_as "$HC_USER1" -N 2 -n 32 -t 1 --wrap "sleep 2")
-wait_for 10 sh -c "[ \"\$(job_field $big plan_start)\" -gt 0 ]"
+wait_for 10 planned "$big"
 plan_start=$(job_field "$big" plan_start)
 r_start=$(job_field "$r" start_time)
 diag "r started at $r_start, big planned at $plan_start"

@@ -108,6 +108,15 @@ struct job {
 	/* The last pass's plan for a pending job (memory only): */
 	time_t plan_start;	/* planned start, 0 = none */
 	char *plan_nodes;	/* owned: its planned nodes, ranged, or NULL */
+	uint32_t *plan_idx;	/* owned: the same nodes as node table indices
+				   (nodes_at), nplan_idx of them, or NULL;
+				   the next pass's promised_nodes while
+				   plan_gen and plan_epoch still hold */
+	uint32_t nplan_idx;
+	uint64_t plan_gen;	/* j->gen when plan_idx was kept: a job saved
+				   since (changed, started, ended) has none */
+	uint64_t plan_epoch;	/* nodes_epoch() then: a reconfigured node
+				   table renumbers nodes */
 	char *reservation;	/* owned: --reservation, NULL if none */
 	uint8_t workload;	/* HC_SCHED_WORKLOAD_* (--workload) */
 };

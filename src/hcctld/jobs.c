@@ -109,6 +109,7 @@ job_free(struct job *j)
 	free(j->in);
 	free(j->command);
 	free(j->plan_nodes);
+	free(j->plan_idx);
 	jobs_array_free(j);
 	depend_free(j->dep);
 	free(j->dep);

@@ -41,6 +41,18 @@ ids_dup(const uint32_t *ids, uint32_t n)
 	return v;
 }
 
+/* Forget j's plan: its start, its nodes by name and by index. */
+static void
+apply_plan_clear(struct job *j)
+{
+	j->plan_start = 0;
+	free(j->plan_nodes);
+	j->plan_nodes = NULL;
+	free(j->plan_idx);
+	j->plan_idx = NULL;
+	j->nplan_idx = 0;
+}
+
 /* Give j the allocation a; node_alloc on each node; CONFIGURING. */
 static void
 apply_alloc(struct jobs *js, struct job *j, const struct sched_alloc *a,
@@ -49,9 +61,7 @@ apply_alloc(struct jobs *js, struct job *j, const struct sched_alloc *a,
 	struct hostlist *hl = hostlist_create();
 
 	job_alloc_clear(j);
-	j->plan_start = 0;
-	free(j->plan_nodes);
-	j->plan_nodes = NULL;
+	apply_plan_clear(j);
 	j->alloc = hc_calloc(a->nnodes ? a->nnodes : 1, sizeof(*j->alloc));
 	j->nalloc = a->nnodes;
 	for (uint32_t k = 0; k < a->nnodes; k++) {
@@ -188,6 +198,25 @@ apply_plan_nodes(struct jobs *js, const struct sched_plan_entry *p)
 	return txt;
 }
 
+/* Keep entry p's plan on j: its nodes ranged for hcqueue, and by index
+ * for the next pass (sched_job.promised_nodes: a conservative promise
+ * holds across several nodes only if the job keeps to its own). In memory
+ * only, like the plan itself; valid while j->gen and the node table's
+ * epoch stay as they are now (sched_snap.c checks). */
+static void
+apply_plan_keep(struct jobs *js, struct sched_snap *s, struct job *j,
+		const struct sched_plan_entry *p)
+{
+	j->plan_nodes = apply_plan_nodes(js, p);
+	j->nplan_idx = p->nnodes;
+	j->plan_idx = hc_calloc(p->nnodes ? p->nnodes : 1,
+				sizeof(*j->plan_idx));
+	if (p->nnodes)
+		memcpy(j->plan_idx, p->nodes, p->nnodes * sizeof(*p->nodes));
+	j->plan_gen = j->gen;
+	j->plan_epoch = s->epoch;
+}
+
 /* Priorities, reasons and plans of the jobs that did not change. An array
  * record shows what the pass said of its first task. */
 static void
@@ -205,9 +234,8 @@ apply_reasons(struct jobs *js, struct sched_snap *s)
 		if (s->jobs[k].reason[0])
 			memcpy(j->reason, s->jobs[k].reason,
 			       sizeof(j->reason));
+		apply_plan_clear(j);
 		j->plan_start = s->jobs[k].plan_start;
-		free(j->plan_nodes);
-		j->plan_nodes = NULL;
 	}
 	for (size_t i = 0; i < s->plan.nplanned; i++) {
 		const struct sched_plan_entry *p = &s->plan.planned[i];
@@ -215,8 +243,9 @@ apply_reasons(struct jobs *js, struct sched_snap *s)
 		size_t k = apply_entry(s, &a);
 		struct job *j = k < s->njobs ? apply_job_live(js, s, k) : NULL;
 
-		if (j && !j->plan_nodes && j->plan_start == p->start)
-			j->plan_nodes = apply_plan_nodes(js, p);
+		if (j && (!j->array || s->refs[k].rec == k) &&
+		    !j->plan_nodes && j->plan_start == p->start)
+			apply_plan_keep(js, s, j, p);
 	}
 }
 

@@ -182,6 +182,25 @@ snap_job(struct sched_snap *s, struct sched_job *sj, const struct job *j)
 	sj->user = sched_snap_strdup(s, j->user);
 }
 
+/* The nodes j's promise was planned on (sched_job.promised_nodes), copied
+ * into the snapshot; none when the job was saved since (it changed) or the
+ * node table was reconfigured (indices renumbered): the promise then holds
+ * on one node only (plan.c). */
+static void
+snap_promise_nodes(struct sched_snap *s, struct sched_job *sj,
+		   const struct job *j)
+{
+	uint32_t *v;
+
+	if (!sj->promised || !j->plan_idx || j->plan_gen != j->gen ||
+	    j->plan_epoch != s->epoch)
+		return;
+	v = sched_snap_alloc(s, j->nplan_idx * sizeof(*v));
+	memcpy(v, j->plan_idx, j->nplan_idx * sizeof(*v));
+	sj->promised_nodes = v;
+	sj->npromised_nodes = j->nplan_idx;
+}
+
 /* One more entry for j; entry `rec` holds its record's expected gen. */
 static void
 snap_push_job(struct sched_snap *s, const struct job *j, size_t rec)
@@ -200,6 +219,7 @@ snap_push_job(struct sched_snap *s, const struct job *j, size_t rec)
 		if (k != rec)	/* the record's plan is its first task's */
 			s->jobs[k].promised = 0;
 	}
+	snap_promise_nodes(s, &s->jobs[k], j);
 	s->refs[k].id = j->id;
 	s->refs[k].rec = (uint32_t)rec;
 	s->refs[k].gen = j->gen;
