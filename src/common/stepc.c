@@ -77,12 +77,16 @@ struct stepc {
 	bool raw;
 	struct timespec last_int;
 	bool int_once;
+	bool sigs_on;		/* our handlers installed (setup_signals) */
 	json_t *pmi_kvs;	/* the current PMI fence's puts so far */
 	unsigned pmi_seq;	/* fences completed */
 	bool pmi_aborted;	/* an agent ended the step */
 };
 
 static int sig_pipe[2] = { -1, -1 };
+
+static void setup_signals(struct stepc *s);
+static void restore_signals(struct stepc *s);
 
 static void
 on_signal(int sig)
@@ -117,6 +121,7 @@ stepc_destroy(struct stepc *s)
 {
 	if (!s)
 		return;
+	restore_signals(s);
 	for (size_t i = 0; i < s->nn; i++) {
 		if (s->nodes[i].fd >= 0)
 			close(s->nodes[i].fd);
@@ -468,6 +473,7 @@ int
 stepc_start(struct stepc *s, struct hc_err *err)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a closed stream is an error here */
+	setup_signals(s);
 	for (size_t i = 0; i < s->nn; i++)
 		if (node_connect(&s->nodes[i], err) < 0)
 			return -1;
@@ -597,17 +603,42 @@ node_lost(struct stepc *s, struct snode *n, const char *why)
 		n->name, why);
 }
 
+/* Before the first task can start: a signal that comes while the agents
+ * start the tasks waits in the pipe for stepc_run, rather than killing us
+ * (SIG_DFL) or vanishing (SIG_IGN, as in a script's background job). */
 static void
-setup_io(struct stepc *s)
+setup_signals(struct stepc *s)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
+	if (s->sigs_on)
+		return;
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		hc_fatal("pipe: %s", strerror(errno));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	for (size_t i = 0; fwd_sigs[i]; i++)
 		sigaction(fwd_sigs[i], &sa, NULL);
+	s->sigs_on = true;
+}
+
+static void
+restore_signals(struct stepc *s)
+{
+	if (!s->sigs_on)
+		return;
+	for (size_t i = 0; fwd_sigs[i]; i++)
+		signal(fwd_sigs[i], SIG_DFL);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
+	s->sigs_on = false;
+}
+
+static void
+setup_io(struct stepc *s)
+{
+	setup_signals(s);
 	signal(SIGPIPE, SIG_IGN);
 	if (s->o.in_file) {
 		s->in_fd = open(s->o.in_file, O_RDONLY | O_CLOEXEC);
@@ -631,10 +662,7 @@ restore_io(struct stepc *s)
 	if (s->raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &s->saved);
 	s->raw = false;
-	for (size_t i = 0; fwd_sigs[i]; i++)
-		signal(fwd_sigs[i], SIG_DFL);
-	close(sig_pipe[0]);
-	close(sig_pipe[1]);
+	restore_signals(s);
 }
 
 static int
