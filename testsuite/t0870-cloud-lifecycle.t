@@ -7,7 +7,7 @@
 # ResumeTimeout; a transient failure returns the node to the pool.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 23
+plan 24
 
 E=$HC_TEST_DIR/etc
 fail_program "$E/bad" 78 "image ami-0 does not exist"
@@ -47,6 +47,8 @@ hcctl update node b1 State=POWER_UP >/dev/null
 ok "a permanent failure leaves the node DOWN" wait_node_state b1 DOWN 20
 like "... with the program's words" "$(node_reason b1)" \
 	"ResumeProgram failed: image ami-0 does not exist"
+like "hcctl show node: the pool and the time in the state" \
+	"$(hcctl show node b1)" "CloudPool=bad StateSince=[^ ]+ \\([0-9]+s\\)"
 out=$(hcctl update node b2 State=POWER_UP 2>&1)
 like "... and the pool is stopped" "$out" "pool bad is stopped"
 

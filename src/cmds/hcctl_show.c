@@ -177,6 +177,27 @@ show_node_identity(struct outbuf *o, const json_t *n)
 	free(acc);
 }
 
+/* Cloud pools and power saving (hc-cloud(7)): the pool, since when the
+ * node is in its power state (and for how long), a start's deadline. */
+static void
+show_node_power(struct outbuf *o, const json_t *n)
+{
+	long long since = ji(n, "state_since"), dl = ji(n, "power_deadline");
+	char s[32], d[32];
+
+	if (!*js(n, "pool") && !since)
+		return;
+	cmd_fmt_time(since, s, sizeof(s));
+	out_printf(o, "   CloudPool=%s StateSince=%s (%llds)",
+		   nz(js(n, "pool")), s,
+		   since ? (long long)time(NULL) - since : 0);
+	if (dl) {
+		cmd_fmt_time(dl, d, sizeof(d));
+		out_printf(o, " ResumeDeadline=%s", d);
+	}
+	out_putc(o, '\n');
+}
+
 static void
 show_node(struct outbuf *o, const json_t *n)
 {
@@ -213,6 +234,7 @@ show_node(struct outbuf *o, const json_t *n)
 	show_node_identity(o, n);
 	out_printf(o, "   State=%s Queues=%s\n", js(n, "state"), nz(queues));
 	out_printf(o, "   BootTime=%s LastHeartbeat=%s\n", boot, hb);
+	show_node_power(o, n);
 	out_printf(o, "   Jobs=%s\n", nz(jobs));
 	if (*js(n, "reason"))
 		out_printf(o, "   Reason=%s [%s]\n", js(n, "reason"), rt);
