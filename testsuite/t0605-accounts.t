@@ -4,7 +4,7 @@
 # the right account and QOS, and the submit-time errors (unknown or
 # disallowed account or QOS, MaxWall, GrpSubmit, EnforceAccounts).
 . "$(dirname "$0")/lib/cluster.sh"
-plan 37
+plan 38
 cluster_start --nodes 2
 
 # err CMD...: its stderr (and it must fail).
@@ -23,6 +23,8 @@ like "show account prints the keys" "$(hcctl show account physics)" \
 is "show --json gives the record" \
 	"$(hcctl show account physics --json | jq -r '.records[0].MaxWall')" \
 	"1-00:00:00"
+is "a top-level account's parent is root" \
+	"$(hcctl show account science --json | jq -r '.records[0].Parent')" root
 like "users may show accounts" "$(as_user "$HC_USER2" hcctl show account)" \
 	'Account=science'
 like "show user" "$(hcctl show user "$HC_USER1")" 'Account=physics'

@@ -71,7 +71,7 @@ like "the GPU jobs' use was charged up the tree" "$used" 'gpu:'
 
 ctld_restart
 is "accounts survive a restart" "$(hcctl show account science --json |
-	jq -r '.records[0].Parent + "|" + .records[0].UsedResMins')" "|$used"
+	jq -r '.records[0].Parent + "|" + .records[0].UsedResMins')" "root|$used"
 like "users survive" "$(hcctl show user "$HC_USER1")" \
 	'Account=physics,chem'
 like "QOS survive" "$(hcctl show qos small)" 'MaxJobsPerUser=1'

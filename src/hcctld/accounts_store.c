@@ -189,6 +189,10 @@ accounts_show_json(struct accounts *a, const struct acct_obj *o)
 		json_object_set_new(r, "Uid", json_integer(o->uid));
 	if (o->kind != ACCT_ACCOUNT)
 		return r;
+	/* A top-level account hangs under root, as show fairshare has it;
+	 * the record keeps no Parent (an empty value means root). */
+	if (strcmp(o->name, ACCT_ROOT) && (!o->parent || !*o->parent))
+		json_object_set_new(r, "Parent", json_string(ACCT_ROOT));
 	sum = json_object();
 	v = accounts_list(a, ACCT_ACCOUNT, &n);
 	for (size_t i = 0; i < n; i++) {
