@@ -121,7 +121,7 @@ spec_queue(struct jobs *js, struct job *j, const json_t *s,
 
 	q = qn && *qn ? conf_queue_find(conf, qn) : conf_queue_default(conf);
 	if (!q && qn && *qn)
-		return hc_err_set(err, HC_EINVAL, "queue %s does not exist; "
+		return hc_err_set(err, HC_ENOENT, "queue %s does not exist; "
 				  "hcinfo lists the queues", qn);
 	if (!q)
 		return hc_err_set(err, HC_EINVAL, "no queue given and no "

@@ -147,7 +147,7 @@ upd_queue(struct upd *u, struct job *j, const char *val, struct hc_err *err)
 	struct job t;
 
 	if (!q)
-		return hc_err_set(err, HC_EINVAL, "queue %s does not exist; "
+		return hc_err_set(err, HC_ENOENT, "queue %s does not exist; "
 				  "hcinfo lists the queues", val);
 	t = *j;
 	t.queue = q->name;
