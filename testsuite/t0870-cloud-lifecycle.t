@@ -7,7 +7,7 @@
 # ResumeTimeout; a transient failure returns the node to the pool.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 24
+plan 28
 
 E=$HC_TEST_DIR/etc
 fail_program "$E/bad" 78 "image ami-0 does not exist"
@@ -80,3 +80,16 @@ ok "a cloud node with another CA's certificate is refused" \
 	 | length > 0" >/dev/null'
 ok "... and goes DOWN at ResumeTimeout" wait_node_state o1 DOWN 20
 like "... never having been up" "$(node_reason o1)" "ResumeTimeout"
+
+# The pools' breaker, back-off and spend survive a controller restart.
+hours=$(pool_json burst | jq .node_hours)
+ctld_restart
+is "after a restart the stopped pool is still stopped" \
+	"$(pool_json bad | jq -r .stopped_why)" \
+	"ResumeProgram failed: image ami-0 does not exist"
+is "... the pool that backs off still does" \
+	"$(pool_json full | jq '.backoff_until > 0')" true
+is "... the spend of the period is kept" \
+	"$(pool_json burst | jq --argjson h "$hours" '.node_hours >= $h and .node_hours > 0')" true
+like "... and named by its month" "$(pool_json burst | jq -r .period)" \
+	"^$(date -u +%Y-%m)\$"

@@ -28,6 +28,7 @@
 #include "nodes.h"
 #include "nodes_int.h"
 #include "power.h"
+#include "power_int.h"
 #include "power_prog.h"
 #include "rpc.h"
 #include "state.h"
@@ -37,19 +38,6 @@
 #define BACKOFF_MAX 3600
 #define SUSPEND_TIMEOUT 60
 #define RATE_KEEP 4096
-
-struct pool {
-	char name[64];		/* "" = on-premise power saving */
-	time_t *starts;		/* recent resume times (ring) */
-	size_t nstarts;
-	time_t backoff_until;
-	long backoff_s;		/* 0: not backing off */
-	bool probing;		/* after a back-off: one node at a time */
-	bool breaker;
-	char breaker_why[600];
-	double node_secs;	/* node-seconds used since start-up */
-	double boot_avg;	/* seconds from resume to registration */
-};
 
 struct power {
 	struct ctld *c;
@@ -85,6 +73,7 @@ pool_get(struct power *pw, const char *name)
 	memset(&pw->pools[pw->npools], 0, sizeof(*pw->pools));
 	snprintf(pw->pools[pw->npools].name, sizeof(pw->pools[0].name), "%s",
 		 name);
+	pool_load(pw->c->state, &pw->pools[pw->npools], time(NULL));
 	return &pw->pools[pw->npools++];
 }
 
@@ -206,6 +195,7 @@ pool_backoff(struct power *pw, struct pool *p, time_t now, const char *why)
 	p->probing = true;
 	hc_log(HC_LOG_WARN, "pool=%s backs off for %lds: %s", p->name,
 	       p->backoff_s, why);
+	pool_save(pw->c->state, p);
 	snprintf(subj, sizeof(subj), "pool:%s", p->name);
 	audit_append(pw->c->audit, 0, "power_backoff", subj, json_pack(
 		"{s:I,s:s}", "seconds", (json_int_t)p->backoff_s, "why", why));
@@ -220,6 +210,7 @@ pool_trip(struct power *pw, struct pool *p, const char *why)
 		return;
 	p->breaker = true;
 	snprintf(p->breaker_why, sizeof(p->breaker_why), "%s", why);
+	pool_save(pw->c->state, p);
 	hc_log(HC_LOG_ERR, "pool=%s stopped: %s; fix the provider, then "
 	       "hcctl update node NODE State=RESUME on a node of the pool",
 	       p->name, why);
@@ -265,10 +256,15 @@ node_set_power_state(struct power *pw, struct node *n, int base,
 static void
 node_charge(struct power *pw, struct node *n, time_t now)
 {
+	struct pool *p;
+
 	if (!n->up_since)
 		return;
-	pool_get(pw, node_pool(n))->node_secs += (double)(now - n->up_since);
+	p = pool_get(pw, node_pool(n));
+	pool_period(p, now);
+	p->node_secs += (double)(now - n->up_since);
 	n->up_since = 0;
+	pool_save(pw->c->state, p);
 }
 
 /* A start failed for n: back to the pool, or DOWN. */
@@ -663,6 +659,7 @@ power_on_register(struct power *pw, struct node *n, struct hc_err *err)
 			      0.7 * p->boot_avg + 0.3 * (double)(now -
 							  n->state_since) :
 			      (double)(now - n->state_since);
+	pool_save(pw->c->state, p);
 	boot_jobs_clear(n);
 	snprintf(subj, sizeof(subj), "node:%s", n->name);
 	audit_append(pw->c->audit, 0, "power_node_up", subj, json_pack(
@@ -704,6 +701,7 @@ power_node_reset(struct power *pw, struct node *n)
 	p->backoff_s = 0;
 	p->backoff_until = 0;
 	p->probing = false;
+	pool_save(pw->c->state, p);
 }
 
 void
@@ -799,10 +797,12 @@ power_pools_json(struct power *pw, time_t now)
 		const struct conf_pool *cp = &conf->pools[i];
 		struct pool *p = pool_get(pw, cp->name);
 		long counts[5] = { 0 };	/* cloud, booting, up, down, stopping */
-		double secs = p->node_secs;
+		double secs;
 		char why[128] = "";
 		long room = power_pool_room(pw, cp->name, now, why,
 					    sizeof(why));
+		pool_period(p, now);
+		secs = p->node_secs;
 		for (size_t k = 0; k < nodes_count(pw->c->nodes); k++) {
 			struct node *n = nodes_at(pw->c->nodes, k);
 			if (strcmp(node_pool(n), cp->name))
@@ -837,6 +837,8 @@ power_pools_json(struct power *pw, time_t now)
 			"stopped", p->breaker, "stopped_why", p->breaker_why,
 			"backoff_until", (json_int_t)p->backoff_until,
 			"can_start", (json_int_t)room, "limit", why));
+		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
+				    "period", json_string(p->period));
 	}
 	return a;
 }

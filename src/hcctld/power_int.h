@@ -1,0 +1,36 @@
+/*
+ * power_int.h: a pool's run-time state (power.c), kept in LMDB
+ * (power_store.c) so that a controller restart keeps the breaker, the
+ * back-off and the spend of the billing period.
+ */
+#ifndef HC_POWER_INT_H
+#define HC_POWER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct state;
+
+struct pool {
+	char name[64];		/* "" = on-premise power saving */
+	time_t *starts;		/* recent resume times (ring) */
+	size_t nstarts;
+	time_t backoff_until;
+	long backoff_s;		/* 0: not backing off */
+	bool probing;		/* after a back-off: one node at a time */
+	bool breaker;
+	char breaker_why[600];
+	double node_secs;	/* node-seconds used in the billing period */
+	char period[8];		/* that period: the month, "YYYY-MM" (UTC) */
+	double boot_avg;	/* seconds from resume to registration */
+};
+
+/* Read p's record (by p->name) if one was saved; p->period set for now. */
+void pool_load(struct state *st, struct pool *p, time_t now);
+/* Write p's record (committed with the loop's next group commit). */
+void pool_save(struct state *st, const struct pool *p);
+/* A new billing period (month, UTC) at now: its spend starts from 0. */
+void pool_period(struct pool *p, time_t now);
+
+#endif
