@@ -5,7 +5,7 @@
 # across a restart, hccancel of held tasks, and hcctl show job of an array
 # and of one task.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 34
+plan 38
 cluster_start --nodes 2
 
 u1() { as_user "$HC_USER1" "$@"; }
@@ -83,6 +83,14 @@ hccancel "$id"
 # Requeue of one finished task.
 id=$(submit_as "$HC_USER1" --array=0-2 -o /dev/null --wrap true)
 ok "a 3-task array completes" wait_for 30 tasks_done "$id" 3
+acct() { hcacct -a -n -P -o jobid -j "$1" | sort | tr '\n' ' '; }
+is "hcacct -j ID_TASK shows that task" "$(acct "${id}_1")" "${id}_1 "
+is "hcacct -j ID_[RANGES] shows those tasks" "$(acct "${id}_[0-1]")" \
+	"${id}_0 ${id}_1 "
+is "hcacct -j ID shows the array's tasks" "$(acct "$id")" \
+	"${id}_0 ${id}_1 ${id}_2 "
+like "hcacct -j ID_x is refused" "$(hcacct -j "${id}_x" 2>&1)" \
+	"'${id}_x' is not a job id"
 ok "its owner requeues task 1" u1 hcctl requeue job "${id}_1"
 ok "which runs again" wait_for 30 sh -c \
 	"hcctl show job ${id}_1 | grep -q 'JobState=COMPLETED.*' &&

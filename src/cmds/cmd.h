@@ -154,6 +154,8 @@ bool jb(const json_t *o, const char *key);
  */
 json_t *cmd_list_strings(const char *csv, struct hc_err *err);
 json_t *cmd_list_ids(const char *csv, struct hc_err *err);
+/* Job ids and array tasks: 32 as a number, 32_6 or 32_[1-3] as "32_1-3". */
+json_t *cmd_list_job_refs(const char *csv, struct hc_err *err);
 json_t *cmd_list_uids(const char *csv, struct hc_err *err);
 json_t *cmd_list_states(const char *csv, struct hc_err *err);
 /* Append the items of src (borrowed) to the array at o[key], made if

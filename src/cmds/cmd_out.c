@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cmd.h"
 #include "log.h"
 #include "parse.h"
@@ -189,6 +190,44 @@ item_id(const char *s, struct hc_err *err)
 	return json_integer(id);
 }
 
+/* A job id, or an array's tasks as ID_TASK or ID_[RANGES] (sent as the
+ * string "ID_RANGES", brackets dropped). */
+static json_t *
+item_ref(const char *s, struct hc_err *err)
+{
+	const char *us = strchr(s, '_');
+	struct array_set set = { 0 };
+	struct hc_err perr = { 0 };
+	char head[16], spec[ARRAY_SPEC_MAX + 1];
+	size_t len;
+	long id;
+
+	if (!us)
+		return item_id(s, err);
+	snprintf(head, sizeof(head), "%.*s", (int)(us - s) < 15 ?
+		 (int)(us - s) : 15, s);
+	snprintf(spec, sizeof(spec), "%s", us + 1);
+	len = strlen(spec);
+	if (len >= 2 && spec[0] == '[' && spec[len - 1] == ']') {
+		spec[len - 1] = '\0';
+		memmove(spec, spec + 1, len - 1);
+	}
+	if (parse_long(head, 1, 0x7fffffffL, &id, NULL) < 0 ||
+	    strlen(us + 1) > ARRAY_SPEC_MAX ||
+	    array_set_parse(&set, spec, &perr) < 0) {
+		hc_err_set(err, HC_EINVAL, "'%s' is not a job id (a positive "
+			   "number; ID_TASK or ID_[RANGES] for array tasks)",
+			   s);
+		return NULL;
+	}
+	array_set_free(&set);
+	char *t = hc_asprintf("%ld_%s", id, spec);
+	json_t *v = json_string(t);
+
+	free(t);
+	return v;
+}
+
 static json_t *
 item_uid(const char *s, struct hc_err *err)
 {
@@ -234,6 +273,12 @@ json_t *
 cmd_list_ids(const char *csv, struct hc_err *err)
 {
 	return list_parse(csv, item_id, err);
+}
+
+json_t *
+cmd_list_job_refs(const char *csv, struct hc_err *err)
+{
+	return list_parse(csv, item_ref, err);
 }
 
 json_t *

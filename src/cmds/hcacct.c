@@ -18,7 +18,8 @@
 enum { O_JSON = CMD_LONG };
 
 static const struct cmd_opt opts[] = {
-	{"jobs", 'j', "IDS", "only these jobs"},
+	{"jobs", 'j', "IDS", "only these jobs (ID, ID_TASK, ID_[RANGES]; "
+	 "an array's ID: its tasks)"},
 	{"user", 'u', "USERS", "jobs of these users (default: yours)"},
 	{"allusers", 'a', NULL, "jobs of every user (admins; root's default)"},
 	{"starttime", 'S', "TIME", "jobs that ended at or after TIME "
@@ -283,6 +284,26 @@ opt_time(struct ctx *cx, const char *field, const char *val,
 	return 0;
 }
 
+/* -j: job ids to job_ids, array tasks (32_6, 32_[1-3]) to array_tasks. */
+static int
+opt_jobs(struct ctx *cx, const char *val, struct hc_err *err)
+{
+	json_t *l = cmd_list_job_refs(val, err), *v;
+	json_t *ids = json_array(), *tasks = json_array();
+	size_t i;
+
+	if (!l) {
+		json_decref(ids);
+		json_decref(tasks);
+		return -1;
+	}
+	json_array_foreach(l, i, v)
+		json_array_append(json_is_string(v) ? tasks : ids, v);
+	json_decref(l);
+	cmd_list_add(cx->req, "job_ids", ids);
+	return cmd_list_add(cx->req, "array_tasks", tasks);
+}
+
 static int
 opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 {
@@ -291,7 +312,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 	const char *field = NULL;
 
 	switch (key) {
-	case 'j': field = "job_ids"; l = cmd_list_ids(val, err); break;
+	case 'j': return opt_jobs(cx, val, err);
 	case 'u':
 		field = "users";
 		l = cmd_list_uids(val, err);

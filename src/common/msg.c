@@ -120,7 +120,8 @@ static const struct msg_field s_backup[] = { REQ("path", F_STR), END };
 
 static const struct msg_field s_history[] = {
 	OPT_ARR("job_ids", F_INT), OPT_ARR("users", F_INT),
-	OPT_ARR("states", F_STR), OPT("start", F_INT), OPT("end", F_INT), END
+	OPT_ARR("states", F_STR), OPT("start", F_INT), OPT("end", F_INT),
+	OPT_ARR("array_tasks", F_STR), END
 };
 
 static const struct msg_field s_gpu[] = {

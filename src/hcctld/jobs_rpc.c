@@ -72,18 +72,6 @@ match_state(const json_t *a, int state)
 	return false;
 }
 
-static bool
-match_id(const json_t *a, uint32_t id)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v)
-		if (json_is_integer(v) && json_integer_value(v) == id)
-			return true;
-	return false;
-}
-
 /* Filters other than job_ids (the caller looks ids up directly). */
 bool
 jobs_filter_match(const struct job *j, const json_t *q)
@@ -207,6 +195,40 @@ struct hist_ctx {
 	time_t start, end;
 };
 
+/* Whether history record rec is one of the jobs named: an id in ids is a
+ * job id or an array's id (its tasks), "ID_RANGES" in tasks some tasks of
+ * array ID. */
+static bool
+hist_id_match(const json_t *ids, const json_t *tasks, const json_t *rec)
+{
+	uint32_t id = (uint32_t)jint(rec, "job_id", 0);
+	uint32_t arr = (uint32_t)jint(rec, "array_job_id", 0);
+	const json_t *task = json_object_get(rec, "array_task_id");
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ids, i, v)
+		if (json_is_integer(v) && (json_integer_value(v) == id ||
+		    (arr && json_integer_value(v) == arr)))
+			return true;
+	json_array_foreach(tasks, i, v) {
+		const char *s = json_string_value(v), *us;
+		struct array_set set = { 0 };
+		bool in;
+
+		if (!s || !(us = strchr(s, '_')) || !task || !arr ||
+		    strtoul(s, NULL, 10) != arr ||
+		    array_set_parse(&set, us + 1, NULL) < 0)
+			continue;
+		in = array_set_contains(&set,
+					(uint32_t)json_integer_value(task));
+		array_set_free(&set);
+		if (in)
+			return true;
+	}
+	return false;
+}
+
 static bool
 hist_match(const struct hist_ctx *h, const json_t *rec)
 {
@@ -215,8 +237,10 @@ hist_match(const struct hist_ctx *h, const json_t *rec)
 	time_t et = (time_t)jint(rec, "end_time", 0);
 	time_t sub = (time_t)jint(rec, "submit_time", 0);
 
-	if ((a = json_object_get(h->q, "job_ids")) && json_array_size(a) &&
-	    !match_id(a, (uint32_t)jint(rec, "job_id", 0)))
+	a = json_object_get(h->q, "array_tasks");
+	if ((json_array_size(json_object_get(h->q, "job_ids")) ||
+	     json_array_size(a)) &&
+	    !hist_id_match(json_object_get(h->q, "job_ids"), a, rec))
 		return false;
 	if ((a = json_object_get(h->q, "users")) && json_array_size(a) &&
 	    !match_user(a, (uint32_t)jint(rec, "uid", -1), jstr(rec, "user")))
