@@ -12,7 +12,13 @@
  * charges); each job is offered with its account and that account's
  * ancestors, whose budgets all bind it.
  *
- * Array tasks: only an array record's first pending task is offered.
+ * Array tasks: every task the snapshot offers (up to JOBS_ARRAY_PASS_MAX
+ * per record, see sched_snap.c) is offered, so that the decision sees as
+ * many of an array's tasks as the pools could take. A task's entry carries
+ * a view id (JOBS_ARRAY_VIEW_BIT | entry); its record's id is what the
+ * booting nodes remember, the reason lands on and the account comes from.
+ * A record's first tasks count as booting as far as the booting nodes that
+ * remember it can hold them (tasks_booting).
  */
 #include "config.h"
 
@@ -25,6 +31,7 @@
 #include "conf.h"
 #include "ctld.h"
 #include "jobs.h"
+#include "jobs_array.h"
 #include "jobs_int.h"
 #include "log.h"
 #include "nodes.h"
@@ -126,18 +133,50 @@ chain_fill(struct ctld *c, const struct job *j, const char **chain)
 	chain[d] = NULL;
 }
 
-static bool
-job_booting(struct nodes *ns, uint32_t id)
+/* The live job (an array's record) a snapshot entry stands for. */
+static uint32_t
+live_id(const struct sched_snap *s, const struct sched_job *sj)
 {
+	uint32_t k = sj->id & ~JOBS_ARRAY_VIEW_BIT;
+
+	if (!(sj->id & JOBS_ARRAY_VIEW_BIT))
+		return sj->id;
+	return k < s->njobs ? s->refs[k].id : 0;
+}
+
+/* How many tasks shaped as sj the booting nodes that remember job id
+ * hold: a node takes as many one-node tasks as its CPUs and GPUs allow
+ * (at least one); a multi-node task takes nodes_min of them. */
+static uint32_t
+tasks_booting(struct nodes *ns, uint32_t id, const struct sched_job *sj)
+{
+	uint32_t tasks = sj->ntasks ? sj->ntasks : 1;
+	uint32_t per = sj->nodes_min ? sj->nodes_min : 1;
+	uint32_t cpus = (tasks + per - 1) / per *
+			(sj->cpus_per_task ? sj->cpus_per_task : 1);
+	uint32_t held = 0, nodes = 0;
+
 	for (size_t i = 0; i < nodes_count(ns); i++) {
 		struct node *n = nodes_at(ns, i);
+		uint32_t fit = 1;
 		if (!(n->flags & NODE_F_POWERING_UP))
 			continue;
-		for (uint32_t k = 0; k < n->nboot_jobs; k++)
-			if (n->boot_jobs[k] == id)
-				return true;
+		for (uint32_t k = 0; k < n->nboot_jobs; k++) {
+			if (n->boot_jobs[k] != id)
+				continue;
+			if (cpus && n->cpus / cpus > fit)
+				fit = n->cpus / cpus;
+			if (sj->gpus_per_node &&
+			    n->gpu_count / sj->gpus_per_node < fit)
+				fit = n->gpu_count / sj->gpus_per_node;
+			held += fit ? fit : 1;
+			nodes++;
+			break;
+		}
 	}
-	return false;
+	if (per > 1)	/* one of its nodes registered: still booting */
+		return nodes && nodes < per ? 1 : nodes / per;
+	return held;
 }
 
 static int
@@ -152,7 +191,7 @@ prio_cmp(const void *a, const void *b)
 
 /* Resume `want` nodes of pool for the jobs d gave it. */
 static void
-pool_resume(struct power *pw, struct jobs *js, const char *pool,
+pool_resume(struct power *pw, const struct sched_snap *s, const char *pool,
 	    uint32_t want, const struct burst_job *bj, size_t nj,
 	    const struct burst_decision *d, int pi)
 {
@@ -170,14 +209,15 @@ pool_resume(struct power *pw, struct jobs *js, const char *pool,
 			v[nv++] = n;
 	}
 	for (size_t k = 0; k < nj; k++) {
-		if (d->job_pool[k] != pi)
+		uint32_t id = live_id(s, bj[k].job);
+		if (d->job_pool[k] != pi || !id)
 			continue;
 		for (size_t i = 0; i < nv; i++)
-			power_node_boot_job(v[i], bj[k].job->id);
-		if (len + 16 < sizeof(ids))
+			power_node_boot_job(v[i], id);
+		if (len + 16 < sizeof(ids) &&
+		    (k == 0 || live_id(s, bj[k - 1].job) != id))
 			len += (size_t)snprintf(ids + len, sizeof(ids) - len,
-						"%s%u", len ? "," : "",
-						bj[k].job->id);
+						"%s%u", len ? "," : "", id);
 	}
 	if (nv && power_resume(pw, v, nv, ids, 0, &err) < 0)
 		hc_log_limited("power_burst", HC_LOG_WARN, "pool=%s cannot "
@@ -213,8 +253,8 @@ onprem_fits(const struct node *n, const struct sched_job *j)
  * ResumeRate's room.
  */
 static void
-power_save_resume(struct power *pw, const struct burst_job *bj, size_t nj,
-		  time_t now)
+power_save_resume(struct power *pw, const struct sched_snap *s,
+		  const struct burst_job *bj, size_t nj, time_t now)
 {
 	struct nodes *ns = power_ctld(pw)->nodes;
 	char why[128], ids[32];
@@ -234,8 +274,8 @@ power_save_resume(struct power *pw, const struct burst_job *bj, size_t nj,
 			    (n->flags & NODE_F_POWERING_UP) ||
 			    !onprem_fits(n, j))
 				continue;
-			snprintf(ids, sizeof(ids), "%u", j->id);
-			power_node_boot_job(n, j->id);
+			snprintf(ids, sizeof(ids), "%u", live_id(s, j));
+			power_node_boot_job(n, live_id(s, j));
 			if (power_resume(pw, &n, 1, ids, 0, &err) < 0)
 				hc_log_limited("power_save", HC_LOG_WARN,
 					       "node=%s cannot power on: %s",
@@ -270,6 +310,7 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	struct burst_budget *budgets;
 	struct burst_decision d;
 	size_t nb = 0;
+	uint32_t booting = 0, last = 0;
 
 	if (!s->njobs)
 		return;
@@ -282,28 +323,36 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 		pool_view(pw, &conf->pools[i], s->now, &bp[i], why[i],
 			  sizeof(why[i]));
 	for (size_t k = 0; k < s->njobs; k++) {
-		struct job *j;
-		if (s->refs[k].rec != k || !(j = jobs_find(js, s->refs[k].id)))
+		uint32_t id = s->refs[k].id;
+		struct job *j = jobs_find(js, id);
+		if (!j)
 			continue;
+		if (s->refs[k].rec == k)	/* a record's first entry */
+			booting = tasks_booting(power_ctld(pw)->nodes, id,
+						&s->jobs[k]);
 		bj[nj].job = &s->jobs[k];
 		chain_fill(power_ctld(pw), j, chains[nj]);
 		bj[nj].accounts = chains[nj];
-		bj[nj].booting = job_booting(power_ctld(pw)->nodes, s->jobs[k].id);
+		bj[nj].booting = booting > 0;
+		booting -= booting > 0;
 		nj++;
 	}
 	qsort(bj, nj, sizeof(*bj), prio_cmp);
 	burst_decide(s->now, bp, np, bj, nj, budgets, nb, &d);
-	power_save_resume(pw, bj, nj, s->now);
+	power_save_resume(pw, s, bj, nj, s->now);
+	/* An array record's reason is its first task's. */
 	for (size_t k = 0; k < nj; k++) {
+		uint32_t id = live_id(s, bj[k].job);
 		struct job *j;
-		if (!d.reason[k][0] || !(j = jobs_find(js, bj[k].job->id)) ||
-		    j->state != JOB_PENDING)
+		if (!d.reason[k][0] || id == last ||
+		    !(j = jobs_find(js, id)) || j->state != JOB_PENDING)
 			continue;
 		memcpy(j->reason, d.reason[k], sizeof(j->reason));
+		last = id;
 	}
 	for (size_t i = 0; i < np; i++)
 		if (d.pool_nodes[i])
-			pool_resume(pw, js, conf->pools[i].name,
+			pool_resume(pw, s, conf->pools[i].name,
 				    d.pool_nodes[i], bj, nj, &d, (int)i);
 	burst_decision_free(&d);
 	free(budgets);
