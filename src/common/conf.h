@@ -108,6 +108,7 @@ struct conf_pool {
 	char *cost_per_node_hour;	/* CostPerNodeHour as written */
 	double cost;		/* ... parsed */
 	long burst_after;	/* BurstAfter, seconds */
+	long list_interval;	/* ListInterval, seconds; 0: at start-up only */
 	char **queues;		/* Queues (NULL: the queues naming its nodes) */
 	char **accounts;	/* Accounts (NULL: every account) */
 	size_t node_count;	/* nodes it declared */

@@ -309,7 +309,10 @@ const struct conf_key conf_keys[] = {
 	  P(suspend_program), "The provider program that releases nodes."),
 	KEY("ListProgram", CONF_PATH, CONF_POOL, 0, 0, NULL,
 	  P(list_program), "An optional provider program that prints the "
-	  "nodes that exist, one name a line."),
+	  "nodes that exist, one \"NODE [STATE]\" a line."),
+	KEY("ListInterval", CONF_DURATION, CONF_POOL, 0, DAY, "5min",
+	  P(list_interval), "How often ListProgram is run to reconcile the "
+	  "pool with its provider (and at start-up); 0: at start-up only."),
 	KEY("ResumeFailProgram", CONF_PATH, CONF_POOL, 0, 0, NULL,
 	  P(resume_fail_program), "An optional program run with the nodes "
 	  "whose start failed."),

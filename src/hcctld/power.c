@@ -566,6 +566,36 @@ node_wanted(const struct node *n)
 	return false;
 }
 
+struct power_progs *
+power_progs_of(struct power *pw)
+{
+	return pw->progs;
+}
+
+struct pool *
+power_pool_get(struct power *pw, const char *name)
+{
+	return pool_get(pw, name);
+}
+
+void
+power_node_gone(struct power *pw, struct node *n, const char *why)
+{
+	time_t now = time(NULL);
+
+	node_charge(pw, n, now);
+	boot_jobs_clear(n);
+	n->power_busy = false;
+	n->power_deadline = 0;
+	n->power_down = false;
+	node_set_power_state(pw, n, NODE_CLOUD, 0, NODE_F_POWERING_UP |
+			     NODE_F_POWERING_DOWN | NODE_F_NOT_RESPONDING,
+			     why, 0);
+	pool_backoff(pw, pool_get(pw, node_pool(n)), now, why);
+	if (pw->c->jobs)
+		jobs_sched_request(pw->c->jobs);
+}
+
 /* Each tick: deadlines of starting nodes, idle nodes to stop. */
 static void
 power_tick(struct power *pw, time_t now)
@@ -616,6 +646,7 @@ power_tick(struct power *pw, time_t now)
 	}
 	if (replan && pw->c->jobs)
 		jobs_sched_request(pw->c->jobs);
+	power_list_tick(pw, now);
 }
 
 static void

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <time.h>
 
+struct node;
+struct power;
+struct power_progs;
 struct state;
 
 struct pool {
@@ -24,6 +27,8 @@ struct pool {
 	double node_secs;	/* node-seconds used in the billing period */
 	char period[8];		/* that period: the month, "YYYY-MM" (UTC) */
 	double boot_avg;	/* seconds from resume to registration */
+	time_t list_next;	/* when ListProgram runs next (0: now) */
+	bool list_busy;		/* ListProgram running */
 };
 
 /* Read p's record (by p->name) if one was saved; p->period set for now. */
@@ -32,5 +37,16 @@ void pool_load(struct state *st, struct pool *p, time_t now);
 void pool_save(struct state *st, const struct pool *p);
 /* A new billing period (month, UTC) at now: its spend starts from 0. */
 void pool_period(struct pool *p, time_t now);
+
+/* power.c, for power_list.c */
+struct power_progs *power_progs_of(struct power *pw);
+struct pool *power_pool_get(struct power *pw, const char *name);
+/* The provider says n does not exist: back to CLOUD with why, its jobs
+ * planned again, the pool backing off. */
+void power_node_gone(struct power *pw, struct node *n, const char *why);
+
+/* power_list.c: each pool's ListProgram at start-up and every
+ * ListInterval; orphans suspended, contradicting states repaired. */
+void power_list_tick(struct power *pw, time_t now);
 
 #endif
