@@ -556,16 +556,6 @@ power_suspend(struct power *pw, struct node **v, size_t n, uid_t uid,
 	return 0;
 }
 
-/* The plan may want it soon (a job planned on it): keep it up.
- * Not known yet: the plan's planned nodes are not kept by the jobs
- * module; an idle node is released after SuspendTime. */
-static bool
-node_wanted(const struct node *n)
-{
-	(void)n;
-	return false;
-}
-
 struct power_progs *
 power_progs_of(struct power *pw)
 {
@@ -638,7 +628,8 @@ power_tick(struct power *pw, time_t now)
 		}
 		pool_conf(pw->c->conf, node_pool(n), &pc);
 		if (pc.suspend_time <= 0 || now - n->idle_since <
-		    pc.suspend_time || node_wanted(n))
+		    pc.suspend_time || power_node_planned(pw, n, now +
+							     pc.suspend_time))
 			continue;
 		snprintf(reason, sizeof(reason), "Suspending: idle for %lds",
 			 (long)(now - n->idle_since));

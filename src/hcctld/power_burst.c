@@ -36,6 +36,7 @@
 #include "log.h"
 #include "nodes.h"
 #include "power.h"
+#include "power_int.h"
 #include "rpc.h"
 #include "sched_snap.h"
 #include "states.h"
@@ -360,4 +361,31 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	free(bj);
 	free(why);
 	free(bp);
+}
+
+/* The plan's nodes are kept on each pending job (plan_idx, valid while
+ * its gen and the node table's epoch hold: sched_apply.c); a job planned
+ * to start by until on n wants it. A scan of the jobs, done only for an
+ * idle node past its SuspendTime. */
+bool
+power_node_planned(struct power *pw, const struct node *n, time_t until)
+{
+	struct ctld *c = power_ctld(pw);
+	struct jobs *js = c->jobs;
+	uint64_t epoch = nodes_epoch(c->nodes);
+
+	if (!js)
+		return false;
+	for (size_t i = 0; i < js->n; i++) {
+		const struct job *j = js->v[i];
+		if (j->state != JOB_PENDING || !j->plan_start ||
+		    j->plan_start > until || !j->plan_idx ||
+		    j->plan_gen != j->gen || j->plan_epoch != epoch)
+			continue;
+		for (uint32_t k = 0; k < j->nplan_idx; k++)
+			if (j->plan_idx[k] < nodes_count(c->nodes) &&
+			    nodes_at(c->nodes, j->plan_idx[k]) == n)
+				return true;
+	}
+	return false;
 }

@@ -45,6 +45,11 @@ struct pool *power_pool_get(struct power *pw, const char *name);
  * planned again, the pool backing off. */
 void power_node_gone(struct power *pw, struct node *n, const char *why);
 
+/* power_burst.c: whether a pending job's plan starts on n by until (an
+ * idle node the plan needs within SuspendTime is kept up). */
+bool power_node_planned(struct power *pw, const struct node *n,
+			time_t until);
+
 /* power_list.c: each pool's ListProgram at start-up and every
  * ListInterval; orphans suspended, contradicting states repaired. */
 void power_list_tick(struct power *pw, time_t now);
