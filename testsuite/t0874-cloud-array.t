@@ -3,13 +3,14 @@
 # not only its first, so an array whose tasks each need a cloud node starts
 # as many nodes at once as it has tasks (within the pool); tasks that share
 # a node start one node, and tasks already waiting for a booting node start
-# no other.
+# no other. A job's record names the pool and cloud nodes that ran it, with
+# its node-hours and cost (hcctl show job, hcacct, after a restart).
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 6
+plan 11
 
 cluster_start --nodes 1 \
-	--conf-extra "$(cloud_pool burst c[1-4] SuspendTime=3)"
+	--conf-extra "$(cloud_pool burst c[1-4] SuspendTime=3 CostPerNodeHour=3600)"
 HC_CLOUD_BOOT_DELAY=2 cloud_ready c1 c2 c3 c4 ||
 	bail_out "cannot set the provider up"
 LOG=$HC_TEST_DIR/log/hcctld.log
@@ -47,3 +48,25 @@ id=$(submit_as "$HC_USER1" --array=1-2 -c 8 --constraint=cloud -t 1 \
 	-o /dev/null --wrap "sleep 1")
 ok "two half-node tasks both run" wait_for 30 all_done "$id" 2
 is "... on the one node started for them" "$(( $(started) - before ))" 1
+
+# Per-job cloud accounting: a 1-node cloud job's pool, node, node-hours
+# (its run time) and cost (CostPerNodeHour=3600: 1 per second).
+acct() { hcacct -a --json -j "$1" 2>/dev/null | jq -r \
+	"(if type == \"array\" then . else .jobs end)[0] | $2"; }
+id=$(submit_as "$HC_USER1" -c 16 --constraint=cloud -t 1 -o /dev/null \
+	--wrap "sleep 2")
+wait_job_state "$id" COMPLETED 30
+run=$(acct "$id" '.end_time - .start_time')
+is "hcacct names the job's pool and cloud node" \
+	"$(acct "$id" '"\(.cloud_pool) \(.cloud_nodes) \(.nodelist)"')" \
+	"burst $(acct "$id" .nodelist) $(acct "$id" .nodelist)"
+is "... its cost is its node-hours at CostPerNodeHour" \
+	"$(acct "$id" '"\(.cloud_node_hours * 3600 | round) \(.cloud_cost |
+	round)"')" "$run $run"
+like "hcacct prints them as columns" \
+	"$(hcacct -a -n -j "$id" -o cloudpool,cloudnodehours,cloudcost)" \
+	"burst +0\.00[0-9] +$run\.00"
+like "hcctl show job prints them" "$(hcctl show job "$id")" \
+	"CloudPool=burst CloudNodes=c[0-9] CloudNodeHours=0\.00[0-9] CloudCost=$run\.00"
+ctld_restart
+is "... and they survive a restart" "$(acct "$id" .cloud_pool)" burst

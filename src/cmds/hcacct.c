@@ -39,7 +39,8 @@ static const struct cmd_opt opts[] = {
 static const char fields_help[] =
 	"Fields: jobid jobidraw jobname user uid account queue state "
 	"exitcode\n  elapsed submit start end timelimit maxrss nodelist nnodes ncpus "
-	"gres reason\n  restarts workdir comment\n"
+	"gres reason\n  restarts workdir comment computeids cloudpool "
+	"cloudnodes\n  cloudnodehours cloudcost\n"
 	"Default: jobid,jobname,user,queue,state,exitcode,elapsed,maxrss,"
 	"nodelist\n";
 
@@ -64,6 +65,29 @@ static void
 a_int(const json_t *j, const char *key, char *b, size_t n)
 {
 	snprintf(b, n, "%lld", ji(j, key));
+}
+
+/* Cloud node-hours and cost: 3 and 2 decimals, "" off the cloud. */
+static void
+a_real3(const json_t *j, const char *key, char *b, size_t n)
+{
+	const json_t *v = json_object_get(j, key);
+
+	if (v)
+		snprintf(b, n, "%.3f", json_number_value(v));
+	else
+		snprintf(b, n, "%s", "");
+}
+
+static void
+a_real2(const json_t *j, const char *key, char *b, size_t n)
+{
+	const json_t *v = json_object_get(j, key);
+
+	if (v)
+		snprintf(b, n, "%.2f", json_number_value(v));
+	else
+		snprintf(b, n, "%s", "");
 }
 
 /* An array task as ARRAY_TASK (32_6), as hcqueue shows it; a job as its
@@ -155,6 +179,10 @@ static const struct field {
 	{"workdir", "WorkDir", 20, "cwd", a_str},
 	{"comment", "Comment", 15, "comment", a_str},
 	{"computeids", "ComputeIds", 36, "compute_ids", a_str},
+	{"cloudpool", "CloudPool", 10, "cloud_pool", a_str},
+	{"cloudnodes", "CloudNodes", 15, "cloud_nodes", a_str},
+	{"cloudnodehours", "CloudNodeH", 10, "cloud_node_hours", a_real3},
+	{"cloudcost", "CloudCost", 10, "cloud_cost", a_real2},
 };
 
 #define FIELDS_DEFAULT                                                       \

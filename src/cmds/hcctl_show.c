@@ -142,6 +142,14 @@ show_job(struct outbuf *o, const json_t *j)
 	out_printf(o, "   Reservation=%s Workload=%s\n",
 		   nz(js(j, "reservation")), nz(js(j, "workload")));
 	out_printf(o, "   MaxRSS=%lldK\n", ji(j, "max_rss_kb"));
+	if (*js(j, "cloud_pool"))	/* ran on cloud nodes (power_job.c) */
+		out_printf(o, "   CloudPool=%s CloudNodes=%s "
+			   "CloudNodeHours=%.3f CloudCost=%.2f\n",
+			   js(j, "cloud_pool"),
+			   nz(js(j, "cloud_nodes")),
+			   json_number_value(json_object_get(j,
+					     "cloud_node_hours")),
+			   json_number_value(json_object_get(j, "cloud_cost")));
 	out_printf(o, "   Command=%s\n", nz(js(j, "command")));
 	out_printf(o, "   WorkDir=%s\n", nz(js(j, "cwd")));
 	out_printf(o, "   StdErr=%s\n", nz(js(j, "stderr")));

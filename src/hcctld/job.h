@@ -84,6 +84,9 @@ struct job {
 	struct job_node *alloc;	/* nalloc entries; alloc[0] runs the script */
 	uint32_t nalloc;
 	char *nodelist;		/* hostlist_ranged of the allocation */
+	/* Cloud pool nodes that ran it, set at its end (power_job.c). */
+	char *cloud_pool, *cloud_nodes;
+	double cloud_node_hours, cloud_cost;
 	int exit_status;	/* wait(2) status, valid if has_exit */
 	uint64_t max_rss_kb;
 	struct depend *dep;	/* owned: the remaining dependency, NULL

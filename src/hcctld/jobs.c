@@ -26,6 +26,7 @@
 #include "log.h"
 #include "msg.h"
 #include "nodes.h"
+#include "power.h"
 #include "state.h"
 #include "states.h"
 
@@ -103,6 +104,8 @@ job_free(struct job *j)
 	free(j->constraint);
 	free(j->reservation);
 	free(j->comment);
+	free(j->cloud_pool);
+	free(j->cloud_nodes);
 	free(j->cwd);
 	free(j->out);
 	free(j->err);
@@ -202,6 +205,7 @@ void
 jobs_finish(struct jobs *js, struct job *j, int state, const char *reason)
 {
 	accounts_job_end(js->c, j, time(NULL));	/* before the release */
+	power_job_end(js->c, j, time(NULL));
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
 	jobs_array_task_end(js, j, state);

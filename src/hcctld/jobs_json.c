@@ -247,6 +247,13 @@ job_to_json(const struct job *j, bool detail, time_t now)
 	free(ids);
 	jset_str(o, "command", j->command);
 	jset_str(o, "comment", j->comment);
+	if (j->cloud_pool) {	/* power_job.c */
+		jset_str(o, "cloud_pool", j->cloud_pool);
+		jset_str(o, "cloud_nodes", j->cloud_nodes);
+		json_object_set_new(o, "cloud_node_hours",
+				    json_real(j->cloud_node_hours));
+		json_object_set_new(o, "cloud_cost", json_real(j->cloud_cost));
+	}
 	return o;
 }
 
@@ -382,6 +389,11 @@ job_from_record_more(struct job *j, const json_t *r)
 			j->dep = NULL;
 		}
 	}
+	j->cloud_pool = jdup(r, "cloud_pool");
+	j->cloud_nodes = jdup(r, "cloud_nodes");
+	j->cloud_node_hours = json_number_value(json_object_get(r,
+						"cloud_node_hours"));
+	j->cloud_cost = json_number_value(json_object_get(r, "cloud_cost"));
 	j->nodelist = jdup(r, "nodelist");
 	if (j->nodelist && !*j->nodelist) {
 		free(j->nodelist);

@@ -91,4 +91,9 @@ json_t *power_pools_json(struct power *pw, time_t now);
 struct rpc_req;
 void power_rpc_query(struct rpc_req *req, json_t *body);
 
+/* A job ends (before its nodes are released): its cloud pool, nodes,
+ * node-hours and cost (power_job.c). */
+struct job;
+void power_job_end(struct ctld *c, struct job *j, time_t now);
+
 #endif
