@@ -3,7 +3,9 @@
 # testsuite/sim/golden-a.swf (EASY): a BurstAfter no wait reaches starts
 # no node and gives the schedule of no cloud at all; BurstAfter=0 starts
 # nodes, lowers the average wait and costs something; a BurstAfter between
-# starts fewer nodes than 0. Needs no cluster.
+# starts fewer nodes than 0. ResumeRate (rate=) and MaxNodes (max=) bound
+# the starts; an hc.conf CloudPool line (--conf) gives BurstAfter and the
+# others when --cloud leaves them out. Needs no cluster.
 : "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${HC_BUILDDIR:=$HC_SRCDIR}"
 export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
@@ -25,7 +27,7 @@ run() {	# run AFTER [more options]: hcsim's figures
 }
 fig() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 
-echo "1..7"
+echo "1..13"
 none=$("$sim" --policy easy --schedule "$trace" | grep '^job ')
 never=$(run 1000d --schedule)
 t "a BurstAfter no wait reaches starts no node" \
@@ -45,4 +47,34 @@ t "BurstAfter=5 s starts fewer nodes than 0" \
 json=$(run 0 --json)
 t "--json carries cloud_node_hours and cloud_cost" \
 	eval 'echo "$json" | jq -e ".cloud_node_hours > 0 and .cloud_cost > 0" >/dev/null'
+
+# ResumeRate and MaxNodes (the trace lasts well under an hour).
+spec="pool=b nodes=2 procs=4 boot=2 cost=1000 after=0 suspend=5"
+rate=$("$sim" --policy easy --cloud "$spec rate=1/h" "$trace")
+t "BurstAfter=0 alone starts more than one node" \
+	test "$(fig "$zero" cloud_starts)" -gt 1
+t "ResumeRate=1/h starts one node in the hour" \
+	test "$(fig "$rate" cloud_starts)" = 1
+t "... and the jobs it held back wait longer" awk \
+	-v a="$(fig "$rate" avg_wait)" -v b="$(fig "$zero" avg_wait)" \
+	'BEGIN { exit !(a > b) }'
+max=$("$sim" --policy easy --cloud "$spec max=1" "$trace")
+t "MaxNodes=1 starts fewer nodes, and jobs wait longer" awk \
+	-v s="$(fig "$max" cloud_starts)" -v s0="$(fig "$zero" cloud_starts)" \
+	-v a="$(fig "$max" avg_wait)" -v b="$(fig "$zero" avg_wait)" \
+	'BEGIN { exit !(s < s0 && a > b) }'
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+progs="ResumeProgram=/bin/true SuspendProgram=/bin/true"
+printf '%s\n' "NodeName=n1 CPUs=4" "QueueName=batch Nodes=ALL Default=YES" \
+	"CloudPool=b Nodes=c[1-2] CPUs=4 RealMemory=1G BurstAfter=300d $progs" \
+	>"$tmp/hc.conf"
+conf=$("$sim" --policy easy --conf "$tmp/hc.conf" --cloud \
+	"nodes=2 procs=4 boot=2 suspend=5" "$trace" 2>&1)
+t "--conf's CloudPool gives BurstAfter: no node starts" \
+	test "$(fig "$conf" cloud_starts)" = 0
+sed -i 's/BurstAfter=300d/BurstAfter=0/' "$tmp/hc.conf"
+conf=$("$sim" --policy easy --conf "$tmp/hc.conf" --cloud \
+	"nodes=2 procs=4 boot=2 suspend=5" "$trace" 2>&1)
+t "... and BurstAfter=0 there starts them" \
+	test "$(fig "$conf" cloud_starts)" -gt 0
 exit $((failed > 0))

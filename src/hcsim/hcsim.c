@@ -55,8 +55,10 @@ static const struct cmd_opt opts[] = {
 	 "ends"},
 	{"cloud", O_CLOUD, "SPEC", "add a cloud pool the burst decision "
 	 "starts nodes of, as hcctld does: 'pool=NAME nodes=N procs=P "
-	 "boot=SECS cost=PER_NODE_HOUR after=BURSTAFTER [suspend=SECS]' "
-	 "(after: default 0; suspend: 300); prints cloud_node_hours and "
+	 "boot=SECS cost=PER_NODE_HOUR after=BURSTAFTER [suspend=SECS] "
+	 "[rate=N/min] [max=NODES]' (after: default 0; suspend: 300; "
+	 "rate, max: ResumeRate, MaxNodes, none); what it leaves out comes "
+	 "from --conf's CloudPool line; prints cloud_node_hours and "
 	 "cloud_cost"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
 	 "replaying; exit 6 if it breaks"},
@@ -94,6 +96,14 @@ struct ctx {
 	long resv_start, resv_end;	/* --reservation; end 0: none */
 	struct sim_cloud cloud;		/* --cloud; nodes 0: none */
 	char cloud_pool[64];
+	unsigned cloud_given;	/* CLOUD_GIVEN_*: the keys --cloud set */
+};
+
+/* The --cloud keys an hc.conf CloudPool line fills when --cloud does not
+ * give them. */
+enum {
+	CLOUD_GIVEN_POOL = 1, CLOUD_GIVEN_AFTER = 2, CLOUD_GIVEN_RATE = 4,
+	CLOUD_GIVEN_MAX = 8, CLOUD_GIVEN_COST = 16, CLOUD_GIVEN_SUSPEND = 32,
 };
 
 static const struct {
@@ -117,6 +127,59 @@ policy_depth(const char *name, long *depth, struct hc_err *err)
 			  "give fcfs, easy or conservative", name);
 }
 
+static unsigned
+cloud_key_bit(const char *key)
+{
+	static const struct { const char *key; unsigned bit; } keys[] = {
+		{ "pool", CLOUD_GIVEN_POOL }, { "after", CLOUD_GIVEN_AFTER },
+		{ "rate", CLOUD_GIVEN_RATE }, { "max", CLOUD_GIVEN_MAX },
+		{ "cost", CLOUD_GIVEN_COST },
+		{ "suspend", CLOUD_GIVEN_SUSPEND },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i].key))
+			return keys[i].bit;
+	return 0;
+}
+
+/* hc.conf's CloudPool line (the one --cloud's pool= names, else the first)
+ * gives what --cloud left out: its name, BurstAfter, ResumeRate, MaxNodes,
+ * CostPerNodeHour and SuspendTime. */
+static void
+cloud_from_conf(struct ctx *cx, const struct hc_conf *conf)
+{
+	struct sim_cloud *c = &cx->cloud;
+	const struct conf_pool *cp = NULL;
+	unsigned g = cx->cloud_given;
+
+	if (!conf || !conf->pool_count || !c->nodes)
+		return;
+	if (g & CLOUD_GIVEN_POOL)
+		cp = conf_pool_find(conf, c->pool);
+	else
+		cp = &conf->pools[0];
+	if (!cp)
+		return;
+	if (!(g & CLOUD_GIVEN_POOL)) {
+		snprintf(cx->cloud_pool, sizeof(cx->cloud_pool), "%s",
+			 cp->name);
+		c->pool = cx->cloud_pool;
+	}
+	if (!(g & CLOUD_GIVEN_AFTER))
+		c->after = cp->burst_after;
+	if (!(g & CLOUD_GIVEN_RATE) && cp->rate_count > 0) {
+		c->rate_count = cp->rate_count;
+		c->rate_period = cp->rate_period;
+	}
+	if (!(g & CLOUD_GIVEN_MAX) && cp->max_nodes > 0)
+		c->max_nodes = cp->max_nodes;
+	if (!(g & CLOUD_GIVEN_COST))
+		c->cost = cp->cost;
+	if (!(g & CLOUD_GIVEN_SUSPEND) && cp->suspend_time > 0)
+		c->suspend = cp->suspend_time;
+}
+
 /* --cloud 'pool=burst nodes=8 procs=32 boot=120 cost=3.20 after=1h'. */
 static int
 cloud_opt(struct ctx *cx, const char *val, struct hc_err *err)
@@ -135,6 +198,7 @@ cloud_opt(struct ctx *cx, const char *val, struct hc_err *err)
 		if (!eq)
 			goto bad;
 		*eq++ = '\0';
+		cx->cloud_given |= cloud_key_bit(kv);
 		if (!strcmp(kv, "pool")) {
 			snprintf(cx->cloud_pool, sizeof(cx->cloud_pool), "%s",
 				 eq);
@@ -150,6 +214,12 @@ cloud_opt(struct ctx *cx, const char *val, struct hc_err *err)
 			  !strcmp(kv, "after") ? &c->after : &c->suspend) = v;
 		} else if (!strcmp(kv, "cost")) {
 			rc = conf_cost_parse(eq, &c->cost, err);
+		} else if (!strcmp(kv, "rate")) {
+			rc = conf_rate_parse(eq, &c->rate_count,
+					     &c->rate_period, err);
+		} else if (!strcmp(kv, "max")) {
+			rc = parse_long(eq, 1, 1 << 20, &v, err);
+			c->max_nodes = v;
 		} else {
 			goto bad;
 		}
@@ -160,7 +230,8 @@ cloud_opt(struct ctx *cx, const char *val, struct hc_err *err)
 		return 0;
 bad:
 	return hc_err_set(err, HC_EINVAL, "--cloud: '%s': give 'pool=NAME "
-			  "nodes=N procs=P boot=SECS cost=C after=DURATION'",
+			  "nodes=N procs=P boot=SECS cost=C after=DURATION "
+			  "[rate=N/min] [max=N]'",
 			  val);
 }
 
@@ -315,9 +386,11 @@ print_stats(const struct ctx *cx, const struct sim_stats *st)
 /* The machine of --conf's NodeName lines (sim.h): their CPUs, memory and
  * GPUs; the processors, their sum. NULL when the file names no nodes. */
 static struct sched_node *
-machine_of_conf(const char *path, const struct hc_conf *conf, long *procs)
+machine_of_conf(const char *path, const struct hc_conf *conf, long *procs,
+		size_t *nnodes)
 {
 	struct sched_node *nodes;
+	size_t used = 0;
 
 	if (!conf || !conf->node_count)
 		return NULL;
@@ -327,8 +400,11 @@ machine_of_conf(const char *path, const struct hc_conf *conf, long *procs)
 	*procs = 0;
 	for (size_t i = 0; i < conf->node_count; i++) {
 		const struct conf_node *c = &conf->nodes[i];
-		struct sched_node *n = &nodes[i];
+		struct sched_node *n = &nodes[used];
 
+		if (c->pool)	/* a cloud pool's: --cloud's to replay */
+			continue;
+		used++;
 		if (c->cpus <= 0)
 			cmd_die(&info, HC_EINVAL, "%s:%d: NodeName=%s: "
 				"hcsim needs its CPUs=; give them, or --procs",
@@ -348,6 +424,7 @@ machine_of_conf(const char *path, const struct hc_conf *conf, long *procs)
 		}
 		*procs += c->cpus;
 	}
+	*nnodes = used;
 	return nodes;
 }
 
@@ -380,6 +457,7 @@ main(int argc, char **argv)
 	struct sim_acct *acct = NULL;
 	struct sched_resv resv;
 	struct sched_node *nodes = NULL;
+	size_t nnodes = 0;
 	uint64_t *all = NULL;
 	struct hc_err err = { 0 };
 	bool explicit_conf;
@@ -417,7 +495,7 @@ main(int argc, char **argv)
 		cx.depth = SCHED_PLAN_DEPTH_DEFAULT;
 	trace_load(operands[0], &t);
 	if (!cx.procs && explicit_conf)
-		nodes = machine_of_conf(cx.conf, conf, &cx.procs);
+		nodes = machine_of_conf(cx.conf, conf, &cx.procs, &nnodes);
 	if (!cx.procs)
 		cx.procs = t.max_procs ? t.max_procs : t.max_nodes;
 	if (!cx.procs)
@@ -427,7 +505,7 @@ main(int argc, char **argv)
 		cmd_die_err(&info, &err);
 	so = (struct sim_opts){ .procs = cx.procs, .acct = acct,
 				.nodes = nodes,
-				.nnodes = nodes ? conf->node_count : 0,
+				.nnodes = nodes ? nnodes : 0,
 				.depth = (uint32_t)cx.depth,
 				.check = cx.check,
 				.test_break = cx.test_break,
@@ -435,7 +513,7 @@ main(int argc, char **argv)
 				.sched = sched_load(&cx, conf) };
 	usage_load(&so, conf);
 	if (cx.resv_end) {	/* every node: bit i is node i */
-		size_t nb = nodes ? conf->node_count : 1;
+		size_t nb = nodes ? nnodes : 1;
 
 		all = calloc((nb + 63) / 64, sizeof(*all));
 		if (!all)
@@ -450,6 +528,7 @@ main(int argc, char **argv)
 		so.resv = &resv;
 		so.nresv = 1;
 	}
+	cloud_from_conf(&cx, conf);
 	if (cx.cloud.nodes)
 		so.cloud = &cx.cloud;
 	if (sim_run(&t, &so, &st, &err) < 0)

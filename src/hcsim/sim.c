@@ -613,6 +613,7 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 	free(x.jobs);
 	machine_free(&x.m);
 	free(x.cn);
+	free(x.starts);
 	sched_set_accounts(o->sched, NULL);
 	sched_resv_use(o->sched, NULL, 0);
 	return rc;

@@ -42,6 +42,8 @@ struct sim_cloud {
 	uint32_t nodes, procs;
 	long boot, after, suspend;
 	double cost;
+	long rate_count, rate_period;	/* ResumeRate; 0: unlimited */
+	long max_nodes;			/* MaxNodes up at once; 0: all */
 };
 
 struct sim_opts {

@@ -5,6 +5,11 @@
  * how many to start; a started node becomes usable `boot` seconds later (an
  * event), and one idle for `suspend` seconds is released (an event). Cost
  * counts from start to release, as CostPerNodeHour does in hcctld.
+ *
+ * Limits, as hcctld's power_pool_room: `rate` (ResumeRate, N per period)
+ * counts the starts of the last period, `max` (MaxNodes) the nodes booting
+ * or up; the room left goes to the decision. Jobs the rate held back are
+ * decided again when the oldest start of the period leaves it (an event).
  */
 #include "config.h"
 
@@ -43,7 +48,7 @@ int64_t
 cloud_next(const struct sim *x)
 {
 	const struct sim_cloud *c = x->o->cloud;
-	int64_t t = INT64_MAX;
+	int64_t t = x->rate_until ? x->rate_until : INT64_MAX;
 
 	for (size_t i = 0; x->cn && i < c->nodes; i++) {
 		const struct cloud_node *n = &x->cn[i];
@@ -110,12 +115,49 @@ cloud_start(struct sim *x, int64_t now, uint32_t want,
 		n->idle_since = 0;
 		if (first < 0)
 			first = (int32_t)i;
+		x->starts = hc_realloc(x->starts, (x->nstarts + 1) *
+				       sizeof(*x->starts));
+		x->starts[x->nstarts++] = now;
 		x->st->cloud_starts++;
 		want--;
 	}
 	for (size_t k = 0; k < nj && first >= 0; k++)
 		if (d->job_pool[k] == 0)
 			x->jobs[bj[k].job->id].boot_node = first;
+}
+
+/* What the pool's limits leave of `room` unstarted nodes: MaxNodes less
+ * the nodes booting or up, ResumeRate less the starts of its period (then
+ * x->rate_until: when the oldest of those leaves it). */
+static long
+cloud_room(struct sim *x, int64_t now, long room, long active,
+	   const char **why)
+{
+	const struct sim_cloud *c = x->o->cloud;
+	long recent = 0;
+	int64_t oldest = INT64_MAX;
+
+	*why = "CloudMaxNodes";
+	x->rate_until = 0;
+	if (c->max_nodes && c->max_nodes - active < room)
+		room = c->max_nodes - active;
+	if (!c->rate_count || room <= 0)
+		return room > 0 ? room : 0;
+	for (size_t i = 0; i < x->nstarts; i++)
+		if (now - x->starts[i] < c->rate_period) {
+			recent++;
+			if (x->starts[i] < oldest)
+				oldest = x->starts[i];
+		}
+	if (c->rate_count - recent < room) {
+		room = c->rate_count - recent;
+		*why = "ResumeRate";
+	}
+	if (room <= 0) {
+		x->rate_until = oldest + c->rate_period;
+		return 0;
+	}
+	return room;
 }
 
 void
@@ -125,7 +167,8 @@ cloud_decide(struct sim *x, int64_t now)
 	struct burst_pool p;
 	struct burst_job *bj;
 	struct burst_decision d;
-	long room = 0;
+	long room = 0, active = 0;
+	const char *why;
 
 	if (!x->cn)
 		return;
@@ -133,16 +176,18 @@ cloud_decide(struct sim *x, int64_t now)
 		struct cloud_node *n = &x->cn[i];
 		bool busy = x->m.nodes[x->nlocal + i].running_jobs > 0;
 		room += n->state == CN_CLOUD;
+		active += n->state != CN_CLOUD;
 		if (n->state == CN_UP)
 			n->idle_since = busy ? 0 : (n->idle_since ?
 						    n->idle_since : now);
 	}
+	x->rate_until = 0;
 	if (!x->npend)
 		return;
+	room = cloud_room(x, now, room, active, &why);
 	p = (struct burst_pool){ .name = c->pool, .cpus = c->procs,
 		.queue_mask = 1, .boot_s = c->boot, .burst_after = c->after,
-		.cost_per_hour = c->cost, .room = room,
-		.room_why = "CloudMaxNodes" };
+		.cost_per_hour = c->cost, .room = room, .room_why = why };
 	bj = hc_calloc(x->npend, sizeof(*bj));
 	for (size_t k = 0; k < x->npend; k++) {
 		const struct sim_job *j = &x->jobs[x->pend[k].id];

@@ -63,6 +63,10 @@ struct sim {
 	size_t nlocal;		/* m.nodes[nlocal..]: the cloud pool */
 	struct cloud_node *cn;	/* --cloud: m.nnodes - nlocal entries */
 	double cloud_secs;	/* node-seconds, started to released */
+	int64_t *starts;	/* --cloud: node start times, for ResumeRate */
+	size_t nstarts;
+	int64_t rate_until;	/* pending jobs wait on ResumeRate till then;
+				 * 0: they do not */
 };
 
 /* sim_cloud.c: the pool of --cloud (no-ops without it). */
