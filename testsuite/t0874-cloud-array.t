@@ -4,10 +4,11 @@
 # as many nodes at once as it has tasks (within the pool); tasks that share
 # a node start one node, and tasks already waiting for a booting node start
 # no other. A job's record names the pool and cloud nodes that ran it, with
-# its node-hours and cost (hcctl show job, hcacct, after a restart).
+# its node-hours and cost (hcctl show job, hcacct, after a restart), and
+# hcctl show cloud gives an account's.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 11
+plan 13
 
 cluster_start --nodes 1 \
 	--conf-extra "$(cloud_pool burst c[1-4] SuspendTime=3 CostPerNodeHour=3600)"
@@ -53,8 +54,10 @@ is "... on the one node started for them" "$(( $(started) - before ))" 1
 # (its run time) and cost (CostPerNodeHour=3600: 1 per second).
 acct() { hcacct -a --json -j "$1" 2>/dev/null | jq -r \
 	"(if type == \"array\" then . else .jobs end)[0] | $2"; }
-id=$(submit_as "$HC_USER1" -c 16 --constraint=cloud -t 1 -o /dev/null \
-	--wrap "sleep 2")
+hcctl create account lab GrpCloudCost=100000 >/dev/null
+hcctl create user "$HC_USER2" Account=lab >/dev/null
+id=$(submit_as "$HC_USER2" -A lab -c 16 --constraint=cloud -t 1 \
+	-o /dev/null --wrap "sleep 2")
 wait_job_state "$id" COMPLETED 30
 run=$(acct "$id" '.end_time - .start_time')
 is "hcacct names the job's pool and cloud node" \
@@ -70,3 +73,10 @@ like "hcctl show job prints them" "$(hcctl show job "$id")" \
 	"CloudPool=burst CloudNodes=c[0-9] CloudNodeHours=0\.00[0-9] CloudCost=$run\.00"
 ctld_restart
 is "... and they survive a restart" "$(acct "$id" .cloud_pool)" burst
+q='.accounts[] | select(.name == "lab")'
+q="$q"' | [.node_hours * 3600, .cost | round] + [.grp_cloud_cost] | @tsv'
+is "hcctl show cloud gives the account's node-hours and cost" \
+	"$(hcctl show cloud --json | jq -r "$q")" "$(printf '%s\t%s\t100000' \
+	"$run" "$run")"
+like "... and prints it" "$(hcctl show cloud)" \
+	"lab +0\.00 +$run\.00 +- +100000"

@@ -1,7 +1,9 @@
 /*
  * hcctl show cloud: the cloud pools (power.c in hcctld): nodes by state,
  * what may start now and what limits it, use and cost since hcctld
- * started, and whether a pool is stopped or backs off.
+ * started, and whether a pool is stopped or backs off; then the accounts
+ * that used the cloud or have a cloud budget (their subtree's node-hours
+ * and cost against GrpCloudNodeMins and GrpCloudCost).
  */
 #include "config.h"
 
@@ -16,6 +18,35 @@ static double
 jd(const json_t *o, const char *key)
 {
 	return json_number_value(json_object_get(o, key));
+}
+
+/* A budget of 0 is none: "-". */
+static void
+budget_fmt(long long v, char *b, size_t n)
+{
+	if (v)
+		snprintf(b, n, "%lld", v);
+	else
+		snprintf(b, n, "-");
+}
+
+static void
+show_cloud_accounts(struct outbuf *o, const json_t *accts)
+{
+	const json_t *a;
+	size_t i;
+
+	if (!json_array_size(accts))
+		return;
+	out_printf(o, "\n%-16s %9s %9s %16s %12s\n", "ACCOUNT", "NODE_HRS",
+		   "COST", "GrpCloudNodeMins", "GrpCloudCost");
+	json_array_foreach(accts, i, a) {
+		char mins[32], cost[32];
+		budget_fmt(ji(a, "grp_cloud_node_mins"), mins, sizeof(mins));
+		budget_fmt(ji(a, "grp_cloud_cost"), cost, sizeof(cost));
+		out_printf(o, "%-16s %9.2f %9.2f %16s %12s\n", js(a, "name"),
+			   jd(a, "node_hours"), jd(a, "cost"), mins, cost);
+	}
 }
 
 int
@@ -59,6 +90,7 @@ hcctl_show_cloud(struct hcctl *h, const char *name)
 			   ji(p, "can_start"), jd(p, "node_hours"),
 			   jd(p, "cost"), state);
 	}
+	show_cloud_accounts(&o, json_object_get(rep, "accounts"));
 	if (out_flush(&o, stdout) < 0)
 		cmd_die(&hcctl_info, HC_EIO, "cannot write the output");
 	json_decref(rep);

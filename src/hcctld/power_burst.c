@@ -81,6 +81,25 @@ used_of(const struct acct_obj *o, const char *key)
 	return o->used ? json_number_value(json_object_get(o->used, key)) : 0;
 }
 
+/* What account a's subtree used of the cloud: node-minutes and cost. */
+static void
+subtree_used(struct ctld *c, struct acct_obj **v, size_t na,
+	     const struct acct_obj *a, double *mins, double *cost)
+{
+	*mins = *cost = 0;
+	for (size_t k = 0; k < na; k++) {
+		const struct acct_obj *x = v[k];
+		for (int d = 0; x && d < CHAIN_MAX; d++) {
+			if (x == a) {
+				*mins += used_of(v[k], "cloud_node_mins");
+				*cost += used_of(v[k], "cloud_cost");
+				break;
+			}
+			x = accounts_parent(c->accounts, x);
+		}
+	}
+}
+
 /* Every account with a cloud budget, and what its subtree left of it. */
 static struct burst_budget *
 budgets_build(struct ctld *c, size_t *nb)
@@ -92,21 +111,10 @@ budgets_build(struct ctld *c, size_t *nb)
 
 	for (size_t i = 0; i < na; i++) {
 		const struct acct_obj *a = v[i];
-		double mins = 0, cost = 0;
+		double mins, cost;
 		if (!a->grp_cloud_node_mins && !a->grp_cloud_cost)
 			continue;
-		for (size_t k = 0; k < na; k++) {
-			const struct acct_obj *x = v[k];
-			for (int d = 0; x && d < CHAIN_MAX; d++) {
-				if (x == a) {
-					mins += used_of(v[k],
-							"cloud_node_mins");
-					cost += used_of(v[k], "cloud_cost");
-					break;
-				}
-				x = accounts_parent(c->accounts, x);
-			}
-		}
+		subtree_used(c, v, na, a, &mins, &cost);
 		b[n].account = a->name;
 		b[n].node_mins_left = a->grp_cloud_node_mins ?
 			(double)a->grp_cloud_node_mins - mins : -1;
@@ -287,6 +295,31 @@ power_save_resume(struct power *pw, const struct sched_snap *s,
 	}
 }
 
+/* `hcctl show cloud`'s accounts: each that used the cloud or has a cloud
+ * budget, with its subtree's node-hours and cost against its budgets. */
+static json_t *
+accounts_cloud_json(struct ctld *c)
+{
+	size_t na = 0;
+	struct acct_obj **v = c->accounts ?
+		accounts_list(c->accounts, ACCT_ACCOUNT, &na) : NULL;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < na; i++) {
+		double mins, cost;
+		subtree_used(c, v, na, v[i], &mins, &cost);
+		if (mins <= 0 && !v[i]->grp_cloud_node_mins &&
+		    !v[i]->grp_cloud_cost)
+			continue;
+		json_array_append_new(a, json_pack("{s:s,s:f,s:f,s:I,s:I}",
+			"name", v[i]->name, "node_hours", mins / 60.0,
+			"cost", cost, "grp_cloud_node_mins",
+			(json_int_t)v[i]->grp_cloud_node_mins,
+			"grp_cloud_cost", (json_int_t)v[i]->grp_cloud_cost));
+	}
+	return a;
+}
+
 void
 power_rpc_query(struct rpc_req *req, json_t *body)
 {
@@ -294,8 +327,9 @@ power_rpc_query(struct rpc_req *req, json_t *body)
 	time_t now = time(NULL);
 
 	(void)body;
-	rpc_reply(req, json_pack("{s:o,s:I}", "pools", c->power ?
+	rpc_reply(req, json_pack("{s:o,s:o,s:I}", "pools", c->power ?
 				 power_pools_json(c->power, now) : json_array(),
+				 "accounts", accounts_cloud_json(c),
 				 "now", (json_int_t)now));
 }
 
