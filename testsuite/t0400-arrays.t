@@ -3,7 +3,7 @@
 # variables and %A_%a output files, a throttle, and a 1,000,000-task array
 # stored as one record.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 32
+plan 34
 cluster_start --nodes 4
 
 out=$(as_user "$HC_USER1" hcsub --array=5-1 --wrap true 2>&1)
@@ -102,11 +102,20 @@ is "a pending array survives a controller restart" \
 hcctl release job "$id"
 ok "and all its tasks run after it" wait_for 60 all_done "$id" 10
 
+# Tasks split off after a later job still list together, in task order.
+id=$(submit_as "$HC_USER1" --array=1-4%2 -o /dev/null --wrap 'sleep 1')
+later=$(submit_as "$HC_USER1" -H -o /dev/null --wrap true)
+ok "an array throttled to 2 runs its 4 tasks" wait_for 60 all_done "$id" 4
+is "hcqueue lists its tasks in order, before a later job" \
+	"$(hcqueue -h -t all -o %i | grep -E "^(${id}_|$later\$)" | tr '\n' ' ')" \
+	"${id}_1 ${id}_2 ${id}_3 ${id}_4 $later "
+hccancel "$later"
+
 id=$(submit_as "$HC_USER1" --array=0-5%2 -o /dev/null --wrap 'sleep 30')
 wait_for 30 sh -c "[ \$(hcqueue -h -t R -o %i | grep -c '^${id}_') = 2 ]"
 is "hcqueue -j ID lists the array and its running tasks" \
 	"$(hcqueue -h -j "$id" -o '%i %t' | tr '\n' ' ')" \
-	"${id}_[2-5%2] PD ${id}_0 R ${id}_1 R "
+	"${id}_0 R ${id}_1 R ${id}_[2-5%2] PD "
 hccancel "$id"
 ok "hccancel ID ends the running tasks too" wait_for 30 sh -c \
 	"! hcqueue -h -t R,PD -o %i | grep -q '^${id}_'"

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -458,7 +459,8 @@ print_tasks(struct ctx *cx, struct outbuf *o, const struct piece *p, int n,
 }
 
 struct start_key {
-	long long t;		/* planned start, LLONG_MAX: none */
+	long long a;		/* by id: the job's or its array's id */
+	long long t;		/* planned start, LLONG_MAX: none; by id: task */
 	size_t i;		/* the row */
 };
 
@@ -495,6 +497,59 @@ rows_by_start(const struct cmd_rows *rows, const int *col)
 	return order;
 }
 
+/* A row's place in the default order: an array's rows under the array's
+ * id, by task (a pending record at its first pending task, one with none
+ * left last); a job alone under its own id, before any task. */
+static void
+id_key(const struct qrow *r, struct start_key *k)
+{
+	const char *a = rs(r, C_ARRAY);
+	char *e;
+
+	k->a = ri(r, C_ID);
+	k->t = -1;
+	if (!*a)
+		return;
+	k->a = strtoll(a, &e, 10);
+	if (*e++ != '_')
+		return;
+	if (*e == '[')
+		e++;
+	k->t = isdigit((unsigned char)*e) ? strtoll(e, NULL, 10) : LLONG_MAX;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	const struct start_key *x = a, *y = b;
+
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	return start_cmp(a, b);
+}
+
+/* The default: by job id, an array's tasks together and in task order
+ * (4_1..4_10, then job 5), however the controller numbered them. */
+static size_t *
+rows_by_id(const struct cmd_rows *rows, const int *col)
+{
+	struct start_key *k = hc_calloc(rows->nrows + 1, sizeof(*k));
+	size_t *order = hc_calloc(rows->nrows + 1, sizeof(*order));
+
+	for (size_t i = 0; i < rows->nrows; i++) {
+		struct qrow r = {rows->cells + i * (size_t)rows->nfields, col,
+				 NULL};
+
+		id_key(&r, &k[i]);
+		k[i].i = i;
+	}
+	qsort(k, rows->nrows, sizeof(*k), id_cmp);
+	for (size_t i = 0; i < rows->nrows; i++)
+		order[i] = k[i].i;
+	free(k);
+	return order;
+}
+
 static void
 print_table(struct ctx *cx, struct hc_client *c)
 {
@@ -508,7 +563,8 @@ print_table(struct ctx *cx, struct hc_client *c)
 
 	if (n < 0)
 		cmd_die_err(&info, &err);
-	request_rows(cx->req, p, n, cx->by_start ? B(C_PLAN_START) : 0);
+	request_rows(cx->req, p, n, cx->by_start ? B(C_PLAN_START) :
+		     B(C_ID) | B(C_ARRAY));
 	cmd_call_rows(&info, c, HC_MSG_JOB_QUERY, cx->req, &rows);
 	cx->now = (long long)time(NULL);
 	for (int k = 0; k < C_COUNT; k++)
@@ -522,8 +578,8 @@ print_table(struct ctx *cx, struct hc_client *c)
 				out_putn(&o, p[k].text, p[k].len);
 		out_putc(&o, '\n');
 	}
-	if (cx->by_start)
-		order = rows_by_start(&rows, col);
+	order = cx->by_start ? rows_by_start(&rows, col) :
+		rows_by_id(&rows, col);
 	for (size_t k = 0; k < rows.nrows; k++) {
 		size_t i = order ? order[k] : k;
 		struct qrow r = {rows.cells + i * (size_t)rows.nfields, col,

@@ -488,10 +488,18 @@ job_field() {
 		  else . end)[$f] // empty'
 }
 
+# _hc_queue_col ID FMT: FMT of the hcqueue row that is job ID itself (its
+# %i is ID, or ID_[...] for an array's pending record), not its tasks.
+_hc_queue_col() {
+	hcqueue -h -j "$1" -o "%i|$2" 2>/dev/null | awk -F'|' -v id="$1" \
+		'{ i = $1; gsub(/ /, "", i) }
+		 i == id || index(i, id "_[") == 1 { print $2; exit }'
+}
+
 # job_state ID: its state (hcqueue while it is visible, then the history).
 job_state() {
 	local s
-	s=$(hcqueue -h -j "$1" -o %T 2>/dev/null | head -1 | tr -d ' ')
+	s=$(_hc_queue_col "$1" %T | tr -d ' ')
 	[ -n "$s" ] || s=$(job_field "$1" state)
 	[ -n "$s" ] || s=$(hcacct -n -P -j "$1" -o State 2>/dev/null |
 		head -1 | awk '{print $1}')
@@ -563,7 +571,7 @@ _hc_watchdog=$!
 job_node() {
 	local n
 	n=$(job_field "$1" nodelist)
-	[ -n "$n" ] || n=$(hcqueue -h -j "$1" -o %N 2>/dev/null | head -1)
+	[ -n "$n" ] || n=$(_hc_queue_col "$1" %N)
 	echo "${n%%,*}" | sed 's/\[\([0-9]*\).*/\1/'
 }
 
