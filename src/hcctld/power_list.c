@@ -128,13 +128,11 @@ on_list_done(void *arg, const struct power_result *res)
 	struct pool *p = power_pool_get(lr->pw, lr->pool);
 
 	p->list_busy = false;
-	if (!cp)
-		;
-	else if (res->exit_code != 0 || res->timed_out)
+	if (cp && (res->exit_code != 0 || res->timed_out))
 		hc_log(HC_LOG_WARN, "pool=%s ListProgram failed (%s): nothing "
 		       "reconciled", lr->pool, res->last_line ?
 		       res->last_line : "no message");
-	else
+	else if (cp)
 		list_apply(lr->pw, cp, res->output ? res->output : "",
 			   lr->started);
 	free(lr);
@@ -156,9 +154,7 @@ power_list_tick(struct power *pw, time_t now)
 			continue;
 		p->list_next = cp->list_interval ? now + cp->list_interval :
 			       (time_t)1 << 62;
-		lr = calloc(1, sizeof(*lr));
-		if (!lr)
-			continue;
+		lr = hc_calloc(1, sizeof(*lr));
 		lr->pw = pw;
 		lr->started = now;
 		snprintf(lr->pool, sizeof(lr->pool), "%s", cp->name);
