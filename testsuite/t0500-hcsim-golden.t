@@ -6,22 +6,7 @@
 # --check must hold, --json must carry exactly the documented keys, a
 # malformed trace is refused with its line number, and without --policy
 # hc.conf's BackfillDepth decides. Needs no cluster.
-: "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${HC_BUILDDIR:=$HC_SRCDIR}"
-export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
-sim=$HC_BUILDDIR/src/hcsim/hcsim
-dir=$HC_SRCDIR/testsuite/sim
-n=0
-failed=0
-result() {		# result RC DESC
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib/hcsim.sh"
 
 echo "1..11"
 for t in a b; do

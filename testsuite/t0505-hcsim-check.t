@@ -5,22 +5,7 @@
 # without the knob passes. EASY's check tells a backfilled job's delay
 # (a fault) from a higher-priority arrival's (golden-f under fair-share,
 # accepted; see t0765). Needs no cluster.
-: "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${HC_BUILDDIR:=$HC_SRCDIR}"
-export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
-sim=$HC_BUILDDIR/src/hcsim/hcsim
-dir=$HC_SRCDIR/testsuite/sim
-n=0
-failed=0
-result() {		# result RC DESC
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib/hcsim.sh"
 
 declare -A want=(
 	[fcfs]="job 3 started before job 2, which is ahead of it (FCFS)"

@@ -4,22 +4,7 @@
 # while CPUs are free, a GrpJobs of 1) under every policy, --check holding,
 # a different schedule without the tree, and a bad tree file refused with
 # its line. Needs no cluster.
-: "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${HC_BUILDDIR:=$HC_SRCDIR}"
-export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
-sim=$HC_BUILDDIR/src/hcsim/hcsim
-dir=$HC_SRCDIR/testsuite/sim
-n=0
-failed=0
-result() {		# result RC DESC
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib/hcsim.sh"
 
 echo "1..6"
 want=$(cat "$dir/golden-q.easy")

@@ -5,22 +5,7 @@
 # MaxJobsPerUser and Priority, MaxWall dropping a job) under every policy
 # with --check; without the tree the budget holds nothing; a bad qos line
 # is refused with its line. Needs no cluster.
-: "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${HC_BUILDDIR:=$HC_SRCDIR}"
-export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
-sim=$HC_BUILDDIR/src/hcsim/hcsim
-dir=$HC_SRCDIR/testsuite/sim
-n=0
-failed=0
-result() {		# result RC DESC
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib/hcsim.sh"
 
 echo "1..6"
 for p in fcfs easy conservative; do

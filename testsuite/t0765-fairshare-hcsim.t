@@ -4,22 +4,7 @@
 # user with no usage overtakes one whose job is still running; FCFS and
 # EASY start job 4 first, conservative keeps the start it promised job 3;
 # without the weights the trace's order holds. Needs no cluster.
-: "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${HC_BUILDDIR:=$HC_SRCDIR}"
-export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
-sim=$HC_BUILDDIR/src/hcsim/hcsim
-dir=$HC_SRCDIR/testsuite/sim
-n=0
-failed=0
-result() {		# result RC DESC
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib/hcsim.sh"
 
 echo "1..4"
 # EASY's --check holds a head job's reservation against backfill only; a
