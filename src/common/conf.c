@@ -391,6 +391,26 @@ queue_check(struct cp *p, const char *ctx, struct conf_queue *q)
 	return bad;
 }
 
+/* The opening pair of a named line (QueueName=NAME, CloudPool=NAME): its
+ * value, checked to be a valid name, and in *ctx the "Key=NAME: " prefix of
+ * its errors (the caller frees it). NULL, the error reported, when the
+ * value is missing or not a valid name. */
+const char *
+named_line_open(struct cp *p, const struct conf_key *k, char **ctx)
+{
+	const char *name = pair_value(p, "", &p->pairs[0], k);
+
+	if (!name)
+		return NULL;
+	if (!valid_name(name)) {
+		cp_error(p, "", "%s: '%s' is not a valid name; use letters, "
+			 "digits, '-', '_' and '.'", k->name, name);
+		return NULL;
+	}
+	*ctx = hc_asprintf("%s=%s: ", k->name, name);
+	return name;
+}
+
 static void
 queue_line(struct cp *p)
 {
@@ -401,14 +421,8 @@ queue_line(struct cp *p)
 	const char *name;
 	char *ctx;
 
-	if (!(name = pair_value(p, "", &p->pairs[0], k)))
+	if (!(name = named_line_open(p, k, &ctx)))
 		return;
-	if (!valid_name(name)) {
-		cp_error(p, "", "QueueName: '%s' is not a valid name; use "
-			 "letters, digits, '-', '_' and '.'", name);
-		return;
-	}
-	ctx = hc_asprintf("QueueName=%s: ", name);
 	if ((old = conf_queue_find(c, name))) {
 		cp_error(p, ctx, "already declared on line %d; declare each "
 			 "queue once", old->line);

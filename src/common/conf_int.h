@@ -45,6 +45,8 @@ const char *pair_value(struct cp *p, const char *ctx, const struct pair *pr,
 		       const struct conf_key *k);
 void apply_defaults(enum conf_scope scope, void *base);
 bool valid_name(const char *s);
+const char *named_line_open(struct cp *p, const struct conf_key *k,
+			    char **ctx);
 void node_free_fields(struct conf_node *n);
 
 /* conf_pool.c */

@@ -211,14 +211,8 @@ pool_line(struct cp *p)
 	char *ctx;
 	int bad;
 
-	if (!(name = pair_value(p, "", &p->pairs[0], k)))
+	if (!(name = named_line_open(p, k, &ctx)))
 		return;
-	if (!valid_name(name)) {
-		cp_error(p, "", "CloudPool: '%s' is not a valid name; use "
-			 "letters, digits, '-', '_' and '.'", name);
-		return;
-	}
-	ctx = hc_asprintf("CloudPool=%s: ", name);
 	if ((old = conf_pool_find(c, name))) {
 		cp_error(p, ctx, "already declared on line %d; declare each "
 			 "pool once", old->line);
