@@ -59,9 +59,12 @@ pick_account(struct ctld *c, uint32_t uid, const char *user,
 	     struct hc_err *err)
 {
 	struct accounts *a = c->accounts;
-	bool admin = conf_is_admin(c->conf, uid);
 
 	if (asked) {
+		/* Asked only here: AdminUsers names cost an NSS lookup each,
+		 * and most submissions name no account. */
+		bool admin = conf_is_admin(c->conf, uid);
+
 		if (!accounts_find(a, ACCT_ACCOUNT, asked))
 			return hc_err_set(err, HC_ENOENT, "account %s does "
 					  "not exist; hcctl show account "

@@ -27,6 +27,7 @@
 #include "rpc.h"
 #include "state.h"
 #include "usage.h"
+#include "usercache.h"
 
 struct admin_backup {
 	struct ctld *c;
@@ -135,6 +136,7 @@ reconfigure(struct ctld *c, char **errors, struct hc_err *err)
 	/* The CRL too (hc-ca revoke runs elsewhere): nodes revoked since
 	 * are dropped now. */
 	rpc_tls_reload(c->rpc);
+	usercache_flush(c->users);	/* accounts may have changed too */
 	if (c->usage && usage_reconfigure(c->usage, err) < 0)
 		hc_log(HC_LOG_ERR, "reconfigure: usage: %s", err->text);
 	if (c->jobs)

@@ -15,6 +15,7 @@
  *	accounts  account tree, users, QOS, submit-time limits (accounts.h)
  *	resvs	advance reservations (resv.h)
  *	power	cloud pools and power saving: node starts and stops (power.h)
+ *	users	user and group names by id, cached (usercache.h)
  */
 #ifndef CTLD_H
 #define CTLD_H
@@ -38,6 +39,7 @@ struct accounts;
 struct usage;
 struct resvs;
 struct power;
+struct usercache;
 
 struct ctld {
 	struct event_base *base;
@@ -65,6 +67,7 @@ struct ctld {
 	struct resvs *resvs;		/* advance reservations (resv.h) */
 	struct power *power;		/* cloud pools, power saving (power.h);
 					   NULL ok */
+	struct usercache *users;	/* names of submitters (usercache.h) */
 };
 
 /* Re-read hc.conf (hcctl reconfigure). Refuses, with the job ids named,

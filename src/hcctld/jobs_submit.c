@@ -12,8 +12,6 @@
  */
 #include "config.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,30 +32,29 @@
 #include "sched.h"
 #include "state.h"
 #include "states.h"
+#include "usercache.h"
 
 #define JOB_MAX_TASKS 1000000
 #define JOB_MAX_STR 4096
 
+/* The submitter's user and group names (the number when NSS has none),
+ * from the controller's cache: a burst of submissions reads passwd and
+ * group once (usercache.c). */
 static char *
-user_name(uint32_t uid)
+user_name(struct jobs *js, uint32_t uid, uint32_t gid, time_t now)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	const struct user_info *u = usercache_get(js->c->users, uid, gid,
+						  false, now, NULL);
 
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		return hc_strdup(pw.pw_name);
-	return hc_asprintf("%u", uid);
+	return u ? hc_strdup(u->name) : hc_asprintf("%u", uid);
 }
 
 static char *
-group_name(uint32_t gid)
+group_name(struct jobs *js, uint32_t gid, time_t now)
 {
-	struct group gr, *res = NULL;
-	char buf[8192];
+	const char *g = usercache_group_name(js->c->users, gid, now, NULL);
 
-	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) == 0 && res)
-		return hc_strdup(gr.gr_name);
-	return hc_asprintf("%u", gid);
+	return g ? hc_strdup(g) : hc_asprintf("%u", gid);
 }
 
 /* A string field, bounded; NULL when absent. */
@@ -347,8 +344,8 @@ job_from_spec(struct jobs *js, const struct rpc_req *req, const json_t *s,
 	    jobs_depend_spec(js, j, s, err) < 0 ||
 	    jobs_array_spec(j, s, err) < 0)
 		goto fail;
-	j->user = user_name(j->uid);
-	j->group = group_name(j->gid);
+	j->user = user_name(js, j->uid, j->gid, now);
+	j->group = group_name(js, j->gid, now);
 	if (spec_account(js, j, s, err) < 0 ||
 	    resv_job_spec(js->c, j, s, err) < 0)	/* needs the account */
 		goto fail;

@@ -32,6 +32,7 @@
 #include "state.h"
 #include "stepcred.h"
 #include "usage.h"
+#include "usercache.h"
 
 struct opts {
 	const char *conf;
@@ -166,8 +167,10 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct ctld *c = arg;
 
 	if (sig == SIGHUP) {
-		hc_log(HC_LOG_INFO, "SIGHUP: reopening the log");
+		hc_log(HC_LOG_INFO, "SIGHUP: reopening the log, forgetting "
+		       "cached user and group names");
 		hc_log_reopen();
+		usercache_flush(c->users);
 		return;
 	}
 	hc_log(HC_LOG_INFO, "signal %d: shutting down", (int)sig);
@@ -247,6 +250,7 @@ main(int argc, char **argv)
 			 audit_broadcast, &c);
 	if (identity_cluster_load(&c, c.conf, &err) < 0)
 		goto out;
+	c.users = usercache_create(USERCACHE_TTL);
 	if (!(c.nodes = nodes_create(&c, &err)))
 		goto out;
 	if (!(c.accounts = accounts_create(&c, &err)))
@@ -297,6 +301,7 @@ out:
 	resvs_destroy(c.resvs);
 	admin_fini(&c);
 	nodes_destroy(c.nodes);
+	usercache_destroy(c.users);
 	stepcred_key_destroy(c.key);
 	if (c.state && !state_failed(c.state) &&
 	    state_commit(c.state, &err) < 0)

@@ -1,9 +1,10 @@
 /*
- * test_usercache: hcnoded's cache of the accounts jobs run as, on this
- * machine's real NSS (root is the one account every machine has): an
- * answer is kept for the TTL and asked again after it, a flush forgets
- * everything, a clock that goes back is not trusted, unknown uids are errors
- * that are not cached, and a full table keeps working.
+ * test_usercache: the cache of the accounts jobs run as (hcnoded) and of
+ * submitters' user and group names (hcctld), on this machine's real NSS
+ * (root, uid and gid 0, is the one account every machine has): an answer
+ * is kept for the TTL and asked again after it, a flush forgets
+ * everything, a clock that goes back is not trusted, unknown uids and gids
+ * are errors that are not cached, and a full table keeps working.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,6 +111,33 @@ test_full(void **state)
 	usercache_destroy(c);
 }
 
+#define NOGROUP_GID ((gid_t)3999999)	/* no group has it */
+
+static void
+test_group_name(void **state)
+{
+	struct usercache *c = usercache_create(60);
+	struct hc_err err = { 0 };
+	const char *g = usercache_group_name(c, 0, 1000, &err);
+
+	assert_non_null(g);
+	assert_string_equal(g, "root");
+	/* the same answer while fresh, asked again after the TTL or when
+	 * the clock went back (the entry is then re-resolved in place) */
+	assert_ptr_equal(usercache_group_name(c, 0, 1059, &err), g);
+	assert_string_equal(usercache_group_name(c, 0, 1060, &err), "root");
+	assert_string_equal(usercache_group_name(c, 0, 10, &err), "root");
+	assert_null(usercache_group_name(c, NOGROUP_GID, 11, &err));
+	assert_int_equal(err.code, HC_ENOENT);
+	assert_non_null(strstr(err.text, "gid 3999999 has no group"));
+	assert_null(usercache_group_name(c, NOGROUP_GID, 12, NULL));
+	/* users and groups are apart: a flush forgets both */
+	assert_string_equal(get_ok(c, 0, 0, false, 12)->name, "root");
+	usercache_flush(c);
+	assert_string_equal(usercache_group_name(c, 0, 13, NULL), "root");
+	usercache_destroy(c);
+}
+
 int
 main(void)
 {
@@ -119,6 +147,7 @@ main(void)
 		cmocka_unit_test(test_groups_per_gid),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_group_name),
 	};
 	return cmocka_run_group_tests_name("usercache", tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /*
- * usercache: uid -> name and supplementary groups, cached for ttl seconds.
+ * usercache: uid -> name and supplementary groups, and gid -> group name,
+ * cached for ttl seconds.
  *
  * Every job launch needs the user's name and groups (setgroups() in the
  * child). Through NSS that is getpwuid() plus getgrouplist(): dozens of
@@ -10,8 +11,11 @@
  * site's change to a user's groups reaches new jobs within ttl seconds,
  * and SIGHUP (usercache_flush) applies it at once. Misses and failures
  * are never cached: an account created a second ago works for the next
- * job. The table is small and scanned linearly (a node runs jobs of few
- * users at a time); when full, expired entries go first, then the oldest.
+ * job. The tables are small and scanned linearly (a node runs jobs of
+ * few users at a time, a burst of submissions comes from few users); when
+ * full, expired entries go first, then the oldest. hcctld names the user
+ * and group of every job it accepts from the same cache (group names in
+ * their own table: a job's group need not be any user's primary group).
  */
 #include "config.h"
 
@@ -28,8 +32,9 @@
 
 struct usercache {
 	int ttl;
-	size_t n;
+	size_t n, ng;
 	struct user_info e[USERCACHE_MAX];
+	struct group_info g[USERCACHE_MAX];
 };
 
 struct usercache *
@@ -56,7 +61,10 @@ usercache_flush(struct usercache *c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		entry_clear(&c->e[i]);
-	c->n = 0;
+	for (size_t i = 0; i < c->ng; i++)
+		free(c->g[i].name);
+	memset(c->g, 0, sizeof(c->g));
+	c->n = c->ng = 0;
 }
 
 void
@@ -154,4 +162,55 @@ usercache_get(struct usercache *c, uid_t uid, gid_t gid, bool with_groups,
 		return NULL;
 	}
 	return u;
+}
+
+/* The slot for a new group: a free one, an expired one, else the oldest. */
+static struct group_info *
+group_slot(struct usercache *c, time_t now)
+{
+	size_t oldest = 0;
+
+	if (c->ng < USERCACHE_MAX)
+		return &c->g[c->ng++];
+	for (size_t i = 0; i < c->ng; i++) {
+		if (now - c->g[i].resolved >= c->ttl)
+			return &c->g[i];
+		if (c->g[i].resolved < c->g[oldest].resolved)
+			oldest = i;
+	}
+	return &c->g[oldest];
+}
+
+const char *
+usercache_group_name(struct usercache *c, gid_t gid, time_t now,
+		     struct hc_err *err)
+{
+	struct group gr, *res = NULL;
+	struct group_info *g = NULL;
+	char buf[8192];
+	int rc;
+
+	for (size_t i = 0; i < c->ng && !g; i++)
+		if (c->g[i].gid == gid)
+			g = &c->g[i];
+	if (g && now >= g->resolved && now - g->resolved < c->ttl)
+		return g->name;
+	if (!g)
+		g = group_slot(c, now);
+	free(g->name);
+	g->name = NULL;
+	if ((rc = getgrgid_r(gid, &gr, buf, sizeof(buf), &res)) != 0 ||
+	    !res) {
+		/* not cached: drop the slot (keep the table dense) */
+		*g = c->g[--c->ng];
+		memset(&c->g[c->ng], 0, sizeof(c->g[c->ng]));
+		hc_err_set(err, HC_ENOENT, "gid %u has no group%s%s",
+			   (unsigned)gid, rc ? ": " : "",
+			   rc ? strerror(rc) : "");
+		return NULL;
+	}
+	g->gid = gid;
+	g->name = hc_strdup(gr.gr_name);
+	g->resolved = now;
+	return g->name;
 }
