@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cmd.h"
 #include "billing.h"
 #include "conf.h"
@@ -48,7 +50,9 @@ static const struct cmd_opt opts[] = {
 	{"accounts", O_ACCOUNTS, "FILE", "replay under the account tree, "
 	 "quotas and QOS in FILE (hcctl's grammar: qos NAME Priority= "
 	 "MaxWall= GrpRes= GrpJobs= MaxJobsPerUser=; account NAME Parent= "
-	 "GrpRes= GrpResMins= GrpJobs= DefaultQOS=; user UID Account=)"},
+	 "GrpRes= GrpResMins= GrpJobs= DefaultQOS= GrpCloudNodeMins= "
+	 "GrpCloudCost=; user UID Account=); with --cloud, the cloud "
+	 "budgets bound the burst decision as in hcctld"},
 	{"reservation", O_RESERVATION, "START:END", "hold the whole machine "
 	 "from START to END (trace seconds), as a maintenance reservation: "
 	 "no job whose requested time would run into it starts before it "
@@ -58,8 +62,9 @@ static const struct cmd_opt opts[] = {
 	 "boot=SECS cost=PER_NODE_HOUR after=BURSTAFTER [suspend=SECS] "
 	 "[rate=N/min] [max=NODES]' (after: default 0; suspend: 300; "
 	 "rate, max: ResumeRate, MaxNodes, none); what it leaves out comes "
-	 "from --conf's CloudPool line; prints cloud_node_hours and "
-	 "cloud_cost"},
+	 "from --conf's CloudPool line; prints cloud_node_hours, "
+	 "cloud_cost, the refusals of --accounts' cloud budgets and each "
+	 "account's cloud use"},
 	{"check", O_CHECK, NULL, "verify the policy's guarantee while "
 	 "replaying; exit 6 if it breaks"},
 	{"break-guarantees", O_BREAK, NULL, "for testing --check only: "
@@ -337,25 +342,71 @@ sched_load(struct ctx *cx, struct hc_conf *conf)
 	return s;
 }
 
+/* Each account that used the cloud or has a cloud budget: its subtree's
+ * node-hours and cost against its budgets (hcctl show cloud's). */
 static void
-print_cloud(const struct ctx *cx, const struct sim_stats *st)
+print_cloud_accounts(const struct ctx *cx, const struct sim_acct *a)
+{
+	struct sim_acct_cloud u;
+	const char *name;
+	bool first = true;
+
+	if (cx->json)
+		printf(", \"cloud_accounts\": [");
+	for (size_t i = 0; i < sim_acct_count(a); i++) {
+		if (!(name = sim_acct_cloud_use(a, i, &u)) ||
+		    (u.node_mins <= 0 && !u.grp_node_mins && !u.grp_cost))
+			continue;
+		if (cx->json) {
+			json_t *js = json_string(name);
+			char *q = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+
+			printf("%s{\"name\": %s, \"node_hours\": %.4f, "
+			       "\"cost\": %.2f, \"grp_cloud_node_mins\": %ld, "
+			       "\"grp_cloud_cost\": %ld}", first ? "" : ", ",
+			       q ? q : "null", u.node_mins / 60.0, u.cost,
+			       u.grp_node_mins, u.grp_cost);
+			free(q);
+			json_decref(js);
+		} else
+			printf("cloud_account %s node_hours %.4f cost %.2f "
+			       "grp_cloud_node_mins %ld grp_cloud_cost %ld\n",
+			       name, u.node_mins / 60.0, u.cost,
+			       u.grp_node_mins, u.grp_cost);
+		first = false;
+	}
+	if (cx->json)
+		printf("]");
+}
+
+static void
+print_cloud(const struct ctx *cx, const struct sim_stats *st,
+	    const struct sim_acct *a)
 {
 	if (!cx->cloud.nodes)
 		return;
 	if (cx->json)
 		printf(", \"cloud_node_hours\": %.4f, \"cloud_cost\": %.2f, "
-		       "\"cloud_starts\": %zu, \"cloud_jobs\": %zu",
+		       "\"cloud_starts\": %zu, \"cloud_jobs\": %zu, "
+		       "\"cloud_budget_refusals\": %zu, "
+		       "\"cloud_budget_jobs\": %zu",
 		       st->cloud_node_hours, st->cloud_cost, st->cloud_starts,
-		       st->cloud_jobs);
+		       st->cloud_jobs, st->cloud_budget_refusals,
+		       st->cloud_budget_jobs);
 	else
 		printf("cloud_node_hours %.4f\ncloud_cost %.2f\n"
-		       "cloud_starts %zu\ncloud_jobs %zu\n",
+		       "cloud_starts %zu\ncloud_jobs %zu\n"
+		       "cloud_budget_refusals %zu\ncloud_budget_jobs %zu\n",
 		       st->cloud_node_hours, st->cloud_cost, st->cloud_starts,
-		       st->cloud_jobs);
+		       st->cloud_jobs, st->cloud_budget_refusals,
+		       st->cloud_budget_jobs);
+	if (a)
+		print_cloud_accounts(cx, a);
 }
 
 static void
-print_stats(const struct ctx *cx, const struct sim_stats *st)
+print_stats(const struct ctx *cx, const struct sim_stats *st,
+	    const struct sim_acct *a)
 {
 	if (cx->json)
 		printf("{\"jobs\": %zu, \"makespan\": %.0f, \"utilization\": "
@@ -366,7 +417,7 @@ print_stats(const struct ctx *cx, const struct sim_stats *st)
 		       st->median_wait, st->p95_wait, st->avg_bsld,
 		       st->pass_avg_s, st->pass_max_s);
 	if (cx->json) {
-		print_cloud(cx, st);
+		print_cloud(cx, st, a);
 		printf("}\n");
 	} else
 		printf("jobs %zu\nmakespan %.0f\nutilization %.4f\n"
@@ -377,7 +428,7 @@ print_stats(const struct ctx *cx, const struct sim_stats *st)
 		       st->p95_wait, st->avg_bsld, st->pass_avg_s,
 		       st->pass_max_s, st->dropped, st->passes);
 	if (!cx->json)
-		print_cloud(cx, st);
+		print_cloud(cx, st, a);
 	if (cx->json && st->dropped)
 		cmd_warn(&info, "dropped %zu jobs that cannot run on %ld "
 			 "processors", st->dropped, cx->procs);
@@ -533,7 +584,7 @@ main(int argc, char **argv)
 		so.cloud = &cx.cloud;
 	if (sim_run(&t, &so, &st, &err) < 0)
 		cmd_die_err(&info, &err);
-	print_stats(&cx, &st);
+	print_stats(&cx, &st, acct);
 	sched_destroy(so.sched);
 	fs_ledger_destroy(so.usage);
 	sim_acct_free(acct);

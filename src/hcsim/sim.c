@@ -230,6 +230,7 @@ job_end(struct sim *x, uint32_t k)
 	struct sim_job *j = &x->jobs[k];
 	size_t last = --x->nrunning;
 
+	cloud_job_end(x, k);
 	for (uint32_t n = 0; n < j->nnodes; n++) {
 		struct sched_alloc_node *an = &j->alloc[n];
 		struct sched_node *nd = &x->m.nodes[an->node];

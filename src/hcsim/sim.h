@@ -36,7 +36,9 @@ struct fs_ledger;
 /* --cloud: a pool of `nodes` nodes of `procs` CPUs that the burst
  * decision (burst.h, as hcctld makes it) starts after each pass; a node
  * is usable `boot` seconds after it is started and released after
- * `suspend` seconds idle; it costs `cost` per hour from start to release. */
+ * `suspend` seconds idle; it costs `cost` per hour from start to release.
+ * With --accounts, the accounts' cloud budgets bound the decision and
+ * are charged as jobs end (sim_acct.h). */
 struct sim_cloud {
 	const char *pool;
 	uint32_t nodes, procs;
@@ -89,6 +91,10 @@ struct sim_stats {
 	double cloud_node_hours, cloud_cost;
 	size_t cloud_starts;	/* nodes started */
 	size_t cloud_jobs;	/* jobs that ran on a cloud node */
+	size_t cloud_budget_refusals;	/* burst decisions (a job in a
+					 * pass) refused by an account's
+					 * GrpCloudNodeMins/GrpCloudCost */
+	size_t cloud_budget_jobs;	/* jobs refused so at least once */
 };
 
 /* Replay t. Returns 0, or -1 with err (a planning pass failed). With

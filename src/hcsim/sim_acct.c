@@ -19,6 +19,14 @@
  * MaxWall refuses a job asking more at submit: such jobs are dropped and
  * counted. Keys hcsim cannot replay (GrpSubmit, ...) are refused rather
  * than ignored.
+ *
+ * Cloud budgets (--cloud): an account's GrpCloudNodeMins and GrpCloudCost
+ * bound the burst decision (burst.h) for its subtree, as hcctld's
+ * power_burst.c builds them: what is left is the budget less what the
+ * subtree's ended jobs ran on cloud nodes (node-minutes, and their cost
+ * at the pool's price), charged when a job ends (accounts_job_end). Each
+ * account keeps its subtree's sum: a job's use is added to its account
+ * and every ancestor.
  */
 #include "config.h"
 
@@ -27,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "burst.h"
 #include "log.h"
 #include "parse.h"
 #include "sched_account.h"
@@ -39,6 +48,7 @@ struct sim_acct {
 	char **qnames;		/* owned, one per QOS */
 	struct sim_user { int64_t uid; uint32_t assoc; } *users;
 	size_t nusers;
+	struct sim_acct_cloud *cloud;	/* one per node */
 };
 
 static uint32_t
@@ -61,7 +71,9 @@ node_add(struct sim_acct *a, const char *name, int32_t parent)
 		a->view.accts = hc_realloc(a->view.accts,
 					   a->cap * sizeof(*a->view.accts));
 		a->names = hc_realloc(a->names, a->cap * sizeof(*a->names));
+		a->cloud = hc_realloc(a->cloud, a->cap * sizeof(*a->cloud));
 	}
+	memset(&a->cloud[a->view.naccts], 0, sizeof(*a->cloud));
 	a->names[a->view.naccts] = hc_strdup(name);
 	n = &a->view.accts[a->view.naccts++];
 	memset(n, 0, sizeof(*n));
@@ -159,6 +171,17 @@ key_set(struct sim_acct *a, struct sched_acct *n, const char *kv,
 		return res_list_parse(eq + 1, &n->grp_res_mins, err) < 0
 			       ? -1 : 0;
 	}
+	if (!user && (!strncasecmp(kv, "GrpCloudNodeMins=", 17) ||
+		      !strncasecmp(kv, "GrpCloudCost=", 13))) {
+		struct sim_acct_cloud *c = &a->cloud[n - a->view.accts];
+
+		if (parse_long(eq + 1, 0, 1L << 50, &v, err) < 0)
+			return hc_err_prefix(err, "%.*s: ", (int)(eq - kv),
+					     kv);
+		*(kv[8] == 'N' || kv[8] == 'n' ? &c->grp_node_mins :
+		  &c->grp_cost) = v;
+		return 0;
+	}
 	if (!user && !strncasecmp(kv, "Parent=", 7)) {
 		uint32_t p = node_find(a, eq + 1);
 
@@ -185,9 +208,10 @@ key_set(struct sim_acct *a, struct sched_acct *n, const char *kv,
 		return 0;
 	}
 	return hc_err_set(err, HC_EINVAL, "%.*s: not a key hcsim replays; "
-			  "give Parent, GrpRes, GrpResMins, GrpJobs, Shares "
-			  "or DefaultQOS (user: Account, GrpRes, GrpJobs, "
-			  "Shares, DefaultQOS)", (int)(eq - kv), kv);
+			  "give Parent, GrpRes, GrpResMins, GrpJobs, Shares, "
+			  "DefaultQOS, GrpCloudNodeMins or GrpCloudCost "
+			  "(user: Account, GrpRes, GrpJobs, Shares, "
+			  "DefaultQOS)", (int)(eq - kv), kv);
 }
 
 static int
@@ -293,6 +317,7 @@ sim_acct_free(struct sim_acct *a)
 	free(a->view.accts);
 	free(a->names);
 	free(a->users);
+	free(a->cloud);
 	free(a);
 }
 
@@ -346,4 +371,76 @@ sim_acct_end(struct sim_acct *a, uint32_t assoc, uint32_t uid, long procs,
 	sched_acct_charge(&a->view, assoc, sim_acct_qos(a, assoc), uid, &u,
 			  limit_mins, -1);
 	sched_acct_charge_mins(&a->view, assoc, &u, (double)run_secs / 60.0);
+}
+
+/* The account a job charged to assoc belongs to: its user's account. */
+static int64_t
+acct_of(const struct sim_acct *a, uint32_t assoc)
+{
+	if (!a || assoc >= a->view.naccts)
+		return -1;
+	return a->view.accts[assoc].is_user ? a->view.accts[assoc].parent :
+					      (int64_t)assoc;
+}
+
+size_t
+sim_acct_cloud_chain(const struct sim_acct *a, uint32_t assoc,
+		     const char **chain, size_t max)
+{
+	size_t d = 0;
+
+	for (int64_t x = acct_of(a, assoc); x >= 0 && d + 1 < max;
+	     x = a->view.accts[x].parent)
+		chain[d++] = a->view.accts[x].name;
+	if (max)
+		chain[d] = NULL;
+	return d;
+}
+
+size_t
+sim_acct_cloud_budgets(const struct sim_acct *a, struct burst_budget *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; a && i < a->view.naccts; i++) {
+		const struct sim_acct_cloud *c = &a->cloud[i];
+		if (a->view.accts[i].is_user ||
+		    (!c->grp_node_mins && !c->grp_cost))
+			continue;
+		out[n++] = (struct burst_budget){
+			.account = a->view.accts[i].name,
+			.node_mins_left = c->grp_node_mins ?
+				(double)c->grp_node_mins - c->node_mins : -1,
+			.cost_left = c->grp_cost ?
+				(double)c->grp_cost - c->cost : -1,
+		};
+	}
+	return n;
+}
+
+size_t
+sim_acct_count(const struct sim_acct *a)
+{
+	return a ? a->view.naccts : 0;
+}
+
+void
+sim_acct_cloud_charge(struct sim_acct *a, uint32_t assoc, double mins,
+		      double cost)
+{
+	for (int64_t x = acct_of(a, assoc); x >= 0;
+	     x = a->view.accts[x].parent) {
+		a->cloud[x].node_mins += mins;
+		a->cloud[x].cost += cost;
+	}
+}
+
+const char *
+sim_acct_cloud_use(const struct sim_acct *a, size_t i,
+		   struct sim_acct_cloud *use)
+{
+	if (!a || i >= a->view.naccts || a->view.accts[i].is_user)
+		return NULL;
+	*use = a->cloud[i];
+	return a->view.accts[i].name;
 }

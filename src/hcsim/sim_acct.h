@@ -11,6 +11,14 @@
 
 struct sim_acct;
 struct sched_acct_view;
+struct burst_budget;
+
+/* An account's cloud budgets (0: none) and what its subtree's ended jobs
+ * ran on cloud nodes: node-minutes and cost. */
+struct sim_acct_cloud {
+	long grp_node_mins, grp_cost;	/* GrpCloudNodeMins, GrpCloudCost */
+	double node_mins, cost;
+};
 
 /* Read the file; NULL with err ("FILE:LINE: problem") if it is bad. */
 struct sim_acct *sim_acct_read(const char *path, struct hc_err *err);
@@ -35,5 +43,27 @@ long sim_acct_max_wall(const struct sim_acct *a, uint32_t assoc);
  * budgets. NULL a: nothing. */
 void sim_acct_end(struct sim_acct *a, uint32_t assoc, uint32_t uid,
 		  long procs, long limit_mins, int64_t run_secs);
+
+/* --cloud budgets, as hcctld applies them (sim_acct.c's top comment). */
+
+/* chain[]: the account of a job charged to assoc, then its ancestors up
+ * to root, NULL-terminated within max entries (borrowed names, as long
+ * as a); returns how many. NULL a: none. hcctld names up to 32. */
+#define SIM_ACCT_CHAIN_MAX 33
+size_t sim_acct_cloud_chain(const struct sim_acct *a, uint32_t assoc,
+			    const char **chain, size_t max);
+/* out[] (sim_acct_count(a) entries): every account with a cloud budget
+ * and what its subtree left of it; returns how many. */
+size_t sim_acct_cloud_budgets(const struct sim_acct *a,
+			      struct burst_budget *out);
+size_t sim_acct_count(const struct sim_acct *a);	/* tree nodes */
+/* A job charged to assoc ran `mins` node-minutes on cloud nodes costing
+ * `cost`: charge its account and every ancestor. NULL a: nothing. */
+void sim_acct_cloud_charge(struct sim_acct *a, uint32_t assoc, double mins,
+			   double cost);
+/* Tree node i's cloud budgets and use: its name (borrowed), or NULL when
+ * it is a user association or past the end. */
+const char *sim_acct_cloud_use(const struct sim_acct *a, size_t i,
+			       struct sim_acct_cloud *use);
 
 #endif

@@ -10,6 +10,16 @@
  * counts the starts of the last period, `max` (MaxNodes) the nodes booting
  * or up; the room left goes to the decision. Jobs the rate held back are
  * decided again when the oldest start of the period leaves it (an event).
+ *
+ * Budgets (--accounts): each job is offered with its account and that
+ * account's ancestors, and the decision gets every account's
+ * GrpCloudNodeMins/GrpCloudCost less what its subtree's ended jobs used
+ * (sim_acct.c), as hcctld's power_burst.c gives them; a job that ends is
+ * charged its run time for each cloud node it held, at the pool's price.
+ * A budget is thus charged when jobs end, and it stops starts, not the use
+ * of nodes that are up: jobs running or booting when it is reached, and
+ * jobs past it that take an idle node or one started for another job,
+ * may take it past, in hcctld as here.
  */
 #include "config.h"
 
@@ -19,6 +29,7 @@
 
 #include "burst.h"
 #include "log.h"
+#include "sim_acct.h"
 #include "sim_int.h"
 
 void
@@ -160,6 +171,41 @@ cloud_room(struct sim *x, int64_t now, long room, long active,
 	return room;
 }
 
+/* The decision under the accounts' budgets (none without --accounts);
+ * the refusals a budget made are counted. */
+static void
+budgets_decide(struct sim *x, int64_t now, const struct burst_pool *p,
+	       struct burst_job *bj, struct burst_decision *d)
+{
+	struct sim_acct *a = x->o->acct;
+	size_t nb = 0, nj = x->npend;
+	struct burst_budget *b = NULL;
+	const char *(*chains)[SIM_ACCT_CHAIN_MAX] = NULL;
+
+	if (a) {
+		b = hc_calloc(sim_acct_count(a) + 1, sizeof(*b));
+		nb = sim_acct_cloud_budgets(a, b);
+		chains = hc_calloc(nj, sizeof(*chains));
+		for (size_t k = 0; k < nj; k++) {
+			sim_acct_cloud_chain(a, bj[k].job->assoc, chains[k],
+					     SIM_ACCT_CHAIN_MAX);
+			bj[k].accounts = chains[k];
+		}
+	}
+	burst_decide((time_t)now, p, 1, bj, nj, b, nb, d);
+	for (size_t k = 0; k < nj; k++) {
+		struct sim_job *j = &x->jobs[bj[k].job->id];
+		if (strncmp(d->reason[k], "GrpCloud", 8))
+			continue;
+		x->st->cloud_budget_refusals++;
+		if (!j->budget_refused)
+			x->st->cloud_budget_jobs++;
+		j->budget_refused = true;
+	}
+	free(chains);
+	free(b);
+}
+
 void
 cloud_decide(struct sim *x, int64_t now)
 {
@@ -196,11 +242,30 @@ cloud_decide(struct sim *x, int64_t now)
 				x->cn[j->boot_node].state == CN_BOOTING;
 	}
 	qsort(bj, x->npend, sizeof(*bj), prio_cmp);
-	burst_decide((time_t)now, &p, 1, bj, x->npend, NULL, 0, &d);
+	budgets_decide(x, now, &p, bj, &d);
 	if (d.pool_nodes[0])
 		cloud_start(x, now, d.pool_nodes[0], bj, x->npend, &d);
 	burst_decision_free(&d);
 	free(bj);
+}
+
+void
+cloud_job_end(struct sim *x, uint32_t k)
+{
+	const struct sim_job *j = &x->jobs[k];
+	uint32_t ncloud = 0;
+	double mins;
+
+	if (!x->cn || !x->o->acct)
+		return;
+	for (uint32_t n = 0; n < j->nnodes; n++)
+		ncloud += j->alloc[n].node >= x->nlocal;
+	if (!ncloud)
+		return;
+	mins = (double)ncloud * (double)j->run / 60.0;
+	sim_acct_cloud_charge(x->o->acct, sim_acct_assoc(x->o->acct,
+							 j->w->user),
+			      mins, mins / 60.0 * x->o->cloud->cost);
 }
 
 void

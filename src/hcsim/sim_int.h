@@ -28,6 +28,7 @@ struct sim_job {
 	uint32_t req_nodes;	/* nodes it asks (1 on one node) */
 	size_t runpos;		/* its place in running[] */
 	int32_t boot_node;	/* --cloud: the node started for it, -1 */
+	bool budget_refused;	/* --cloud: a budget refused it a node */
 };
 
 /* --cloud: a pool node's state (sim_cloud_*). */
@@ -77,6 +78,9 @@ int64_t cloud_next(const struct sim *x);
 void cloud_events(struct sim *x, int64_t now);
 /* After the pass: the burst decision; nodes started. */
 void cloud_decide(struct sim *x, int64_t now);
+/* Job k ends (its allocation still held): charge its account's cloud
+ * budgets the node-minutes it ran on cloud nodes, as hcctld does. */
+void cloud_job_end(struct sim *x, uint32_t k);
 /* At the end: charge what is still up; the figures. */
 void cloud_finish(struct sim *x, int64_t last);
 

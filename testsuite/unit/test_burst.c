@@ -180,6 +180,32 @@ test_budget(void **state)
 	burst_decision_free(&d);
 }
 
+/* A parent's budget binds its whole subtree: charged by one child's job,
+ * it refuses the other child's within the same decision (the tree's
+ * budgets, as hcctld and hcsim give them: the job's account, then its
+ * ancestors). A job with no time limit is charged an hour. */
+static void
+test_budget_ancestor(void **state)
+{
+	struct burst_pool p = pool("burst", 3.0);
+	struct sched_job j[] = { job(1, 32, 0), job(2, 32, 0),
+		job(3, 32, 0) };
+	const struct burst_budget b[] = {
+		{ "root", 100, -1 }, { "chem", -1, 1000 } };
+	struct burst_decision d;
+
+	(void)state;
+	j[2].time_limit = 0;
+	d = decide(&p, 1, j, 3, b, 2);
+	assert_int_equal(d.job_pool[0], 0);	/* physics: root 100 -> 40 */
+	assert_int_equal(d.job_pool[1], -1);	/* chem: its own is ample */
+	assert_string_equal(d.reason[1], "GrpCloudNodeMins:root");
+	assert_int_equal(d.job_pool[2], -1);	/* no limit: 60 > 40 */
+	assert_string_equal(d.reason[2], "GrpCloudNodeMins:root");
+	assert_int_equal(d.total, 1);
+	burst_decision_free(&d);
+}
+
 static void
 test_cheapest_and_fit(void **state)
 {
@@ -234,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_unplanned),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_budget_ancestor),
 		cmocka_unit_test(test_cheapest_and_fit),
 		cmocka_unit_test(test_booting_and_accounts),
 	};
