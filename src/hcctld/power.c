@@ -413,8 +413,9 @@ resume_pool(struct power *pw, const char *pool, struct node **v, size_t n,
 		return 0;
 	}
 	pool_started(pool_get(pw, pool), now, r->n);
+	pool_save(pw->c->state, pool_get(pw, pool));	/* ResumeRate */
 	/* Committed before the fork: after a crash it is awaited, never
-	 * started twice. */
+	 * started twice, and the start counts against ResumeRate. */
 	if (state_commit(pw->c->state, err) < 0) {
 		hostlist_destroy(hl);
 		run_free(r);

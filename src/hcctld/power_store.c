@@ -5,9 +5,11 @@
  * (versioned as every record: state_put adds "v"). The spend is counted
  * per billing period, the calendar month in UTC: a node's up time counts
  * in the month its up time is charged (when it stops, or is shown), and
- * a new month starts from zero. Ring of recent starts (ResumeRate) is not
- * kept: after a restart the rate starts afresh, which only errs by one
- * period's worth of starts.
+ * a new month starts from zero. The recent starts (ResumeRate's window,
+ * at most the last hour) are kept too, as [time, count] pairs ("starts"),
+ * so that a restart does not let the pool start more nodes in the window
+ * than ResumeRate allows. A record without them (written before) loads
+ * with none.
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@
 #include "state.h"
 
 #define POOL_KEY "cloud_pool:"
+#define STARTS_MAX 4096		/* as power.c's RATE_KEEP */
 
 static size_t
 pool_key(const struct pool *p, char *key, size_t len)
@@ -56,6 +59,46 @@ pool_period(struct pool *p, time_t now)
 	p->node_secs = 0;
 }
 
+/* The ring of recent starts as [time, count] pairs, equal times merged
+ * (a resume of k nodes at once is one pair). */
+static json_t *
+starts_to_json(const struct pool *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < p->nstarts;) {
+		size_t k = i + 1;
+		while (k < p->nstarts && p->starts[k] == p->starts[i])
+			k++;
+		json_array_append_new(a, json_pack("[I,I]",
+			(json_int_t)p->starts[i], (json_int_t)(k - i)));
+		i = k;
+	}
+	return a;
+}
+
+/* Starts of the last hour back from the record; the rest are dropped,
+ * as pool_started drops them. */
+static void
+starts_from_json(struct pool *p, const json_t *a, time_t now)
+{
+	size_t i;
+	json_t *e;
+
+	p->nstarts = 0;
+	json_array_foreach(a, i, e) {
+		time_t t = (time_t)json_integer_value(json_array_get(e, 0));
+		json_int_t k = json_integer_value(json_array_get(e, 1));
+		if (!json_is_array(e) || t > now || now - t >= 3600 || k <= 0)
+			continue;
+		for (; k > 0 && p->nstarts < STARTS_MAX; k--) {
+			p->starts = hc_realloc(p->starts, (p->nstarts + 1) *
+					       sizeof(*p->starts));
+			p->starts[p->nstarts++] = t;
+		}
+	}
+}
+
 void
 pool_load(struct state *st, struct pool *p, time_t now)
 {
@@ -82,6 +125,7 @@ pool_load(struct state *st, struct pool *p, time_t now)
 		period = json_string_value(json_object_get(rec, "period"));
 		snprintf(p->period, sizeof(p->period), "%s",
 			 period ? period : "");
+		starts_from_json(p, json_object_get(rec, "starts"), now);
 		json_decref(rec);
 	}
 	pool_period(p, now);
@@ -104,6 +148,7 @@ pool_save(struct state *st, const struct pool *p)
 			"backoff_s", (json_int_t)p->backoff_s,
 			"probing", p->probing, "node_secs", p->node_secs,
 			"period", p->period, "boot_avg", p->boot_avg);
+	json_object_set_new(rec, "starts", starts_to_json(p));
 	if (state_put(st, STATE_DB_META, key, klen, rec, &err) < 0)
 		hc_log(HC_LOG_ERR, "pool=%s cannot save its state: %s",
 		       p->name, err.text);
