@@ -40,7 +40,7 @@ static const char fields_help[] =
 	"Fields: jobid jobidraw jobname user uid account queue state "
 	"exitcode\n  elapsed submit start end timelimit maxrss nodelist nnodes ncpus "
 	"gres reason\n  restarts workdir comment computeids cloudpool "
-	"cloudnodes\n  cloudnodehours cloudcost\n"
+	"cloudnodes\n  cloudnodehours cloudcost clouduse\n"
 	"Default: jobid,jobname,user,queue,state,exitcode,elapsed,maxrss,"
 	"nodelist\n";
 
@@ -88,6 +88,27 @@ a_real2(const json_t *j, const char *key, char *b, size_t n)
 		snprintf(b, n, "%.2f", json_number_value(v));
 	else
 		snprintf(b, n, "%s", "");
+}
+
+/* A cloud job's use per pool: "a:0.010:1.00,b:0.005:2.00" (pool,
+ * node-hours, cost), "" off the cloud. */
+static void
+a_clouduse(const json_t *j, const char *key, char *b, size_t n)
+{
+	const json_t *u;
+	size_t i, at = 0;
+	int k;
+
+	b[0] = '\0';
+	json_array_foreach(json_object_get(j, key), i, u) {
+		k = snprintf(b + at, n - at, "%s%s:%.3f:%.2f", i ? "," : "",
+			     js(u, "pool"), json_number_value(
+				json_object_get(u, "node_hours")),
+			     json_number_value(json_object_get(u, "cost")));
+		if (k < 0 || (size_t)k >= n - at)
+			break;
+		at += (size_t)k;
+	}
 }
 
 /* An array task as ARRAY_TASK (32_6), as hcqueue shows it; a job as its
@@ -183,6 +204,7 @@ static const struct field {
 	{"cloudnodes", "CloudNodes", 15, "cloud_nodes", a_str},
 	{"cloudnodehours", "CloudNodeH", 10, "cloud_node_hours", a_real3},
 	{"cloudcost", "CloudCost", 10, "cloud_cost", a_real2},
+	{"clouduse", "CloudUse", 24, "cloud_use", a_clouduse},
 };
 
 #define FIELDS_DEFAULT                                                       \

@@ -91,6 +91,24 @@ show_job_array_more(struct outbuf *o, const json_t *j)
 		   *held && *aheld ? "," : "", aheld);
 }
 
+/* A job that ran on more than one cloud pool: its use of each, one line
+ * per pool (the CloudPool= line above gives the totals). */
+static void
+show_cloud_use(struct outbuf *o, const json_t *use)
+{
+	const json_t *u;
+	size_t i;
+
+	if (json_array_size(use) < 2)
+		return;
+	json_array_foreach(use, i, u)
+		out_printf(o, "   CloudUse=%s Nodes=%s NodeHours=%.3f "
+			   "Cost=%.2f\n", js(u, "pool"), nz(js(u, "nodes")),
+			   json_number_value(json_object_get(u,
+					     "node_hours")),
+			   json_number_value(json_object_get(u, "cost")));
+}
+
 static void
 show_job(struct outbuf *o, const json_t *j)
 {
@@ -150,6 +168,7 @@ show_job(struct outbuf *o, const json_t *j)
 			   json_number_value(json_object_get(j,
 					     "cloud_node_hours")),
 			   json_number_value(json_object_get(j, "cloud_cost")));
+	show_cloud_use(o, json_object_get(j, "cloud_use"));
 	out_printf(o, "   Command=%s\n", nz(js(j, "command")));
 	out_printf(o, "   WorkDir=%s\n", nz(js(j, "cwd")));
 	out_printf(o, "   StdErr=%s\n", nz(js(j, "stderr")));

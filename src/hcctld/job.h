@@ -34,6 +34,13 @@ struct job_node {
 				   (identity.h), NULL if none */
 };
 
+/* A job's use of one cloud pool, over all its runs (power_job.c). */
+struct job_cloud {
+	char *pool;		/* owned */
+	char *nodes;		/* owned: its nodes that ran it, ranged */
+	double node_hours, cost;
+};
+
 enum job_open_mode { JOB_OPEN_DEFAULT, JOB_OPEN_APPEND, JOB_OPEN_TRUNCATE };
 enum job_hold { JOB_HOLD_NONE, JOB_HOLD_USER, JOB_HOLD_ADMIN };
 
@@ -84,9 +91,13 @@ struct job {
 	struct job_node *alloc;	/* nalloc entries; alloc[0] runs the script */
 	uint32_t nalloc;
 	char *nodelist;		/* hostlist_ranged of the allocation */
-	/* Cloud pool nodes that ran it, set at its end (power_job.c). */
+	/* Cloud pool nodes that ran it, added at the end of each run
+	 * (power_job.c): the pools ("a,b"), nodes and totals over all its
+	 * runs, and the same per pool. */
 	char *cloud_pool, *cloud_nodes;
 	double cloud_node_hours, cloud_cost;
+	struct job_cloud *cloud_use;	/* owned, ncloud_use entries */
+	uint32_t ncloud_use;
 	int exit_status;	/* wait(2) status, valid if has_exit */
 	uint64_t max_rss_kb;
 	struct depend *dep;	/* owned: the remaining dependency, NULL

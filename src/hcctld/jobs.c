@@ -106,6 +106,7 @@ job_free(struct job *j)
 	free(j->comment);
 	free(j->cloud_pool);
 	free(j->cloud_nodes);
+	power_job_use_free(j);
 	free(j->cwd);
 	free(j->out);
 	free(j->err);
@@ -230,6 +231,7 @@ job_to_pending(struct jobs *js, struct job *j, bool hold, bool count,
 	       const char *reason)
 {
 	accounts_job_end(js->c, j, time(NULL));	/* before the release */
+	power_job_end(js->c, j, time(NULL));	/* the record: every run */
 	for (uint32_t k = 0; k < j->nalloc; k++)
 		jobs_node_release(js, j, k);
 	audit_job(js->c, 0, count ? "job_requeue" : "job_pending", j, reason);

@@ -21,6 +21,7 @@
 #include "jobs_int.h"
 #include "log.h"
 #include "parse.h"
+#include "power.h"
 #include "select.h"
 #include "state.h"
 #include "states.h"
@@ -253,6 +254,7 @@ job_to_json(const struct job *j, bool detail, time_t now)
 		json_object_set_new(o, "cloud_node_hours",
 				    json_real(j->cloud_node_hours));
 		json_object_set_new(o, "cloud_cost", json_real(j->cloud_cost));
+		json_object_set_new(o, "cloud_use", power_job_use_json(j));
 	}
 	return o;
 }
@@ -394,6 +396,7 @@ job_from_record_more(struct job *j, const json_t *r)
 	j->cloud_node_hours = json_number_value(json_object_get(r,
 						"cloud_node_hours"));
 	j->cloud_cost = json_number_value(json_object_get(r, "cloud_cost"));
+	power_job_use_load(j, r);
 	j->nodelist = jdup(r, "nodelist");
 	if (j->nodelist && !*j->nodelist) {
 		free(j->nodelist);

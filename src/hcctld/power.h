@@ -91,9 +91,15 @@ json_t *power_pools_json(struct power *pw, time_t now);
 struct rpc_req;
 void power_rpc_query(struct rpc_req *req, json_t *body);
 
-/* A job ends (before its nodes are released): its cloud pool, nodes,
- * node-hours and cost (power_job.c). */
+/* A run of a job ends (it finishes or is requeued, before its nodes are
+ * released): its cloud pools, nodes, node-hours and cost are added to its
+ * record (power_job.c). */
 struct job;
 void power_job_end(struct ctld *c, struct job *j, time_t now);
+/* Its use per pool as a JSON array ("cloud_use"; new reference), read back
+ * from a job record (after its cloud_* summary), and freed. */
+json_t *power_job_use_json(const struct job *j);
+void power_job_use_load(struct job *j, const json_t *rec);
+void power_job_use_free(struct job *j);
 
 #endif
