@@ -8,7 +8,9 @@
 # budget on a sibling changes nothing; the figures name each account's
 # use against its budgets. The case t0871 runs on a cluster (a budget of 1
 # node-minute, jobs of 1 minute running 2 s) ends here as it does there:
-# the first job starts a node, the next is refused. Needs no cluster.
+# the first job starts a node, the next is refused. A budget spent past
+# its limit (by jobs that ran at once) stays reached; `account root` sets
+# a site-wide one. Needs no cluster.
 . "$(dirname "$0")/lib/hcsim.sh"
 
 trace=$dir/cloud-budget.swf
@@ -34,7 +36,7 @@ acct() {	# acct FIGURES NAME FIELD: a cloud_account line's field
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
-echo "1..13"
+echo "1..15"
 tree "$tmp/none"
 none=$(run "$tmp/none" --schedule)
 cost=$(acct "$none" lab cost)
@@ -97,6 +99,26 @@ one=$("$sim" --policy easy --accounts "$tmp/one" --cloud "$spec" \
 	[ "$(fig "$one" cloud_budget_jobs)" = 1 ] &&
 	echo "$one" | grep -q '^job 3 submit 100 start 2000 '
 result $? "as in hcctld (t0871): the first job starts a node, the next waits"
+
+# Spent past it by two jobs that ran at once (each given a node while the
+# other ran): the budget stays reached, and the next job gets no node.
+printf '%s\n' "; MaxProcs: 4" \
+	"1   0 -1 2000 4 -1 -1 4 2000 -1 1 3 -1 -1 -1 -1 -1 -1" \
+	"2  10 -1   95 4 -1 -1 4  100 -1 1 1 -1 -1 -1 -1 -1 -1" \
+	"3  20 -1   95 4 -1 -1 4  100 -1 1 1 -1 -1 -1 -1 -1 -1" \
+	"4 300 -1   60 4 -1 -1 4  100 -1 1 1 -1 -1 -1 -1 -1 -1" \
+	>"$tmp/over.swf"
+over=$("$sim" --policy easy --accounts "$tmp/cost" --cloud "$spec" \
+	--schedule "$tmp/over.swf")
+gt "$(acct "$over" lab cost)" 3 &&
+	echo "$over" | grep -q '^job 4 submit 300 start 2000 '
+result $? "a budget spent past its limit stays reached"
+
+# A site-wide budget: keys on the root that every tree has.
+printf 'account root GrpCloudCost=3\n' >"$tmp/root"
+with=$(run "$tmp/root")
+le "$(acct "$with" root cost)" 3 && [ "$(fig "$with" cloud_budget_jobs)" = 4 ]
+result $? "account root: a budget on the whole site"
 
 bad=$(printf 'account a\nuser 1 Account=a GrpCloudCost=3\n' |
 	"$sim" --accounts /dev/stdin --cloud "$spec" "$trace" 2>&1)

@@ -116,10 +116,10 @@ budgets_build(struct ctld *c, size_t *nb)
 			continue;
 		subtree_used(c, v, na, a, &mins, &cost);
 		b[n].account = a->name;
-		b[n].node_mins_left = a->grp_cloud_node_mins ?
-			(double)a->grp_cloud_node_mins - mins : -1;
-		b[n].cost_left = a->grp_cloud_cost ?
-			(double)a->grp_cloud_cost - cost : -1;
+		b[n].node_mins_left = burst_budget_left(
+			(double)a->grp_cloud_node_mins, mins);
+		b[n].cost_left = burst_budget_left((double)a->grp_cloud_cost,
+						   cost);
 		n++;
 	}
 	*nb = n;

@@ -18,7 +18,8 @@
  * limit ahead, and at its end the minutes it ran are used. A QOS's
  * MaxWall refuses a job asking more at submit: such jobs are dropped and
  * counted. Keys hcsim cannot replay (GrpSubmit, ...) are refused rather
- * than ignored.
+ * than ignored. The tree's root is there from the start: an `account
+ * root` line sets keys on it (no Parent=).
  *
  * Cloud budgets (--cloud): an account's GrpCloudNodeMins and GrpCloudCost
  * bound the burst decision (burst.h) for its subtree, as hcctld's
@@ -214,6 +215,23 @@ key_set(struct sim_acct *a, struct sched_acct *n, const char *kv,
 			  "DefaultQOS)", (int)(eq - kv), kv);
 }
 
+/* An account root line: keys on the root every tree has (a site-wide
+ * GrpRes or cloud budget); it has no parent. */
+static int
+root_line(struct sim_acct *a, char **save, struct hc_err *err)
+{
+	char *w;
+
+	while ((w = strtok_r(NULL, " \t", save))) {
+		if (!strncasecmp(w, "Parent=", 7))
+			return hc_err_set(err, HC_EINVAL, "account root: %s: "
+					  "root has no parent", w);
+		if (key_set(a, &a->view.accts[0], w, false, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 line_parse(struct sim_acct *a, char *line, struct hc_err *err)
 {
@@ -233,6 +251,8 @@ line_parse(struct sim_acct *a, char *line, struct hc_err *err)
 				  "[Key=Value...]', 'user UID Account=NAME "
 				  "[Key=Value...]' or 'qos NAME "
 				  "[Key=Value...]'");
+	if (!user && !strcmp(name, "root"))	/* there from the start */
+		return root_line(a, &save, err);
 	if (!user && node_find(a, name) != SCHED_NONE)
 		return hc_err_set(err, HC_EINVAL, "account %s twice", name);
 	n = node_add(a, name, 0);
@@ -409,10 +429,10 @@ sim_acct_cloud_budgets(const struct sim_acct *a, struct burst_budget *out)
 			continue;
 		out[n++] = (struct burst_budget){
 			.account = a->view.accts[i].name,
-			.node_mins_left = c->grp_node_mins ?
-				(double)c->grp_node_mins - c->node_mins : -1,
-			.cost_left = c->grp_cost ?
-				(double)c->grp_cost - c->cost : -1,
+			.node_mins_left = burst_budget_left(
+				(double)c->grp_node_mins, c->node_mins),
+			.cost_left = burst_budget_left((double)c->grp_cost,
+						       c->cost),
 		};
 	}
 	return n;

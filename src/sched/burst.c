@@ -110,6 +110,14 @@ waits_for_resources(const struct sched_job *j)
 	       !strcmp(j->reason, "BadConstraints");
 }
 
+double
+burst_budget_left(double limit, double used)
+{
+	if (limit <= 0)
+		return -1;
+	return used < limit ? limit - used : 0;
+}
+
 /* The job's budgets: the smallest node-minutes and cost left over its
  * accounts; which one binds is named in why. */
 static bool

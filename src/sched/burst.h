@@ -53,12 +53,18 @@ struct burst_pool {
 	const char *room_why;		/* why room is 0 (a reason) */
 };
 
-/* A budget on cloud use; < 0: none. */
+/* A budget on cloud use; < 0: none (burst_budget_left gives them). */
 struct burst_budget {
 	const char *account;
 	double node_mins_left;		/* GrpCloudNodeMins left */
 	double cost_left;		/* GrpCloudCost left */
 };
+
+/* What a budget of `limit` (<= 0: none) leaves once `used` is charged:
+ * -1 for none, else limit - used but never below 0, so that a budget
+ * spent past its limit (by jobs already running when it was reached)
+ * stays reached rather than reading as none. */
+double burst_budget_left(double limit, double used);
 
 struct burst_job {
 	const struct sched_job *job;	/* after the pass: plan_start, reason */

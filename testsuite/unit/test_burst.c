@@ -2,8 +2,10 @@
  * test_burst: the cloud-burst decision (src/sched/burst.c) on hand-built
  * plans: no node while the plan keeps waits under BurstAfter, the fewest
  * nodes otherwise, BurstAfter=0 as Slurm, ResumeRate/MaxNodes room and
- * account budgets with reasons naming them, the cheapest pool first,
- * queues/accounts/templates that do not fit, booting nodes not doubled.
+ * account budgets with reasons naming them (a parent's binding its
+ * subtree, one spent past its limit staying reached), the cheapest pool
+ * first, queues/accounts/templates that do not fit, booting nodes not
+ * doubled.
  */
 #include "config.h"
 
@@ -206,6 +208,30 @@ test_budget_ancestor(void **state)
 	burst_decision_free(&d);
 }
 
+/* A budget spent past its limit (jobs running when it was reached) is
+ * reached, not none: it leaves 0, and the account's next job is refused;
+ * a limit of 0 is none. */
+static void
+test_budget_overspent(void **state)
+{
+	struct burst_pool p = pool("burst", 3.0);
+	struct sched_job j[] = { job(1, 32, 0), job(2, 32, 0) };
+	struct burst_budget b[] = {
+		{ "physics", burst_budget_left(60, 75), -1 },
+		{ "chem", -1, burst_budget_left(0, 9) } };
+	struct burst_decision d;
+
+	(void)state;
+	assert_true(burst_budget_left(60, 15) == 45);
+	assert_true(b[0].node_mins_left == 0);
+	assert_true(b[1].cost_left < 0);
+	d = decide(&p, 1, j, 2, b, 2);
+	assert_int_equal(d.job_pool[0], -1);
+	assert_string_equal(d.reason[0], "GrpCloudNodeMins:physics");
+	assert_int_equal(d.job_pool[1], 0);	/* chem: no budget */
+	burst_decision_free(&d);
+}
+
 static void
 test_cheapest_and_fit(void **state)
 {
@@ -261,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_budget_ancestor),
+		cmocka_unit_test(test_budget_overspent),
 		cmocka_unit_test(test_cheapest_and_fit),
 		cmocka_unit_test(test_booting_and_accounts),
 	};
