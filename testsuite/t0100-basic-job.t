@@ -2,8 +2,10 @@
 # A job runs as its (unprivileged) user, writes what it prints to its output
 # file, sees the documented environment and a private TMPDIR removed after;
 # its node file is the user's alone, and it and the script go with the job.
+# On a cgroup v1 host its cpuset confines it to its CPUs without making the
+# kernel rebuild the scheduling domains (sched_load_balance 0).
 . "$(dirname "$0")/lib/cluster.sh"
-plan 14
+plan 16
 cluster_start
 
 id=$(as_user "$HC_USER1" env HC_TEST_MARK=exported hcsub --parsable \
@@ -19,7 +21,12 @@ echo MARK=$HC_TEST_MARK
 echo TMPDIR=$TMPDIR
 [ -d "$TMPDIR" ] && touch "$TMPDIR/x" && echo TMPDIR_WRITABLE
 echo TMPOWNER=$(stat -c %u "$TMPDIR")
-echo NODEFILE=$HC_NODEFILE $(stat -c %a:%u "$HC_NODEFILE")')
+echo NODEFILE=$HC_NODEFILE $(stat -c %a:%u "$HC_NODEFILE")
+cs=$(sed -n "s/^[0-9]*:cpuset://p" /proc/self/cgroup)
+echo CPUSET=$cs
+echo LB=$(cat "/sys/fs/cgroup/cpuset$cs/cpuset.sched_load_balance")
+echo CPUS=$(cat "/sys/fs/cgroup/cpuset$cs/cpuset.cpus")
+echo ALLOWED=$(sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" /proc/self/status)')
 id=${id%%;*}
 like "hcsub --parsable prints the job id" "$id" '^[0-9]+$'
 ok "the job completes" wait_job_state "$id" COMPLETED
@@ -46,3 +53,14 @@ nf=${nf%% *}
 ok "the node file and the script are removed after the job" \
 	wait_for 10 eval "[ -n '$nf' ] && [ ! -e '$nf' ] &&
 	[ ! -e '${nf%.nodefile}.script' ]"
+cs=$(sed -n 's/^CPUSET=//p' "$f" 2>/dev/null)
+top=$(cat /sys/fs/cgroup/cpuset/cpuset.sched_load_balance 2>/dev/null)
+if [ -n "$cs" ] && [ "$cs" != / ] && [ "$top" = 1 ]; then
+	is "its cpuset ($cs) does not rebuild the scheduling domains" \
+		"$(sed -n 's/^LB=//p' "$f")" 0
+	cpus=$(sed -n 's/^CPUS=//p' "$f")
+	like "it runs on its cpuset's CPUs ($cpus)" \
+		"$(sed -n 's/^ALLOWED=//p' "$f")" "^$cpus\$"
+else
+	skip "no cgroup v1 cpuset for jobs on this host" 2
+fi

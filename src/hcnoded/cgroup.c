@@ -6,6 +6,18 @@
  * (everything allowed); with that default, an allow rule only removes an
  * identical deny, so the job's unallocated GPU minors are denied one by one
  * rather than denying the major and allowing some minors back.
+ *
+ * v1 cpusets and scheduling domains: a cpuset is born with
+ * sched_load_balance=1, and the kernel rebuilds the scheduling domains of
+ * the whole machine whenever such a cpuset gets its CPUs and again when it
+ * is removed -- a walk over every cpuset of the host under the cpuset
+ * lock, twice per job. When the top cpuset balances (its
+ * sched_load_balance is 1, the default), every CPU is already in one
+ * balanced domain and a job cpuset's own flag changes nothing (the
+ * kernel's cgroup-v1/cpusets.rst, "sched_load_balance"), so a job's cpuset
+ * is switched to 0 while it is still empty: no rebuild then, nor at the
+ * job's cpus write or at its rmdir. The job is confined to its CPUs and
+ * balanced across them exactly as before.
  */
 #include "config.h"
 
@@ -44,6 +56,8 @@ struct cgroup {
 	size_t nreal;
 	unsigned virt;
 	char mems[64];
+	bool cpuset_nobalance;	/* v1: job cpusets get sched_load_balance=0
+				   (see the top of this file) */
 };
 
 /* <root>[/<ctrl>]/<prefix>/<node>[/job_<id>] into buf. */
@@ -245,6 +259,14 @@ cgroup_create(const char *root, const char *prefix, const char *node,
 	if (cg->mode == CGROUP_V1 && node_gpus == 0)
 		cg->have[4] = 0;	/* devices */
 	cg_real_cpus(cg);
+	if (cg->mode == CGROUP_V1 && cg->have[3]) {
+		char path[PATH_MAX + 64], buf[16] = "";
+
+		snprintf(path, sizeof(path),
+			 "%s/cpuset/cpuset.sched_load_balance", cg->root);
+		cg->cpuset_nobalance = cgio_read(path, buf, sizeof(buf)) > 0 &&
+				       buf[0] == '1';
+	}
 	cg_log_mode(cg);
 	return cg;
 }
@@ -289,6 +311,9 @@ cg_job_limits(const struct cgroup *cg, uint32_t id,
 
 	cg_cpus_text(cg, lim, cpus, sizeof(cpus));
 	if (cpus[0] && (!v1 || cg->have[3])) {
+		if (v1 && cg->cpuset_nobalance)	/* before its cpus */
+			cg_write_at(cg, "cpuset", id,
+				    "cpuset.sched_load_balance", "0");
 		cg_write_at(cg, v1 ? "cpuset" : NULL, id, "cpuset.mems",
 			    cg->mems);
 		if (cg_write_at(cg, v1 ? "cpuset" : NULL, id, "cpuset.cpus",
