@@ -59,8 +59,11 @@ result $? "... its four later jobs are refused a node by the budget"
 	gt "$(fig "$with" avg_wait)" "$(fig "$none" avg_wait)"
 result $? "... fewer nodes start, and jobs wait longer"
 [ "$(acct "$with" lab grp_cloud_cost)" = 3 ] &&
-	[ "$(acct "$with" root cost)" = "$cost" ]
-result $? "... each account's use is shown against its budget"
+	[ "$(acct "$with" root cost)" = "$cost" ] &&
+	[ "$(acct "$with" lab refused)" = \
+		"$(fig "$with" cloud_budget_refusals)" ] &&
+	[ "$(acct "$with" root refused)" = 0 ]
+result $? "... each account's use is shown against its budget, and its refusals"
 
 tree "$tmp/mins" "" GrpCloudNodeMins=3
 with=$(run "$tmp/mins")
@@ -71,8 +74,9 @@ result $? "GrpCloudNodeMins=3: no more than 3 node-minutes (got: $h h)"
 
 tree "$tmp/parent" GrpCloudCost=3
 with=$(run "$tmp/parent")
-le "$(acct "$with" lab cost)" 3 && [ "$(fig "$with" cloud_budget_jobs)" = 4 ]
-result $? "a parent's budget binds its subtree"
+le "$(acct "$with" lab cost)" 3 && [ "$(fig "$with" cloud_budget_jobs)" = 4 ] &&
+	[ "$(acct "$with" dept refused)" -gt 0 ]
+result $? "a parent's budget binds its subtree, and is named"
 
 tree "$tmp/sibling" "" "" GrpCloudCost=1
 with=$(run "$tmp/sibling" --schedule)
@@ -83,7 +87,7 @@ result $? "a sibling's budget does not bind lab"
 json=$(run "$tmp/cost" --json)
 echo "$json" | jq -e '.cloud_budget_jobs == 4 and .cloud_budget_refusals > 0
 	and (.cloud_accounts[] | select(.name == "lab") |
-	     .cost <= 3 and .grp_cloud_cost == 3)' >/dev/null
+	     .cost <= 3 and .grp_cloud_cost == 3 and .refused > 0)' >/dev/null
 result $? "--json carries the refusals and each account's use and budget"
 
 # As t0871 on a cluster: GrpCloudNodeMins=1, jobs of 1 minute running 2 s.

@@ -343,7 +343,8 @@ sched_load(struct ctx *cx, struct hc_conf *conf)
 }
 
 /* Each account that used the cloud or has a cloud budget: its subtree's
- * node-hours and cost against its budgets (hcctl show cloud's). */
+ * node-hours and cost against its budgets (hcctl show cloud's), and the
+ * burst decisions its budgets refused. */
 static void
 print_cloud_accounts(const struct ctx *cx, const struct sim_acct *a)
 {
@@ -363,16 +364,18 @@ print_cloud_accounts(const struct ctx *cx, const struct sim_acct *a)
 
 			printf("%s{\"name\": %s, \"node_hours\": %.4f, "
 			       "\"cost\": %.2f, \"grp_cloud_node_mins\": %ld, "
-			       "\"grp_cloud_cost\": %ld}", first ? "" : ", ",
-			       q ? q : "null", u.node_mins / 60.0, u.cost,
-			       u.grp_node_mins, u.grp_cost);
+			       "\"grp_cloud_cost\": %ld, \"refused\": %zu}",
+			       first ? "" : ", ", q ? q : "null",
+			       u.node_mins / 60.0, u.cost, u.grp_node_mins,
+			       u.grp_cost, u.refused);
 			free(q);
 			json_decref(js);
 		} else
 			printf("cloud_account %s node_hours %.4f cost %.2f "
-			       "grp_cloud_node_mins %ld grp_cloud_cost %ld\n",
-			       name, u.node_mins / 60.0, u.cost,
-			       u.grp_node_mins, u.grp_cost);
+			       "grp_cloud_node_mins %ld grp_cloud_cost %ld "
+			       "refused %zu\n", name, u.node_mins / 60.0,
+			       u.cost, u.grp_node_mins, u.grp_cost,
+			       u.refused);
 		first = false;
 	}
 	if (cx->json)

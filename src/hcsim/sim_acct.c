@@ -455,6 +455,15 @@ sim_acct_cloud_charge(struct sim_acct *a, uint32_t assoc, double mins,
 	}
 }
 
+void
+sim_acct_cloud_refused(struct sim_acct *a, const char *name)
+{
+	uint32_t i = a ? node_find(a, name) : SCHED_NONE;
+
+	if (i != SCHED_NONE)
+		a->cloud[i].refused++;
+}
+
 const char *
 sim_acct_cloud_use(const struct sim_acct *a, size_t i,
 		   struct sim_acct_cloud *use)

@@ -13,11 +13,13 @@ struct sim_acct;
 struct sched_acct_view;
 struct burst_budget;
 
-/* An account's cloud budgets (0: none) and what its subtree's ended jobs
- * ran on cloud nodes: node-minutes and cost. */
+/* An account's cloud budgets (0: none), what its subtree's ended jobs
+ * ran on cloud nodes (node-minutes and cost), and how many burst
+ * decisions (a job in a pass) its budgets refused. */
 struct sim_acct_cloud {
 	long grp_node_mins, grp_cost;	/* GrpCloudNodeMins, GrpCloudCost */
 	double node_mins, cost;
+	size_t refused;
 };
 
 /* Read the file; NULL with err ("FILE:LINE: problem") if it is bad. */
@@ -61,6 +63,8 @@ size_t sim_acct_count(const struct sim_acct *a);	/* tree nodes */
  * `cost`: charge its account and every ancestor. NULL a: nothing. */
 void sim_acct_cloud_charge(struct sim_acct *a, uint32_t assoc, double mins,
 			   double cost);
+/* A burst decision was refused by account name's budget. */
+void sim_acct_cloud_refused(struct sim_acct *a, const char *name);
 /* Tree node i's cloud budgets and use: its name (borrowed), or NULL when
  * it is a user association or past the end. */
 const char *sim_acct_cloud_use(const struct sim_acct *a, size_t i,

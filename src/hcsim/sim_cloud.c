@@ -195,8 +195,10 @@ budgets_decide(struct sim *x, int64_t now, const struct burst_pool *p,
 	burst_decide((time_t)now, p, 1, bj, nj, b, nb, d);
 	for (size_t k = 0; k < nj; k++) {
 		struct sim_job *j = &x->jobs[bj[k].job->id];
-		if (strncmp(d->reason[k], "GrpCloud", 8))
+		const char *who = strchr(d->reason[k], ':');
+		if (strncmp(d->reason[k], "GrpCloud", 8) || !who)
 			continue;
+		sim_acct_cloud_refused(a, who + 1);
 		x->st->cloud_budget_refusals++;
 		if (!j->budget_refused)
 			x->st->cloud_budget_jobs++;
