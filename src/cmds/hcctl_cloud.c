@@ -1,9 +1,10 @@
 /*
  * hcctl show cloud: the cloud pools (power.c in hcctld): nodes by state,
- * what may start now and what limits it, use and cost since hcctld
- * started, and whether a pool is stopped or backs off; then the accounts
- * that used the cloud or have a cloud budget (their subtree's node-hours
- * and cost against GrpCloudNodeMins and GrpCloudCost).
+ * what may start now and what limits it, use and cost this billing period
+ * (the calendar month, UTC), and whether a pool is stopped or backs off;
+ * then the accounts that used the cloud or have a cloud budget (their
+ * subtree's node-hours and cost against GrpCloudNodeMins and
+ * GrpCloudCost).
  */
 #include "config.h"
 

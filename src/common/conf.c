@@ -278,8 +278,8 @@ queue_free_fields(struct conf_queue *q)
 			conf_value_free(k, q);
 }
 
-/* Checks across the keys of one node line. */
-static int
+/* Checks across the keys of one node line (or a pool's template). */
+int
 node_check(struct cp *p, const char *ctx, const struct conf_node *n)
 {
 	long prod = n->sockets * n->cores_per_socket * n->threads_per_core;

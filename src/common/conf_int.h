@@ -48,6 +48,7 @@ bool valid_name(const char *s);
 const char *named_line_open(struct cp *p, const struct conf_key *k,
 			    char **ctx);
 void node_free_fields(struct conf_node *n);
+int node_check(struct cp *p, const char *ctx, const struct conf_node *n);
 
 /* conf_pool.c */
 void pool_line(struct cp *p);

@@ -95,6 +95,15 @@ pool_apply(struct cp *p, const char *ctx, struct conf_pool *pl,
 	return bad;
 }
 
+static bool
+pool_line_has(const struct cp *p, const char *key)
+{
+	for (size_t i = 1; i < p->npairs; i++)
+		if (!strcasecmp(p->pairs[i].key, key))
+			return true;
+	return false;
+}
+
 static const struct {
 	size_t offset;		/* of a char * in struct conf_pool */
 	const char *key, *what;
@@ -117,7 +126,8 @@ pool_check(struct cp *p, const char *ctx, struct conf_pool *pl,
 
 	for (size_t i = 0; i < sizeof(pool_required) /
 			   sizeof(pool_required[0]); i++)
-		if (!*(char **)((char *)pl + pool_required[i].offset)) {
+		if (!*(char **)((char *)pl + pool_required[i].offset) &&
+		    !pool_line_has(p, pool_required[i].key)) {
 			cp_error(p, ctx, "%s missing; %s", pool_required[i].key,
 				 pool_required[i].what);
 			bad++;
@@ -132,6 +142,7 @@ pool_check(struct cp *p, const char *ctx, struct conf_pool *pl,
 			 "memory, e.g. RealMemory=64G");
 		bad++;
 	}
+	bad += node_check(p, ctx, &pl->tmpl);
 	if (hl && pl->max_nodes > (long)hl->count) {
 		cp_error(p, ctx, "MaxNodes=%ld but Nodes names %zu; lower "
 			 "MaxNodes or name more nodes", pl->max_nodes,
@@ -187,15 +198,6 @@ pool_declare_nodes(struct cp *p, const char *ctx, const char *pool,
 		c->node_count++;
 	}
 	return 0;
-}
-
-static bool
-pool_line_has(const struct cp *p, const char *key)
-{
-	for (size_t i = 1; i < p->npairs; i++)
-		if (!strcasecmp(p->pairs[i].key, key))
-			return true;
-	return false;
 }
 
 void

@@ -84,6 +84,13 @@ static const struct {
 	  "QueueName=batch Nodes=n1\n",
 	  "hc.conf:2: CloudPool=burst: its nodes are in no queue; name the "
 	  "queues with Queues= or list the nodes in a queue's Nodes" },
+	{ NODES "CloudPool=burst Nodes=c[1-2 CPUs=8 RealMemory=8G "
+	  "ResumeProgram=/r SuspendProgram=/s Queues=batch\n",
+	  "hc.conf:3: CloudPool=burst: Nodes: c[1-2: missing ']'; write "
+	  "ranges like n[1-4]" },
+	{ NODES POOL " Sockets=2 CoresPerSocket=8 ThreadsPerCore=1\n",
+	  "hc.conf:3: CloudPool=burst: CPUs=32 but Sockets*CoresPerSocket*"
+	  "ThreadsPerCore is 16; make them agree, or give only CPUs" },
 	{ NODES POOL " Port=65535\n",
 	  "hc.conf:3: CloudPool=burst: Port=65535 leaves no port for the "
 	  "last of 4 nodes; give a port below 65532" },
