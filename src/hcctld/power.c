@@ -351,6 +351,17 @@ resume_fail_hook(struct power *pw, const char *pool, struct hostlist *failed)
 	free(hl);
 }
 
+/* The hook for one node whose start failed. */
+static void
+resume_fail_node(struct power *pw, const struct node *n)
+{
+	struct hostlist *one = hostlist_create();
+
+	hostlist_push(one, n->name);
+	resume_fail_hook(pw, node_pool(n), one);
+	hostlist_destroy(one);
+}
+
 static bool
 resumable(const struct node *n)
 {
@@ -574,6 +585,8 @@ power_node_gone(struct power *pw, struct node *n, const char *why)
 {
 	time_t now = time(NULL);
 
+	if (n->flags & NODE_F_POWERING_UP)
+		resume_fail_node(pw, n);
 	node_charge(pw, n, now);
 	boot_jobs_clear(n);
 	n->power_busy = false;
@@ -611,6 +624,7 @@ power_tick(struct power *pw, time_t now)
 					     NODE_F_POWERING_UP, reason, 0);
 			pool_backoff(pw, pool_get(pw, node_pool(n)), now,
 				     reason);
+			resume_fail_node(pw, n);
 			replan = true;
 			continue;
 		}
