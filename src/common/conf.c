@@ -640,6 +640,25 @@ next_line(struct cp *p, const char *s, char **out)
 	return s;
 }
 
+/* A node is DOWN after NodeTimeout without a heartbeat: one heartbeat
+ * interval as long would mark every node DOWN between two beats. */
+static void
+heartbeat_check(struct cp *p)
+{
+	const struct conf_key *kh = conf_key_find("HeartbeatInterval",
+						  CONF_GLOBAL);
+	const struct conf_key *kt = conf_key_find("NodeTimeout", CONF_GLOBAL);
+	int lh = p->gseen[kh - conf_keys], lt = p->gseen[kt - conf_keys];
+
+	if (p->conf->heartbeat_interval < p->conf->node_timeout)
+		return;
+	p->line = lh > lt ? lh : lt;
+	cp_error(p, "", "HeartbeatInterval=%ld is not below NodeTimeout=%ld: "
+		 "every node would go DOWN between two heartbeats; make "
+		 "HeartbeatInterval at most a third of NodeTimeout",
+		 p->conf->heartbeat_interval, p->conf->node_timeout);
+}
+
 static struct hc_conf *
 conf_parse(const char *text, const char *name, const char *dir,
 	   char **errors, struct hc_err *err)
@@ -662,6 +681,7 @@ conf_parse(const char *text, const char *name, const char *dir,
 	}
 	queues_check_nodes(&p);
 	pools_check(&p);
+	heartbeat_check(&p);
 	free(p.gseen);
 	free(p.pairs);
 	free(p.nodes.keys);

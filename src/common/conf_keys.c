@@ -90,7 +90,8 @@ const struct conf_key conf_keys[] = {
 	  G(node_timeout), "How long a silent node stays up before it is "
 	  "marked DOWN."),
 	KEY("HeartbeatInterval", CONF_DURATION, CONF_GLOBAL, 1, DAY, "30",
-	  G(heartbeat_interval), "How often hcnoded reports to hcctld."),
+	  G(heartbeat_interval), "How often hcnoded reports to hcctld; "
+	  "below NodeTimeout, at most a third of it."),
 	KEY("KillWait", CONF_DURATION, CONF_GLOBAL, 0, 3600, "30",
 	  G(kill_wait), "The grace between SIGTERM and SIGKILL when a job "
 	  "ends."),

@@ -58,6 +58,10 @@ static const struct {
 	{ "MinJobAge=5x\n",
 	  "hc.conf:1: MinJobAge: 5x: unknown unit 'x'; write seconds (300) "
 	  "or a number with s, min, h or d (30s, 5min, 2h, 1d)" },
+	{ "NodeTimeout=30\n",
+	  "hc.conf:1: HeartbeatInterval=30 is not below NodeTimeout=30: "
+	  "every node would go DOWN between two heartbeats; make "
+	  "HeartbeatInterval at most a third of NodeTimeout" },
 	{ "NodeTimeout=0\n",
 	  "hc.conf:1: NodeTimeout must be > 0; give a number from 1 to "
 	  "604800" },
