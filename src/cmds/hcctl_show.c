@@ -215,9 +215,9 @@ show_node_power(struct outbuf *o, const json_t *n)
 	if (!*js(n, "pool") && !since)
 		return;
 	cmd_fmt_time(since, s, sizeof(s));
-	out_printf(o, "   CloudPool=%s StateSince=%s (%llds)",
-		   nz(js(n, "pool")), s,
-		   since ? (long long)time(NULL) - since : 0);
+	out_printf(o, "   CloudPool=%s StateSince=%s", nz(js(n, "pool")), s);
+	if (since)	/* unknown: never started or stopped by hcctld */
+		out_printf(o, " (%llds)", (long long)time(NULL) - since);
 	if (dl) {
 		cmd_fmt_time(dl, d, sizeof(d));
 		out_printf(o, " ResumeDeadline=%s", d);

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "hostlist.h"
@@ -236,12 +237,25 @@ node_identity(const json_t *nd, char *exp, size_t elen, char *acc,
 		snprintf(acc, alen, "-");
 }
 
+/* -N -l: how long the node has been in its power state (a cloud or
+ * PowerSave node: CLOUD, POWERING_UP, up since it registered...), or "-". */
+static void
+node_since(const json_t *nd, char *buf, size_t len)
+{
+	long long since = ji(nd, "state_since"), now = (long long)time(NULL);
+
+	if (since > 0 && now >= since)
+		cmd_fmt_elapsed(now - since, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
 static void
 node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 	  const json_t *queues)
 {
 	char state[128], cpus[96], mem[32], gres[256], label[128];
-	char exp[32], acc[1024];
+	char exp[32], acc[1024], since[32];
 	const char *cid = *js(nd, "compute_id") ? js(nd, "compute_id") : "-";
 	long long c = ji(nd, "cpus"), a = ji(nd, "cpus_alloc");
 	bool ok = node_usable(nd);
@@ -259,6 +273,7 @@ node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 	snprintf(mem, sizeof(mem), "%lld", ji(nd, "real_memory_mb"));
 	node_gres(nd, cx->long_view, gres, sizeof(gres));
 	node_identity(nd, exp, sizeof(exp), acc, sizeof(acc));
+	node_since(nd, since, sizeof(since));
 	json_array_foreach(queues, i, q) {
 		if (!node_in_queue(nd, js(q, "name")))
 			continue;
@@ -266,7 +281,8 @@ node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 				     queue_label(q, label, sizeof(label)),
 				     state, cpus, mem, gres,
 				     *js(nd, "reason") ? js(nd, "reason")
-						       : "none", cid, exp, acc};
+						       : "none", since, cid, exp,
+				     acc};
 		table_add(t, row);
 		rows++;
 	}
@@ -274,7 +290,8 @@ node_rows(struct ctx *cx, struct table *t, const json_t *nd,
 		const char *row[] = {js(nd, "name"), "1", "-", state, cpus,
 				     mem, gres, *js(nd, "reason")
 							? js(nd, "reason")
-							: "none", cid, exp, acc};
+							: "none", since, cid,
+				     exp, acc};
 		table_add(t, row);
 	}
 }
@@ -290,9 +307,10 @@ print_view(struct ctx *cx, const json_t *queues, const json_t *nodes)
 	if (cx->node_view) {
 		const char *hdr[] = {"NODELIST", "NODES", "QUEUE", "STATE",
 				     cx->long_view ? "CPUS(A/I/O/T)" : "CPUS",
-				     "MEMORY", "GRES", "REASON", "COMPUTE_ID",
-				     "CERT_EXPIRY", "ACCELERATORS"};
-		table_init(&t, cx->long_view ? 11 : 7, 1u << 1 | 1u << 5);
+				     "MEMORY", "GRES", "REASON", "SINCE",
+				     "COMPUTE_ID", "CERT_EXPIRY",
+				     "ACCELERATORS"};
+		table_init(&t, cx->long_view ? 12 : 7, 1u << 1 | 1u << 5);
 		if (!cx->noheader)
 			table_add(&t, hdr);
 		json_array_foreach(nodes, i, v)
