@@ -2,18 +2,19 @@
 # On-premise power saving: a PowerSave=YES node idle for SuspendTime is
 # powered off through SuspendProgram (IDLE+POWERED_DOWN, other nodes
 # untouched), and a job that needs it powers it on through ResumeProgram
-# and runs once it registers. The programs here stop and start the node's
-# agent, as a BMC would power the machine.
+# and runs once it registers; a node of SuspendExcNodes is never powered
+# off. The programs here stop and start the node's agent, as a BMC would
+# power the machine.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 5
+plan 6
 
 D=$HC_TEST_DIR/cloud-run	# cluster_stop stops the pids left here
 E=$HC_TEST_DIR/etc
 mkdir -p "$D"
-cluster_start --nodes 2 \
+cluster_start --nodes 3 \
 	--conf-extra "ResumeProgram=$E/power-on SuspendProgram=$E/power-off" \
-	--conf-extra "SuspendTime=3 ResumeTimeout=30" \
-	--conf-extra "QueueName=eco Nodes=n2 PowerSave=YES"
+	--conf-extra "SuspendTime=3 ResumeTimeout=30 SuspendExcNodes=n3" \
+	--conf-extra "QueueName=eco Nodes=n[2-3] PowerSave=YES"
 hc_pid hcnoded-n2 >"$D/n2.pid"
 cat >"$E/power-off" <<EOS
 #!/bin/sh
@@ -33,9 +34,10 @@ chmod 0755 "$E/power-off" "$E/power-on"
 ok "an idle PowerSave node is powered off after SuspendTime" \
 	wait_node_state n2 "IDLE\+POWERED_DOWN" 20
 is "... a node without PowerSave stays up" "$(node_state n1)" IDLE
-id=$(submit_as "$HC_USER1" -N 2 -t 1 --wrap "hostname")
+is "... and one of SuspendExcNodes too" "$(node_state n3)" IDLE
+id=$(submit_as "$HC_USER1" -N 3 -t 1 --wrap "hostname")
 ok "a job that needs it powers it on and runs" \
 	wait_job_state "$id" COMPLETED 30
-is "... on both nodes" "$(job_field "$id" nodelist)" "n[1-2]"
+is "... on the three nodes" "$(job_field "$id" nodelist)" "n[1-3]"
 ok "... and the node is powered off again when idle" \
 	wait_node_state n2 "IDLE\+POWERED_DOWN" 20
