@@ -5,10 +5,11 @@
 # node "NODE STATUS [message]" lines deciding for the nodes they name; a
 # program past its timeout killed with its whole session; and the
 # ResumeFailProgram hook run for a failed start, a silent one
-# (ResumeTimeout) included.
+# (ResumeTimeout) included. A program that is not there: hcctld says so
+# at start-up, and a node it was to start goes DOWN saying why.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 23
+plan 26
 
 E=$HC_TEST_DIR/etc
 R=$HC_TEST_DIR/rec
@@ -46,7 +47,8 @@ cluster_start --nodes 1 \
 	--conf-extra "$(cloud_pool quiet q1 ResumeProgram=$E/silent \
 		ResumeFailProgram=$E/rec ResumeTimeout=2)" \
 	--conf-extra "$(cloud_pool hang h1 ResumeProgram=$E/hang \
-		ResumeTimeout=2)"
+		ResumeTimeout=2)" \
+	--conf-extra "$(cloud_pool gone g1 ResumeProgram=$E/no-such)"
 trap - USR2
 unset HC_LEAK_CHECK
 cloud_ready r1 || bail_out "cannot set the provider up"
@@ -98,3 +100,11 @@ wait_for 10 test -s "$R/hang.pids"
 read -r sh_pid sleep_pid <"$R/hang.pids"
 ok "a program past its timeout is killed with its children" wait_for 15 \
 	eval "! kill -0 $sh_pid 2>/dev/null && ! kill -0 $sleep_pid 2>/dev/null"
+
+# A program that is not there.
+like "hcctld's start-up names a missing program" \
+	"$(grep 'CloudPool=gone: ResumeProgram=' "$HC_TEST_DIR/log/hcctld.log")" \
+	"no such file; install it or fix the path"
+hcctl update node g1 State=POWER_UP >/dev/null
+ok "a node whose program is missing goes DOWN" wait_node_state g1 DOWN 20
+like "... saying why" "$(node_reason g1)" "cannot run the program"

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "nodes.h"
 #include "power.h"
+#include "power_prog.h"
 #include "resv.h"
 #include "rpc.h"
 #include "state.h"
@@ -108,6 +109,20 @@ abs_path(const char *path)
 	if (!path || path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
 		return path ? hc_strdup(path) : NULL;
 	return hc_asprintf("%s/%s", cwd, path);
+}
+
+static void
+prog_to_stderr(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+}
+
+static void
+prog_to_log(void *arg, const char *line)
+{
+	(void)arg;
+	hc_log(HC_LOG_ERR, "%s (it fails when run)", line);
 }
 
 static struct hc_conf *
@@ -216,6 +231,10 @@ main(int argc, char **argv)
 		return 1;
 	if (!(c.conf = conf_read(o.conf)))
 		return 1;
+	if (o.check && power_progs_check(c.conf, prog_to_stderr, NULL)) {
+		conf_destroy(c.conf);
+		return 1;
+	}
 	if (o.check) {
 		printf("%s: OK (%zu nodes, %zu queues)\n", o.conf,
 		       c.conf->node_count, c.conf->queue_count);
@@ -263,6 +282,7 @@ main(int argc, char **argv)
 		goto out;
 	if (!(c.steps = steps_create(&c, &err)))
 		goto out;
+	power_progs_check(c.conf, prog_to_log, NULL);
 	if (!(c.power = power_create(&c, &err)))
 		goto out;
 	if (!(c.rpc = rpc_create(&c, &err)))

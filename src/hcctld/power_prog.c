@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <event2/event.h>
@@ -358,6 +359,13 @@ child_exec(int wfd, int null_fd, char *const argv[], char *const envp[])
 		_exit(POWER_EXIT_PERMANENT);
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	execve(argv[0], argv, envp);
+	{	/* its output is the reason the node is DOWN */
+		static const char m[] = "hcctld cannot run the program (not "
+					"found or not executable; hcctld "
+					"--check-config says which)\n";
+		ssize_t w = write(1, m, sizeof(m) - 1);
+		(void)w;
+	}
 	_exit(127);
 }
 
@@ -424,4 +432,70 @@ power_prog_run(struct power_progs *pp, const struct power_prog_req *rq,
 	/* SIGCHLD is watched since power_progs_create: an early exit is
 	 * seen on the next loop turn, never inside this call. */
 	return 0;
+}
+
+/* What is wrong with program path, or NULL. */
+static const char *
+prog_problem(const char *path)
+{
+	struct stat st;
+
+	if (path[0] != '/')
+		return "not an absolute path; give the full path";
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? "no such file; install it or fix the "
+		       "path" : "cannot be read; check its directories";
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file; give the program itself";
+	if (access(path, X_OK) < 0)
+		return "not executable; chmod 0755 it";
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return "writable by its group or others, and it runs as root; "
+		       "chmod go-w it";
+	return NULL;
+}
+
+static int
+prog_check(const struct hc_conf *conf, const char *pool, int line,
+	   const char *key, const char *path,
+	   void (*fn)(void *arg, const char *line), void *arg)
+{
+	const char *why = path ? prog_problem(path) : NULL;
+	char *msg, at[32] = "";
+
+	if (!why)
+		return 0;
+	if (line > 0)
+		snprintf(at, sizeof(at), ":%d", line);
+	msg = hc_asprintf("%s%s: %s%s%s%s=%s: %s", conf->path ? conf->path :
+			  "hc.conf", at, pool ? "CloudPool=" : "",
+			  pool ? pool : "", pool ? ": " : "", key, path, why);
+	fn(arg, msg);
+	free(msg);
+	return 1;
+}
+
+int
+power_progs_check(const struct hc_conf *conf,
+		  void (*fn)(void *arg, const char *line), void *arg)
+{
+	int bad = 0;
+
+	bad += prog_check(conf, NULL, 0, "ResumeProgram",
+			  conf->resume_program, fn, arg);
+	bad += prog_check(conf, NULL, 0, "SuspendProgram",
+			  conf->suspend_program, fn, arg);
+	for (size_t i = 0; i < conf->pool_count; i++) {
+		const struct conf_pool *p = &conf->pools[i];
+		const struct { const char *key, *path; } k[] = {
+			{ "ResumeProgram", p->resume_program },
+			{ "SuspendProgram", p->suspend_program },
+			{ "ListProgram", p->list_program },
+			{ "ResumeFailProgram", p->resume_fail_program },
+		};
+		for (size_t j = 0; j < sizeof(k) / sizeof(k[0]); j++)
+			bad += prog_check(conf, p->name, p->line, k[j].key,
+					  k[j].path, fn, arg);
+	}
+	return bad;
 }

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 struct ctld;
+struct hc_conf;
 struct conf_node;
 struct hc_err;
 struct power_progs;
@@ -68,6 +69,15 @@ void power_progs_destroy(struct power_progs *pp);
  * runs, no call). */
 int power_prog_run(struct power_progs *pp, const struct power_prog_req *rq,
 		   power_done_fn *fn, void *arg, struct hc_err *err);
+/*
+ * Whether every power program hc.conf names can be run by hcctld: an
+ * absolute path to an executable regular file that neither its group nor
+ * others may write (it runs as root). Each problem is told to fn(arg,
+ * line) as "FILE[:LINE]: [CloudPool=NAME: ]KEY=PATH: what; what to do";
+ * returns how many.
+ */
+int power_progs_check(const struct hc_conf *conf,
+		      void (*fn)(void *arg, const char *line), void *arg);
 /* Programs running now. */
 size_t power_progs_running(const struct power_progs *pp);
 
