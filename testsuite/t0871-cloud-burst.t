@@ -7,7 +7,7 @@
 # up once and the job run, the ResumeProgram never run twice.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 14
+plan 15
 
 cluster_start --nodes 1 \
 	--conf-extra "$(cloud_pool burst c[1-2] SuspendTime=3 BurstAfter=10min)"
@@ -40,6 +40,8 @@ id=$(submit_as "$HC_USER1" --constraint=cloud -t 1 --wrap "hostname")
 wait_node_state c1 "CLOUD\+POWERING_UP" 20
 ok "a job waiting for a booting node says NodeBooting" wait_for 5 \
 	eval '[ "$(job_field "$id" reason)" = NodeBooting ]'
+is "hcctl show cloud: it is the pool's pending resume" \
+	"$(hcctl show cloud --json | jq -c '.pools[0].jobs_waiting')" "[$id]"
 ctld_kill9
 ctld_restart
 ok "after a restart the booting node's job runs" \

@@ -67,9 +67,9 @@ hcctl_show_cloud(struct hcctl *h, const char *name)
 		json_decref(rep);
 		return 0;
 	}
-	out_printf(&o, "%-12s %-14s %5s %7s %4s %5s %8s %6s %9s %9s %s\n",
-		   "POOL", "NODES", "CLOUD", "BOOTING", "UP", "DOWN", "STOPPING",
-		   "START", "NODE_HRS", "COST", "STATE");
+	out_printf(&o, "%-12s %-14s %5s %7s %4s %5s %8s %7s %6s %9s %9s "
+		   "%s\n", "POOL", "NODES", "CLOUD", "BOOTING", "UP", "DOWN",
+		   "STOPPING", "WAITING", "START", "NODE_HRS", "COST", "STATE");
 	json_array_foreach(pools, i, p) {
 		char state[160];
 		long long back = ji(p, "backoff_until");
@@ -85,9 +85,10 @@ hcctl_show_cloud(struct hcctl *h, const char *name)
 		else
 			snprintf(state, sizeof(state), "ok");
 		out_printf(&o, "%-12s %-14s %5lld %7lld %4lld %5lld %8lld "
-			   "%6lld %9.2f %9.2f %s\n", js(p, "name"),
+			   "%7zu %6lld %9.2f %9.2f %s\n", js(p, "name"),
 			   js(p, "nodes"), ji(p, "cloud"), ji(p, "powering_up"),
 			   ji(p, "up"), ji(p, "down"), ji(p, "powering_down"),
+			   json_array_size(json_object_get(p, "jobs_waiting")),
 			   ji(p, "can_start"), jd(p, "node_hours"),
 			   jd(p, "cost"), state);
 	}

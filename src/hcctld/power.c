@@ -824,6 +824,41 @@ power_node_boot_job(struct node *n, uint32_t job)
 	n->boot_jobs[n->nboot_jobs++] = job;
 }
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The jobs waiting for the pool's starting nodes (its pending resumes):
+ * their ids, sorted, each once. */
+static json_t *
+pool_waiting_jobs(struct power *pw, const char *pool)
+{
+	json_t *a = json_array();
+	uint32_t *ids = NULL;
+	size_t n = 0;
+
+	for (size_t k = 0; k < nodes_count(pw->c->nodes); k++) {
+		struct node *nd = nodes_at(pw->c->nodes, k);
+		if (!(nd->flags & NODE_F_POWERING_UP) ||
+		    strcmp(node_pool(nd), pool) || !nd->nboot_jobs)
+			continue;
+		ids = hc_realloc(ids, (n + nd->nboot_jobs) * sizeof(*ids));
+		memcpy(ids + n, nd->boot_jobs, nd->nboot_jobs * sizeof(*ids));
+		n += nd->nboot_jobs;
+	}
+	if (n)
+		qsort(ids, n, sizeof(*ids), id_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!i || ids[i] != ids[i - 1])
+			json_array_append_new(a, json_integer(ids[i]));
+	free(ids);
+	return a;
+}
+
 json_t *
 power_pools_json(struct power *pw, time_t now)
 {
@@ -876,6 +911,9 @@ power_pools_json(struct power *pw, time_t now)
 			"can_start", (json_int_t)room, "limit", why));
 		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
 				    "period", json_string(p->period));
+		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
+				    "jobs_waiting",
+				    pool_waiting_jobs(pw, cp->name));
 	}
 	return a;
 }
