@@ -5,7 +5,8 @@
 # nodes, lowers the average wait and costs something; a BurstAfter between
 # starts fewer nodes than 0. ResumeRate (rate=) and MaxNodes (max=) bound
 # the starts; an hc.conf CloudPool line (--conf) gives BurstAfter and the
-# others when --cloud leaves them out. Needs no cluster.
+# others when --cloud leaves them out. Without its plugins hcsim says where
+# they are. Needs no cluster.
 : "${HC_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${HC_BUILDDIR:=$HC_SRCDIR}"
 export HC_SCHED_PLUGIN_DIR=$HC_BUILDDIR/plugins/sched/.libs
@@ -27,7 +28,7 @@ run() {	# run AFTER [more options]: hcsim's figures
 }
 fig() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 
-echo "1..13"
+echo "1..14"
 none=$("$sim" --policy easy --schedule "$trace" | grep '^job ')
 never=$(run 1000d --schedule)
 t "a BurstAfter no wait reaches starts no node" \
@@ -77,4 +78,9 @@ conf=$("$sim" --policy easy --conf "$tmp/hc.conf" --cloud \
 	"nodes=2 procs=4 boot=2 suspend=5" "$trace" 2>&1)
 t "... and BurstAfter=0 there starts them" \
 	test "$(fig "$conf" cloud_starts)" -gt 0
+# Where the plugins are not (hcsim run from a build tree, hc not
+# installed): the error says where they are.
+out=$("$sim" --plugin-dir=/nonexistent/plugins --policy easy "$trace" 2>&1)
+t "without its plugins, hcsim says where to find them" \
+	eval 'case $out in *"plugins/sched/.libs in a build tree"*) ;; *) false ;; esac'
 exit $((failed > 0))

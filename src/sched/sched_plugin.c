@@ -269,7 +269,11 @@ sched_plugin_load(struct sched_plugin *p, const char *dir, const char *name,
 		else
 			hc_err_set(err, HC_ENOENT,
 				   "SchedulerPlugins: no plugin '%s' in %s; "
-				   "available: %s", name, dir, avail);
+				   "available: %s%s", name, dir, avail,
+				   strcmp(avail, "none") ? "" :
+				   " (install hc there, or point PluginDir= "
+				   "or hcsim --plugin-dir= at the plugins: "
+				   "plugins/sched/.libs in a build tree)");
 		free(path);
 		return -1;
 	}
