@@ -129,6 +129,27 @@ pool_active(struct power *pw, const char *name)
 	return k;
 }
 
+static bool resumable(const struct node *n);
+
+/* Nodes of cloud pool `name` that could start now; *releasing: those whose
+ * SuspendProgram still runs (they may start again once it ends). */
+static long
+pool_startable(struct power *pw, const char *name, long *releasing)
+{
+	struct nodes *ns = pw->c->nodes;
+	long k = 0;
+
+	*releasing = 0;
+	for (size_t i = 0; i < nodes_count(ns); i++) {
+		struct node *n = nodes_at(ns, i);
+		if (strcmp(node_pool(n), name))
+			continue;
+		k += resumable(n);
+		*releasing += (n->flags & NODE_F_POWERING_DOWN) != 0;
+	}
+	return k;
+}
+
 long
 power_pool_room(struct power *pw, const char *name, time_t now, char *why,
 		size_t len)
@@ -152,6 +173,21 @@ power_pool_room(struct power *pw, const char *name, time_t now, char *why,
 	if (room <= 0) {
 		snprintf(why, len, "ResumeRate:%s", name);
 		return 0;
+	}
+	/* A cloud pool starts only its unstarted nodes: none left (all up,
+	 * booting, down or being released) is a limit too, not NodeBooting
+	 * for a node that will never start; a released node's job is
+	 * planned again the moment its SuspendProgram ends. */
+	if (*name) {
+		long releasing, k = pool_startable(pw, name, &releasing);
+		if (k < room)
+			room = k;
+		if (room <= 0) {
+			snprintf(why, len, "%s:%s", releasing ?
+				 "CloudNodeReleasing" : "CloudPoolFull",
+				 name);
+			return 0;
+		}
 	}
 	if (pc.max_nodes >= 0 && pc.max_nodes - pool_active(pw, name) < room)
 		room = pc.max_nodes - pool_active(pw, name);
@@ -478,6 +514,7 @@ on_suspend_done(void *arg, const struct power_result *res)
 	struct power *pw = r->pw;
 	time_t now = time(NULL);
 	const char *msg;
+	bool back = false;
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct node *n = nodes_find(pw->c->nodes, r->names[i]);
@@ -506,7 +543,12 @@ on_suspend_done(void *arg, const struct power_result *res)
 				     cloud ? 0 : NODE_F_POWERED_DOWN,
 				     NODE_F_POWERING_DOWN |
 				     NODE_F_NOT_RESPONDING, NULL, 0);
+		back = true;
 	}
+	/* Back in the pool: a job that came while it was being released
+	 * may start it again now, not at the next periodic pass. */
+	if (back && pw->c->jobs)
+		jobs_sched_request(pw->c->jobs);
 	run_free(r);
 }
 

@@ -10,7 +10,8 @@
 #   cloud_ready c1 c2
 #
 # cloud_pool NAME NODES [KEY=VALUE...]: a CloudPool line with the local
-# provider (unless the KEY=VALUEs give a ResumeProgram; Features=cloud
+# provider (unless the KEY=VALUEs give a ResumeProgram or a
+# SuspendProgram; Features=cloud
 # unless they give Features), 16 CPUs and the
 # cpu16 topology, the queue batch, and free ports.
 
@@ -20,8 +21,9 @@ HC_CLOUD_RUN=$HC_TEST_DIR/cloud-run
 cloud_pool() {
 	local name=$1 nodes=$2 port resume=ResumeProgram=$HC_CLOUD_PROVIDER
 	shift 2
-	local feat=Features=cloud
+	local feat=Features=cloud suspend=SuspendProgram=$HC_CLOUD_PROVIDER
 	case " $* " in *" ResumeProgram="*) resume="" ;; esac
+	case " $* " in *" SuspendProgram="*) suspend="" ;; esac
 	case " $* " in *" Features="*) feat="" ;; esac
 	port=$(free_port) && free_port >/dev/null && free_port >/dev/null ||
 		bail_out "no free port"
@@ -29,7 +31,7 @@ cloud_pool() {
 		"Topology=$HC_SRCDIR/testsuite/topologies/cpu16.xml" \
 		"NodeAddr=127.0.0.1 Port=$port" $feat \
 		$resume \
-		"SuspendProgram=$HC_CLOUD_PROVIDER Queues=batch $*"
+		$suspend "Queues=batch $*"
 }
 
 # cloud_ready NODE...: the provider's settings and the nodes' certificates
