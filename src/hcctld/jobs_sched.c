@@ -111,6 +111,8 @@ jobs_pass(struct jobs *js)
 	s = sched_snap_build(js, time(NULL));
 	s->build_s = sched_snap_mono() - t0;
 	if (s->njobs == 0 || !js->c->sched) {
+		if (js->c->power)
+			power_plan_none(js->c->power);	/* nothing planned */
 		sched_snap_free(s);
 		return;
 	}

@@ -45,6 +45,7 @@ struct power {
 	struct pool *pools;	/* [0] on-premise, then conf->pools order */
 	size_t npools;
 	struct event *timer;
+	struct power_keep keep;	/* the keep-idle index (power_burst.c) */
 };
 
 /* A program run's context: which nodes, for what. */
@@ -610,6 +611,12 @@ power_suspend(struct power *pw, struct node **v, size_t n, uid_t uid,
 	return 0;
 }
 
+struct power_keep *
+power_keep_of(struct power *pw)
+{
+	return &pw->keep;
+}
+
 struct power_progs *
 power_progs_of(struct power *pw)
 {
@@ -1004,5 +1011,6 @@ power_destroy(struct power *pw)
 	for (size_t i = 0; i < pw->npools; i++)
 		free(pw->pools[i].starts);
 	free(pw->pools);
+	free(pw->keep.start);
 	free(pw);
 }

@@ -76,6 +76,9 @@ struct sched_snap;
 void power_burst(struct power *pw, struct jobs *js,
 		 const struct sched_snap *s);
 
+/* A pass found no pending job: no idle node is kept for a plan. */
+void power_plan_none(struct power *pw);
+
 /* The controller it belongs to (borrowed). */
 struct ctld *power_ctld(struct power *pw);
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct node;
@@ -46,9 +47,20 @@ struct pool *power_pool_get(struct power *pw, const char *name);
 void power_node_gone(struct power *pw, struct node *n, const char *why);
 
 /* power_burst.c: whether a pending job's plan starts on n by until (an
- * idle node the plan needs within SuspendTime is kept up). */
+ * idle node the plan needs within SuspendTime is kept up). O(1): looked
+ * up in the keep-idle index of the last pass. */
 bool power_node_planned(struct power *pw, const struct node *n,
 			time_t until);
+
+/* The keep-idle index (burst_plan_keep, libhcsched): per node index, the
+ * earliest start the last applied pass planned on it; built once per
+ * pass, valid while the node table's epoch is `epoch`. */
+struct power_keep {
+	time_t *start;
+	size_t n;
+	uint64_t epoch;
+};
+struct power_keep *power_keep_of(struct power *pw);
 
 /* power_list.c: each pool's ListProgram at start-up and every
  * ListInterval; orphans suspended, contradicting states repaired. */

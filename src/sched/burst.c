@@ -8,6 +8,16 @@
  * then opens new ones, while the pool's room and the job's budgets allow.
  * Opening nodes only for jobs that fit nothing open keeps the count the
  * fewest for the order the candidates come in.
+ *
+ * Scale: "the first open nodes with room for this job" is found through a
+ * max-tree over the pool's open nodes (each inner entry holds the most
+ * free CPUs, memory and GPUs below it). A search goes left to right and
+ * skips every subtree whose maxima cannot hold the job, so it returns the
+ * same nodes as a scan in order, in O(log n) steps when the free room
+ * lies in few places; a job that fits no open node is rejected at the
+ * root. Without it, every candidate after the pools filled up scanned all
+ * open nodes: jobs x nodes per decision (bench/burst: 0.17 s for 40,000
+ * jobs and 8,000 nodes).
  */
 #include "config.h"
 
@@ -31,7 +41,66 @@ struct pool_state {
 	struct open_node *open;
 	size_t nopen;
 	long room;
+	struct open_node *tree;	/* 2 * cap entries; leaves at cap + i */
+	size_t cap;		/* a power of two >= nopen */
 };
+
+#define NONE ((size_t)-1)
+
+static bool
+holds(const struct open_node *o, uint32_t cpus, uint64_t mem, uint32_t gpus)
+{
+	return o->cpus >= cpus && o->mem_mb >= mem && o->gpus >= gpus;
+}
+
+/* Open node i changed: its leaf and the maxima above it. */
+static void
+tree_set(struct pool_state *ps, size_t i)
+{
+	size_t x = ps->cap + i;
+
+	ps->tree[x] = ps->open[i];
+	for (x /= 2; x >= 1; x /= 2) {
+		const struct open_node *l = &ps->tree[2 * x];
+		const struct open_node *r = &ps->tree[2 * x + 1];
+		ps->tree[x] = (struct open_node){
+			l->cpus > r->cpus ? l->cpus : r->cpus,
+			l->mem_mb > r->mem_mb ? l->mem_mb : r->mem_mb,
+			l->gpus > r->gpus ? l->gpus : r->gpus };
+	}
+}
+
+/* Room for one more open node (the tree rebuilt at each doubling). */
+static void
+tree_grow(struct pool_state *ps)
+{
+	if (ps->nopen < ps->cap)
+		return;
+	ps->cap = ps->cap ? 2 * ps->cap : 16;
+	free(ps->tree);
+	ps->tree = hc_calloc(2 * ps->cap, sizeof(*ps->tree));
+	for (size_t i = 0; i < ps->nopen; i++)
+		tree_set(ps, i);
+}
+
+/* The first open node at index >= from that holds the request, or NONE:
+ * subtree x covers leaves [lo, hi). */
+static size_t
+tree_find(const struct pool_state *ps, size_t x, size_t lo, size_t hi,
+	  size_t from, uint32_t cpus, uint64_t mem, uint32_t gpus)
+{
+	size_t mid, r;
+
+	if (hi <= from || lo >= ps->nopen ||
+	    !holds(&ps->tree[x], cpus, mem, gpus))
+		return NONE;
+	if (x >= ps->cap)
+		return lo;
+	mid = lo + (hi - lo) / 2;
+	r = tree_find(ps, 2 * x, lo, mid, from, cpus, mem, gpus);
+	return r != NONE ? r : tree_find(ps, 2 * x + 1, mid, hi, from, cpus,
+					 mem, gpus);
+}
 
 static bool
 pool_allows(const struct burst_pool *p, const struct burst_job *bj)
@@ -171,19 +240,21 @@ pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 	long opened;
 
 	job_per_node(j, nodes, &cpus, &mem, &gpus);
-	if (j->exclusive) {
+	if (j->exclusive) {	/* an untouched node: all its CPUs free */
 		cpus = ps->p->cpus;
 		mem = ps->p->mem_mb;
 	}
-	for (size_t i = 0; i < ps->nopen && left; i++) {
-		struct open_node *o = &ps->open[i];
-		if (o->cpus < cpus || o->mem_mb < mem || o->gpus < gpus ||
-		    (j->exclusive && o->cpus < ps->p->cpus))
-			continue;
+	if (!cpus)
+		cpus = 1;	/* a leaf past the open nodes holds nothing */
+	for (size_t i = 0; left && ps->nopen; i++) {
+		i = tree_find(ps, 1, 0, ps->cap, i, cpus, mem, gpus);
+		if (i == NONE)
+			break;
 		if (commit) {
-			o->cpus -= cpus;
-			o->mem_mb -= mem;
-			o->gpus -= gpus;
+			ps->open[i].cpus -= cpus;
+			ps->open[i].mem_mb -= mem;
+			ps->open[i].gpus -= gpus;
+			tree_set(ps, i);
 		}
 		left--;
 	}
@@ -195,9 +266,11 @@ pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 	for (uint32_t k = 0; k < left; k++) {
 		ps->open = hc_realloc(ps->open, (ps->nopen + 1) *
 				      sizeof(*ps->open));
-		ps->open[ps->nopen++] = (struct open_node){
+		ps->open[ps->nopen] = (struct open_node){
 			ps->p->cpus - cpus, ps->p->mem_mb - mem,
 			ps->p->gpus - gpus };
+		tree_grow(ps);
+		tree_set(ps, ps->nopen++);
 	}
 	ps->room -= opened;
 	return opened;
@@ -309,6 +382,7 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 		out->pool_nodes[pi] = (uint32_t)ps[i].nopen;
 		out->total += (uint32_t)ps[i].nopen;
 		free(ps[i].open);
+		free(ps[i].tree);
 	}
 	free(ps);
 	free(lm);
@@ -325,4 +399,18 @@ burst_decision_free(struct burst_decision *d)
 	free(d->reason);
 	free(d->pool_nodes);
 	memset(d, 0, sizeof(*d));
+}
+
+void
+burst_plan_keep(const struct sched_plan *plan, size_t nnodes, time_t *keep)
+{
+	memset(keep, 0, nnodes * sizeof(*keep));
+	for (size_t i = 0; plan && i < plan->nplanned; i++) {
+		const struct sched_plan_entry *e = &plan->planned[i];
+		for (uint32_t k = 0; k < e->nnodes; k++) {
+			uint32_t x = e->nodes[k];
+			if (x < nnodes && (!keep[x] || e->start < keep[x]))
+				keep[x] = e->start;
+		}
+	}
 }

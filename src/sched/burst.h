@@ -93,6 +93,18 @@ int burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 		 struct burst_decision *out);
 void burst_decision_free(struct burst_decision *d);	/* NULL ok */
 
+/*
+ * The keep-idle index: keep[i] (nnodes entries, zeroed here) becomes the
+ * earliest planned start of a job that the plan puts on node index i, 0
+ * when none. Built once per plan in O(planned nodes), so that the check
+ * "is idle node i needed by the plan before SuspendTime ends" (keep[i] &&
+ * keep[i] <= now + SuspendTime) costs O(1) per node, whatever the number
+ * of pending jobs. Node indexes past nnodes are ignored.
+ */
+struct sched_plan;
+void burst_plan_keep(const struct sched_plan *plan, size_t nnodes,
+		     time_t *keep);
+
 /* Whether pool p's template can run job j at all (shape, GPUs,
  * constraint), and how many nodes it takes there. */
 bool burst_fits(const struct burst_pool *p, const struct sched_job *j,

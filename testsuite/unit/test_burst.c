@@ -5,7 +5,8 @@
  * account budgets with reasons naming them (a parent's binding its
  * subtree, one spent past its limit staying reached), the cheapest pool
  * first, queues/accounts/templates that do not fit, booting nodes not
- * doubled.
+ * doubled; first-fit packing past the open-node index's growth, and the
+ * keep-idle index (burst_plan_keep).
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "burst.h"
+#include "plan.h"
 
 #define NOW 1000000
 #define HOUR 3600
@@ -276,6 +278,64 @@ test_booting_and_accounts(void **state)
 	burst_decision_free(&d);
 }
 
+/* 40 jobs of 24 CPUs open 40 nodes (the open-node index grows twice);
+ * 40 of 8 fill their holes, the first in order; one more of 8 opens a
+ * node, and one of 16 then fits the room left on it. */
+static void
+test_first_fit_many(void **state)
+{
+	struct burst_pool p = pool("burst", 1);
+	struct sched_job j[82];
+	struct burst_job bj[82];
+	struct burst_decision d;
+
+	(void)state;
+	for (uint32_t i = 0; i < 82; i++) {
+		j[i] = job(i + 1, i < 40 ? 24 : i < 81 ? 8 : 16, 0);
+		bj[i] = (struct burst_job){ .job = &j[i],
+					    .accounts = acct_phys };
+	}
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 40, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 40);
+	burst_decision_free(&d);
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 80, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 40);
+	burst_decision_free(&d);
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 82, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 41);
+	assert_int_equal(d.job_pool[81], 0);
+	burst_decision_free(&d);
+	p.room = 40;	/* no room for the 41st: the last two wait */
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 82, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 40);
+	assert_int_equal(d.job_pool[80], -1);
+	assert_int_equal(d.job_pool[81], -1);
+	burst_decision_free(&d);
+}
+
+/* The earliest planned start per node; nodes past nnodes ignored. */
+static void
+test_plan_keep(void **state)
+{
+	uint32_t a[] = { 0, 2 }, b[] = { 2, 9 }, c[] = { 1 };
+	struct sched_plan_entry e[] = {
+		{ .job = 1, .start = NOW + 600, .nnodes = 2, .nodes = a },
+		{ .job = 2, .start = NOW + 60, .nnodes = 2, .nodes = b },
+		{ .job = 3, .start = NOW + 900, .nnodes = 1, .nodes = c },
+	};
+	struct sched_plan plan = { .planned = e, .nplanned = 3 };
+	time_t keep[4] = { 1, 1, 1, 1 };
+
+	(void)state;
+	burst_plan_keep(&plan, 4, keep);
+	assert_int_equal(keep[0], NOW + 600);
+	assert_int_equal(keep[1], NOW + 900);
+	assert_int_equal(keep[2], NOW + 60);
+	assert_int_equal(keep[3], 0);
+	burst_plan_keep(NULL, 4, keep);
+	assert_int_equal(keep[2], 0);
+}
+
 int
 main(void)
 {
@@ -290,6 +350,8 @@ main(void)
 		cmocka_unit_test(test_budget_overspent),
 		cmocka_unit_test(test_cheapest_and_fit),
 		cmocka_unit_test(test_booting_and_accounts),
+		cmocka_unit_test(test_first_fit_many),
+		cmocka_unit_test(test_plan_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
