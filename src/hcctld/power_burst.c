@@ -18,7 +18,7 @@
  * a view id (JOBS_ARRAY_VIEW_BIT | entry); its record's id is what the
  * booting nodes remember, the reason lands on and the account comes from.
  * A record's first tasks count as booting as far as the booting nodes that
- * remember it can hold them (tasks_booting).
+ * remember it can hold them (power_tasks_booting, power_boot.c).
  */
 #include "config.h"
 
@@ -153,41 +153,6 @@ live_id(const struct sched_snap *s, const struct sched_job *sj)
 	return k < s->njobs ? s->refs[k].id : 0;
 }
 
-/* How many tasks shaped as sj the booting nodes that remember job id
- * hold: a node takes as many one-node tasks as its CPUs and GPUs allow
- * (at least one); a multi-node task takes nodes_min of them. */
-static uint32_t
-tasks_booting(struct nodes *ns, uint32_t id, const struct sched_job *sj)
-{
-	uint32_t tasks = sj->ntasks ? sj->ntasks : 1;
-	uint32_t per = sj->nodes_min ? sj->nodes_min : 1;
-	uint32_t cpus = (tasks + per - 1) / per *
-			(sj->cpus_per_task ? sj->cpus_per_task : 1);
-	uint32_t held = 0, nodes = 0;
-
-	for (size_t i = 0; i < nodes_count(ns); i++) {
-		struct node *n = nodes_at(ns, i);
-		uint32_t fit = 1;
-		if (!(n->flags & NODE_F_POWERING_UP))
-			continue;
-		for (uint32_t k = 0; k < n->nboot_jobs; k++) {
-			if (n->boot_jobs[k] != id)
-				continue;
-			if (cpus && n->cpus / cpus > fit)
-				fit = n->cpus / cpus;
-			if (sj->gpus_per_node &&
-			    n->gpu_count / sj->gpus_per_node < fit)
-				fit = n->gpu_count / sj->gpus_per_node;
-			held += fit ? fit : 1;
-			nodes++;
-			break;
-		}
-	}
-	if (per > 1)	/* one of its nodes registered: still booting */
-		return nodes && nodes < per ? 1 : nodes / per;
-	return held;
-}
-
 static int
 prio_cmp(const void *a, const void *b)
 {
@@ -208,7 +173,8 @@ pool_resume(struct power *pw, const struct sched_snap *s, const char *pool,
 	struct node **v = hc_calloc(want ? want : 1, sizeof(*v));
 	char ids[512] = "";
 	struct hc_err err = { 0 };
-	size_t nv = 0, len = 0;
+	uint32_t *u = hc_calloc(nj ? nj : 1, sizeof(*u));
+	size_t nv = 0, len = 0, nu = 0;
 
 	for (size_t i = 0; i < nodes_count(ns) && nv < want; i++) {
 		struct node *n = nodes_at(ns, i);
@@ -221,19 +187,22 @@ pool_resume(struct power *pw, const struct sched_snap *s, const char *pool,
 		uint32_t id = live_id(s, bj[k].job);
 		if (d->job_pool[k] != pi || !id)
 			continue;
-		for (size_t i = 0; i < nv; i++)
-			power_node_boot_job(v[i], id);
+		u[nu++] = id;
 		if (len + 16 < sizeof(ids) &&
 		    (k == 0 || live_id(s, bj[k - 1].job) != id))
 			len += (size_t)snprintf(ids + len, sizeof(ids) - len,
 						"%s%u", len ? "," : "", id);
 	}
+	nu = power_ids_uniq(u, nu);
+	for (size_t i = 0; i < nv; i++)
+		power_boot_jobs_add(v[i], u, nu);
 	if (nv && power_resume(pw, v, nv, ids, 0, &err) < 0)
 		hc_log_limited("power_burst", HC_LOG_WARN, "pool=%s cannot "
 			       "start nodes: %s", pool, err.text);
 	if (nv)
 		hc_log(HC_LOG_INFO, "pool=%s burst nodes=%zu for jobs=%s",
 		       pool, nv, ids);
+	free(u);
 	free(v);
 }
 
@@ -333,25 +302,6 @@ power_rpc_query(struct rpc_req *req, json_t *body)
 				 "now", (json_int_t)now));
 }
 
-/* The keep-idle index of pass s: built once per pass (O(planned nodes)),
- * so that the check of each idle node is a look-up; a scan of the pending
- * jobs for every idle node past SuspendTime cost jobs x nodes every 0.25 s
- * tick (bench/burst). */
-static void
-keep_build(struct power *pw, const struct sched_snap *s)
-{
-	struct power_keep *k = power_keep_of(pw);
-
-	if (k->n < s->nnodes) {
-		free(k->start);
-		k->start = hc_calloc(s->nnodes ? s->nnodes : 1,
-				     sizeof(*k->start));
-	}
-	k->n = s->nnodes;
-	k->epoch = s->epoch;
-	burst_plan_keep(&s->plan, k->n, k->start);
-}
-
 void
 power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 {
@@ -363,10 +313,11 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	const char *(*chains)[CHAIN_MAX + 1];
 	struct burst_budget *budgets;
 	struct burst_decision d;
-	size_t nb = 0;
+	size_t nb = 0, npairs = 0;
 	uint32_t booting = 0, last = 0;
+	struct boot_pair *pairs;
 
-	keep_build(pw, s);
+	power_keep_build(pw, s);
 	if (!s->njobs)
 		return;
 	bp = hc_calloc(np ? np : 1, sizeof(*bp));
@@ -374,6 +325,7 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	bj = hc_calloc(s->njobs, sizeof(*bj));
 	chains = hc_calloc(s->njobs, sizeof(*chains));
 	budgets = budgets_build(power_ctld(pw), &nb);
+	pairs = power_boot_pairs(power_ctld(pw)->nodes, &npairs);
 	for (size_t i = 0; i < np; i++)
 		pool_view(pw, &conf->pools[i], s->now, &bp[i], why[i],
 			  sizeof(why[i]));
@@ -383,8 +335,8 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 		if (!j)
 			continue;
 		if (s->refs[k].rec == k)	/* a record's first entry */
-			booting = tasks_booting(power_ctld(pw)->nodes, id,
-						&s->jobs[k]);
+			booting = power_tasks_booting(power_ctld(pw)->nodes, pairs,
+						npairs, id, &s->jobs[k]);
 		bj[nj].job = &s->jobs[k];
 		chain_fill(power_ctld(pw), j, chains[nj]);
 		bj[nj].accounts = chains[nj];
@@ -410,28 +362,10 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 			pool_resume(pw, s, conf->pools[i].name,
 				    d.pool_nodes[i], bj, nj, &d, (int)i);
 	burst_decision_free(&d);
+	free(pairs);
 	free(budgets);
 	free(chains);
 	free(bj);
 	free(why);
 	free(bp);
-}
-
-void
-power_plan_none(struct power *pw)
-{
-	power_keep_of(pw)->n = 0;
-}
-
-bool
-power_node_planned(struct power *pw, const struct node *n, time_t until)
-{
-	const struct power_keep *k = power_keep_of(pw);
-	time_t t;
-
-	if (!k->start || n->index >= k->n ||
-	    k->epoch != nodes_epoch(power_ctld(pw)->nodes))
-		return false;
-	t = k->start[n->index];
-	return t && t <= until;
 }

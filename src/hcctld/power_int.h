@@ -62,6 +62,28 @@ struct power_keep {
 };
 struct power_keep *power_keep_of(struct power *pw);
 
+/* power_boot.c, for power_burst.c: built once per pass. */
+struct sched_job;
+struct sched_snap;
+struct nodes;
+struct boot_pair {
+	uint32_t id;		/* a job a booting node remembers */
+	uint32_t node;		/* that node's index */
+};
+/* Every booting node's (job, node) pairs, sorted; *np of them. */
+struct boot_pair *power_boot_pairs(struct nodes *ns, size_t *np);
+/* How many tasks shaped as sj the booting nodes that remember job id
+ * hold. */
+uint32_t power_tasks_booting(struct nodes *ns, const struct boot_pair *pairs,
+			     size_t np, uint32_t id,
+			     const struct sched_job *sj);
+/* Sort u[0..n) and drop repeats; the count left. */
+size_t power_ids_uniq(uint32_t *u, size_t n);
+/* Node n, about to start, remembers jobs u[0..nu) (unique). */
+void power_boot_jobs_add(struct node *n, const uint32_t *u, size_t nu);
+/* The keep-idle index from pass s. */
+void power_keep_build(struct power *pw, const struct sched_snap *s);
+
 /* power_list.c: each pool's ListProgram at start-up and every
  * ListInterval; orphans suspended, contradicting states repaired. */
 void power_list_tick(struct power *pw, time_t now);
