@@ -20,7 +20,11 @@
  *   decision_hash        a digest of which pool each job got (the same
  *                        from one version to the next unless the decision
  *                        changed)
- * Sizes from the command line: burst_driver [JOBS [CLOUD_NODES [IDLE]]].
+ * Sizes from the command line:
+ *   burst_driver [JOBS [CLOUD_NODES [IDLE [SUSPEND [SPAN]]]]]
+ * (SuspendTime, default 300 s; the planned starts spread over SPAN
+ * seconds from now, default a day: the shorter, the more jobs start
+ * within SuspendTime and the longer the scan).
  */
 #include "config.h"
 
@@ -136,13 +140,13 @@ jobs_build(struct sched_job *v, struct burst_job *bj, size_t n)
 /* Half the jobs planned, on 1-4 nodes of ONPREM + cloud ones. */
 static void
 plan_build(struct sched_plan *p, const struct sched_job *v, size_t n,
-	   size_t nnodes)
+	   size_t nnodes, uint32_t span)
 {
 	p->planned = calloc(n, sizeof(*p->planned));
 	for (size_t i = 0; i < n; i += 2) {
 		struct sched_plan_entry *e = &p->planned[p->nplanned++];
 		e->job = v[i].id;
-		e->start = NOW + 60 + rnd(86400);
+		e->start = NOW + 60 + rnd(span);
 		e->end = e->start + 3600;
 		e->nnodes = v[i].nodes_min;
 		e->nodes = calloc(e->nnodes, sizeof(*e->nodes));
@@ -174,6 +178,9 @@ main(int argc, char **argv)
 	uint32_t cloud = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) :
 			 2000;
 	size_t idle = argc > 3 ? strtoul(argv[3], NULL, 10) : 1000;
+	long suspend = argc > 4 ? strtol(argv[4], NULL, 10) : 300;
+	uint32_t span = argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) :
+			86400;
 	size_t nnodes = ONPREM + cloud, nb, kept_a = 0, kept_b = 0;
 	struct sched_job *jobs = calloc(njobs, sizeof(*jobs));
 	struct burst_job *bj = calloc(njobs, sizeof(*bj));
@@ -182,13 +189,13 @@ main(int argc, char **argv)
 	struct burst_decision d;
 	struct sched_plan plan = { 0 };
 	time_t *keep = calloc(nnodes, sizeof(*keep));
-	time_t until = NOW + 1800;
+	time_t until = NOW + suspend;
 	double t0, t1, t2, t3, t4;
 	uint64_t hash = 0xcbf29ce484222325ull;
 
 	pools_build(pools, cloud / POOLS);
 	jobs_build(jobs, bj, njobs);
-	plan_build(&plan, jobs, njobs, nnodes);
+	plan_build(&plan, jobs, njobs, nnodes, span ? span : 1);
 	if (idle > nnodes)
 		idle = nnodes;
 	t0 = mono();
@@ -213,9 +220,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("jobs %zu\ncloud_nodes %u\nidle_nodes_checked %zu\n"
+	       "suspend_time_s %ld\nplan_span_s %u\n"
 	       "burst_decide_s %.6f\nnodes_to_start %u\nkeep_scan_s %.6f\n"
 	       "keep_index_s %.6f\nkeep_check_s %.6f\nnodes_kept %zu\n"
-	       "decision_hash %016llx\n", njobs, cloud, idle, t1 - t0,
+	       "decision_hash %016llx\n", njobs, cloud, idle, suspend, span,
+	       t1 - t0,
 	       d.total, t2 - t1, t3 - t2, t4 - t3, kept_b,
 	       (unsigned long long)hash);
 	burst_decision_free(&d);

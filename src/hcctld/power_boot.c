@@ -3,8 +3,8 @@
  * or a node up costs no walk over every job or every node:
  *   - the booting nodes that remember each job ((job id, node) pairs,
  *     sorted once per pass; a job's booting tasks are a binary search and
- *     its own nodes), and the jobs a node about to start remembers (copied
- *     at once, not merged one by one);
+ *     its own nodes), and the jobs a node about to start remembers (those
+ *     the decision packed on it, copied at once, not merged one by one);
  *   - the keep-idle index (burst_plan_keep() of libhcsched): the earliest
  *     start the last pass planned on each node, so that the check of an
  *     idle node past SuspendTime (power_tick, four times a second) is one
@@ -101,27 +101,6 @@ power_tasks_booting(struct nodes *ns, const struct boot_pair *pairs, size_t np,
 	return held;
 }
 
-static int
-id_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : (x > y);
-}
-
-/* Sort u[0..n) and drop repeats (an array's tasks); the count left. */
-size_t
-power_ids_uniq(uint32_t *u, size_t n)
-{
-	size_t k = 0;
-
-	qsort(u, n, sizeof(*u), id_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!k || u[k - 1] != u[i])
-			u[k++] = u[i];
-	return k;
-}
-
 /* Node n (about to start) remembers jobs u[0..nu) (unique): copied at
  * once into an empty list (a node leaves the pool with none), merged one
  * by one otherwise. Each job given to every node of the pool one by one
@@ -137,6 +116,34 @@ power_boot_jobs_add(struct node *n, const uint32_t *u, size_t nu)
 	n->boot_jobs = hc_realloc(n->boot_jobs, nu * sizeof(*n->boot_jobs));
 	memcpy(n->boot_jobs, u, nu * sizeof(*u));
 	n->nboot_jobs = (uint32_t)nu;
+}
+
+static int
+pair_node_cmp(const void *a, const void *b)
+{
+	const struct boot_pair *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+void
+power_boot_assign(struct node **v, struct boot_pair *pr, size_t n)
+{
+	uint32_t *u = hc_calloc(n ? n : 1, sizeof(*u));
+	size_t i = 0;
+
+	qsort(pr, n, sizeof(*pr), pair_node_cmp);
+	while (i < n) {
+		uint32_t node = pr[i].node;
+		size_t nu = 0;
+		for (; i < n && pr[i].node == node; i++)
+			if (!nu || u[nu - 1] != pr[i].id)
+				u[nu++] = pr[i].id;
+		power_boot_jobs_add(v[node], u, nu);
+	}
+	free(u);
 }
 
 /* The keep-idle index of pass s: built once per pass (O(planned nodes)),

@@ -173,8 +173,8 @@ pool_resume(struct power *pw, const struct sched_snap *s, const char *pool,
 	struct node **v = hc_calloc(want ? want : 1, sizeof(*v));
 	char ids[512] = "";
 	struct hc_err err = { 0 };
-	uint32_t *u = hc_calloc(nj ? nj : 1, sizeof(*u));
-	size_t nv = 0, len = 0, nu = 0;
+	struct boot_pair *pr = hc_calloc(d->nplace + 1, sizeof(*pr));
+	size_t nv = 0, len = 0, npr = 0;
 
 	for (size_t i = 0; i < nodes_count(ns) && nv < want; i++) {
 		struct node *n = nodes_at(ns, i);
@@ -183,26 +183,28 @@ pool_resume(struct power *pw, const struct sched_snap *s, const char *pool,
 		    !(n->flags & (NODE_F_POWERING_UP | NODE_F_POWERING_DOWN)))
 			v[nv++] = n;
 	}
+	/* Each new node remembers the jobs the decision packed on it
+	 * (spread over the nodes found, were fewer free than it counted). */
 	for (size_t k = 0; k < nj; k++) {
 		uint32_t id = live_id(s, bj[k].job);
 		if (d->job_pool[k] != pi || !id)
 			continue;
-		u[nu++] = id;
+		for (uint32_t c = 0; nv && c < d->place_count[k]; c++)
+			pr[npr++] = (struct boot_pair){ id, (uint32_t)(
+				d->place[d->place_first[k] + c] % nv) };
 		if (len + 16 < sizeof(ids) &&
 		    (k == 0 || live_id(s, bj[k - 1].job) != id))
 			len += (size_t)snprintf(ids + len, sizeof(ids) - len,
 						"%s%u", len ? "," : "", id);
 	}
-	nu = power_ids_uniq(u, nu);
-	for (size_t i = 0; i < nv; i++)
-		power_boot_jobs_add(v[i], u, nu);
+	power_boot_assign(v, pr, npr);
 	if (nv && power_resume(pw, v, nv, ids, 0, &err) < 0)
 		hc_log_limited("power_burst", HC_LOG_WARN, "pool=%s cannot "
 			       "start nodes: %s", pool, err.text);
 	if (nv)
 		hc_log(HC_LOG_INFO, "pool=%s burst nodes=%zu for jobs=%s",
 		       pool, nv, ids);
-	free(u);
+	free(pr);
 	free(v);
 }
 

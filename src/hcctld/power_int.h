@@ -77,8 +77,9 @@ struct boot_pair *power_boot_pairs(struct nodes *ns, size_t *np);
 uint32_t power_tasks_booting(struct nodes *ns, const struct boot_pair *pairs,
 			     size_t np, uint32_t id,
 			     const struct sched_job *sj);
-/* Sort u[0..n) and drop repeats; the count left. */
-size_t power_ids_uniq(uint32_t *u, size_t n);
+/* Each node v[pr[i].node] remembers job pr[i].id (pr[0..n) sorted here,
+ * repeats dropped). */
+void power_boot_assign(struct node **v, struct boot_pair *pr, size_t n);
 /* Node n, about to start, remembers jobs u[0..nu) (unique). */
 void power_boot_jobs_add(struct node *n, const uint32_t *u, size_t nu);
 /* The keep-idle index from pass s. */

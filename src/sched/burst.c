@@ -43,6 +43,8 @@ struct pool_state {
 	long room;
 	struct open_node *tree;	/* 2 * cap entries; leaves at cap + i */
 	size_t cap;		/* a power of two >= nopen */
+	uint32_t *took;		/* the open nodes the last placement took */
+	size_t ntook;
 };
 
 #define NONE ((size_t)-1)
@@ -240,6 +242,10 @@ pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 	long opened;
 
 	job_per_node(j, nodes, &cpus, &mem, &gpus);
+	if (commit) {
+		ps->took = hc_realloc(ps->took, nodes * sizeof(*ps->took));
+		ps->ntook = 0;
+	}
 	if (j->exclusive) {	/* an untouched node: all its CPUs free */
 		cpus = ps->p->cpus;
 		mem = ps->p->mem_mb;
@@ -255,6 +261,7 @@ pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 			ps->open[i].mem_mb -= mem;
 			ps->open[i].gpus -= gpus;
 			tree_set(ps, i);
+			ps->took[ps->ntook++] = (uint32_t)i;
 		}
 		left--;
 	}
@@ -270,6 +277,7 @@ pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 			ps->p->cpus - cpus, ps->p->mem_mb - mem,
 			ps->p->gpus - gpus };
 		tree_grow(ps);
+		ps->took[ps->ntook++] = (uint32_t)ps->nopen;
 		tree_set(ps, ps->nopen++);
 	}
 	ps->room -= opened;
@@ -336,6 +344,29 @@ job_decide(time_t now, struct pool_state *ps, size_t npools,
 	return -1;
 }
 
+/* Job k was packed on pool p: where (the open nodes its pool state took). */
+static void
+place_note(struct burst_decision *out, size_t k, const struct pool_state *ps,
+	   size_t npools, const struct burst_pool *p, size_t *cap)
+{
+	size_t i = 0;
+
+	while (i < npools && ps[i].p != p)
+		i++;
+	if (i == npools)
+		return;
+	if (out->nplace + ps[i].ntook > *cap) {
+		*cap = 2 * (*cap + ps[i].ntook);
+		out->place = hc_realloc(out->place, *cap *
+					sizeof(*out->place));
+	}
+	out->place_first[k] = (uint32_t)out->nplace;
+	out->place_count[k] = (uint32_t)ps[i].ntook;
+	memcpy(out->place + out->nplace, ps[i].took,
+	       ps[i].ntook * sizeof(*out->place));
+	out->nplace += ps[i].ntook;
+}
+
 int
 burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 	     const struct burst_job *jobs, size_t njobs,
@@ -343,6 +374,7 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 	     struct burst_decision *out)
 {
 	struct pool_state *ps = hc_calloc(npools ? npools : 1, sizeof(*ps));
+	size_t cap = 0;
 	double *lm = hc_calloc(nbudgets + 1, sizeof(double));
 	double *lc = hc_calloc(nbudgets + 1, sizeof(double));
 
@@ -350,6 +382,8 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 	out->job_pool = hc_calloc(njobs + 1, sizeof(int));
 	out->reason = hc_calloc(njobs + 1, sizeof(*out->reason));
 	out->pool_nodes = hc_calloc(npools + 1, sizeof(uint32_t));
+	out->place_first = hc_calloc(njobs + 1, sizeof(uint32_t));
+	out->place_count = hc_calloc(njobs + 1, sizeof(uint32_t));
 	for (size_t i = 0; i < nbudgets; i++) {
 		lm[i] = budgets[i].node_mins_left;
 		lc[i] = budgets[i].cost_left;
@@ -373,9 +407,12 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 					      &jobs[k], budgets, nbudgets, lm,
 					      lc, out->reason[k],
 					      SCHED_REASON_LEN);
-		if (out->job_pool[k] >= 0)
+		if (out->job_pool[k] >= 0) {
 			snprintf(out->reason[k], SCHED_REASON_LEN,
 				 "NodeBooting");
+			place_note(out, k, ps, npools,
+				   &pools[out->job_pool[k]], &cap);
+		}
 	}
 	for (size_t i = 0; i < npools; i++) {
 		size_t pi = (size_t)(ps[i].p - pools);
@@ -383,6 +420,7 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 		out->total += (uint32_t)ps[i].nopen;
 		free(ps[i].open);
 		free(ps[i].tree);
+		free(ps[i].took);
 	}
 	free(ps);
 	free(lm);
@@ -398,6 +436,9 @@ burst_decision_free(struct burst_decision *d)
 	free(d->job_pool);
 	free(d->reason);
 	free(d->pool_nodes);
+	free(d->place_first);
+	free(d->place_count);
+	free(d->place);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -80,6 +80,14 @@ struct burst_decision {
 	char (*reason)[SCHED_REASON_LEN];	/* njobs entries; "" none */
 	uint32_t *pool_nodes;		/* npools entries */
 	uint32_t total;			/* nodes to start, all pools */
+	/* Where a job given a pool was packed: place[place_first[k] ..
+	 * + place_count[k]) are the indexes (0 .. pool_nodes - 1, in the
+	 * order opened) of that pool's new nodes it takes, one per node of
+	 * the job; so that each new node knows the jobs it is started for. */
+	uint32_t *place_first;		/* njobs entries */
+	uint32_t *place_count;		/* njobs entries */
+	uint32_t *place;		/* nplace entries */
+	size_t nplace;
 };
 
 /*

@@ -5,8 +5,8 @@
  * account budgets with reasons naming them (a parent's binding its
  * subtree, one spent past its limit staying reached), the cheapest pool
  * first, queues/accounts/templates that do not fit, booting nodes not
- * doubled; first-fit packing past the open-node index's growth, and the
- * keep-idle index (burst_plan_keep).
+ * doubled; first-fit packing past the open-node index's growth and where
+ * each job was packed, and the keep-idle index (burst_plan_keep).
  */
 #include "config.h"
 
@@ -304,6 +304,15 @@ test_first_fit_many(void **state)
 	assert_int_equal(burst_decide(NOW, &p, 1, bj, 82, NULL, 0, &d), 0);
 	assert_int_equal(d.total, 41);
 	assert_int_equal(d.job_pool[81], 0);
+	/* where: 24-CPU job i on new node i, the first 8-CPU job in the
+	 * first hole, the last two on the 41st node */
+	assert_int_equal(d.place_count[39], 1);
+	assert_int_equal(d.place[d.place_first[39]], 39);
+	assert_int_equal(d.place[d.place_first[40]], 0);
+	assert_int_equal(d.place[d.place_first[79]], 39);
+	assert_int_equal(d.place[d.place_first[80]], 40);
+	assert_int_equal(d.place[d.place_first[81]], 40);
+	assert_int_equal(d.nplace, 82);
 	burst_decision_free(&d);
 	p.room = 40;	/* no room for the 41st: the last two wait */
 	assert_int_equal(burst_decide(NOW, &p, 1, bj, 82, NULL, 0, &d), 0);
