@@ -337,8 +337,9 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 		if (!j)
 			continue;
 		if (s->refs[k].rec == k)	/* a record's first entry */
-			booting = power_tasks_booting(power_ctld(pw)->nodes, pairs,
-						npairs, id, &s->jobs[k]);
+			booting = power_tasks_booting(power_ctld(pw)->nodes,
+						      pairs, npairs, id,
+						      &s->jobs[k]);
 		bj[nj].job = &s->jobs[k];
 		chain_fill(power_ctld(pw), j, chains[nj]);
 		bj[nj].accounts = chains[nj];
