@@ -8,9 +8,12 @@
 # budget on a sibling changes nothing; the figures name each account's
 # use against its budgets. The case t0871 runs on a cluster (a budget of 1
 # node-minute, jobs of 1 minute running 2 s) ends here as it does there:
-# the first job starts a node, the next is refused. A budget spent past
-# its limit (by jobs that ran at once) stays reached; `account root` sets
-# a site-wide one. Needs no cluster.
+# the first job starts a node, the next is refused. A running job holds
+# its worst case (nodes x time limit) ahead: a second job is refused, and
+# does not take the idle node, while the first holds the budget, so no
+# budget is ever charged past its limit; jobs sharing a node are each
+# charged their share of it; `account root` sets a site-wide one. Needs no
+# cluster.
 . "$(dirname "$0")/lib/hcsim.sh"
 
 trace=$dir/cloud-budget.swf
@@ -36,7 +39,7 @@ acct() {	# acct FIGURES NAME FIELD: a cloud_account line's field
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
-echo "1..15"
+echo "1..18"
 tree "$tmp/none"
 none=$(run "$tmp/none" --schedule)
 cost=$(acct "$none" lab cost)
@@ -104,8 +107,11 @@ one=$("$sim" --policy easy --accounts "$tmp/one" --cloud "$spec" \
 	echo "$one" | grep -q '^job 3 submit 100 start 2000 '
 result $? "as in hcctld (t0871): the first job starts a node, the next waits"
 
-# Spent past it by two jobs that ran at once (each given a node while the
-# other ran): the budget stays reached, and the next job gets no node.
+# Two jobs at once: the first (limit 100 s: 1.67 at 60 an hour) holds its
+# worst case while it runs, so the second (as much) does not fit the 1.33
+# left: it gets no node, and is not placed on the first one's node once
+# that is idle; after the first is charged its 95 s (1.58) the 1.42 left
+# still does not fit job 4. Nothing is charged past the budget.
 printf '%s\n' "; MaxProcs: 4" \
 	"1   0 -1 2000 4 -1 -1 4 2000 -1 1 3 -1 -1 -1 -1 -1 -1" \
 	"2  10 -1   95 4 -1 -1 4  100 -1 1 1 -1 -1 -1 -1 -1 -1" \
@@ -114,9 +120,42 @@ printf '%s\n' "; MaxProcs: 4" \
 	>"$tmp/over.swf"
 over=$("$sim" --policy easy --accounts "$tmp/cost" --cloud "$spec" \
 	--schedule "$tmp/over.swf")
-gt "$(acct "$over" lab cost)" 3 &&
-	echo "$over" | grep -q '^job 4 submit 300 start 2000 '
-result $? "a budget spent past its limit stays reached"
+cost=$(acct "$over" lab cost)
+le "$cost" 3 && [ "$(fig "$over" cloud_jobs)" = 1 ] &&
+	echo "$over" | grep -q '^job 3 submit 20 start 2000 ' &&
+	echo "$over" | grep -q '^job 4 submit 300 start 2095 '
+result $? "a running job holds the budget: the next is refused, even the idle node (got: $cost)"
+none=$("$sim" --policy easy --accounts "$tmp/none" --cloud "$spec" \
+	--schedule "$tmp/over.swf")
+gt "$(acct "$none" lab cost)" 3 && [ "$(fig "$none" cloud_jobs)" -gt 1 ]
+result $? "... which without the budget run on the cloud, for more than 3"
+
+# Jobs sharing a node: two of 2 processors on one 4-processor node, 60 s
+# each, are each charged half of it: 1 node-minute in all (1.00), while
+# the pool pays the node's boot and idle time too.
+printf '%s
+' "; MaxProcs: 4" \
+	"1   0 -1 2000 4 -1 -1 4 2000 -1 1 3 -1 -1 -1 -1 -1 -1" \
+	"2  10 -1   60 2 -1 -1 2   60 -1 1 1 -1 -1 -1 -1 -1 -1" \
+	"3  10 -1   60 2 -1 -1 2   60 -1 1 1 -1 -1 -1 -1 -1 -1" \
+	>"$tmp/share.swf"
+share=$("$sim" --policy easy --accounts "$tmp/none" --cloud "$spec" \
+	"$tmp/share.swf")
+[ "$(fig "$share" cloud_starts)" = 1 ] &&
+	[ "$(fig "$share" cloud_jobs)" = 2 ] &&
+	[ "$(acct "$share" lab cost)" = 1.00 ] &&
+	gt "$(fig "$share" cloud_cost)" 1.00
+result $? "jobs sharing a node are each charged their share (got: $(acct "$share" lab cost))"
+
+# Never past the budget, whatever it is.
+bad=
+for c in 1 2 3 4 5; do
+	tree "$tmp/c$c" "" GrpCloudCost=$c
+	got=$(acct "$(run "$tmp/c$c")" lab cost)
+	le "$got" "$c" || bad="$bad $c:$got"
+done
+[ -z "$bad" ]
+result $? "no budget of 1 to 5 is charged past (over:$bad)"
 
 # A site-wide budget: keys on the root that every tree has.
 printf 'account root GrpCloudCost=3\n' >"$tmp/root"

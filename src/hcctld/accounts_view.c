@@ -26,6 +26,7 @@
 #include "jobs_int.h"
 #include "log.h"
 #include "nodes.h"
+#include "power.h"
 #include "sched.h"
 #include "sched_account.h"
 #include "states.h"
@@ -461,17 +462,18 @@ accounts_job_end(struct ctld *c, const struct job *j, time_t now)
 				 (double)other.items[i].count * mins);
 	}
 	res_list_free(&other);
-	/* Cloud pools' nodes: node-minutes and cost (GrpCloudNodeMins,
-	 * GrpCloudCost; power_burst.c reads them back). */
+	/* Cloud pools' nodes: the job's share of each x the minutes it ran,
+	 * and their cost (GrpCloudNodeMins, GrpCloudCost; power_burst.c
+	 * reads them back; power_job.c keeps the same in the record). */
 	for (uint32_t k = 0; k < j->nalloc; k++) {
 		const struct node *n = j->alloc[k].node;
 		const struct conf_pool *cp = n && n->cn && n->cn->pool ?
 			conf_pool_find(c->conf, n->cn->pool) : NULL;
+		double m = mins * power_job_share(&j->alloc[k]);
 		if (!cp)
 			continue;
-		used_add(acct->used, "cloud_node_mins", NULL, mins);
-		used_add(acct->used, "cloud_cost", NULL, mins / 60.0 *
-			 cp->cost);
+		used_add(acct->used, "cloud_node_mins", NULL, m);
+		used_add(acct->used, "cloud_cost", NULL, m / 60.0 * cp->cost);
 	}
 	if (accounts_save(c->accounts, acct, &err) < 0)
 		hc_log(HC_LOG_ERR, "job=%u account=%s usage not stored: %s",

@@ -88,6 +88,7 @@ void
 node_select_view_node(struct sched_node *sn, const struct node *n)
 {
 	sn->power_flags = 0;
+	sn->cloud = n->cn && n->cn->pool;
 	if (n->flags & NODE_F_POWERED_DOWN)
 		sn->power_flags |= HC_SCHED_NODE_POWERED_DOWN;
 	if (n->flags & NODE_F_POWERING_UP)

@@ -105,4 +105,16 @@ json_t *power_job_use_json(const struct job *j);
 void power_job_use_load(struct job *j, const json_t *rec);
 void power_job_use_free(struct job *j);
 
+/* A job's share of the node of one of its allocation's entries (its CPUs
+ * there / the node's): what it is charged of that node's time
+ * (power_budget.c). */
+struct job_node;
+double power_job_share(const struct job_node *a);
+/* A scheduling snapshot's builder: pending jobs their cloud budgets cannot
+ * take (worst case, after what running and booting jobs hold) get
+ * no_cloud, so the pass places them on-premise only. */
+struct sched_snap;
+struct jobs;
+void power_snap_cloud(struct sched_snap *s, struct jobs *js);
+
 #endif

@@ -9,8 +9,9 @@
  *
  * Budgets: an account's GrpCloudNodeMins/GrpCloudCost less what its
  * subtree used (the "cloud_node_mins"/"cloud_cost" that accounts_job_end
- * charges); each job is offered with its account and that account's
- * ancestors, whose budgets all bind it.
+ * charges) and less what its running and booting jobs hold ahead
+ * (power_budget.c); each job is offered with its account and that
+ * account's ancestors, whose budgets all bind it.
  *
  * Array tasks: every task the snapshot offers (up to JOBS_ARRAY_PASS_MAX
  * per record, see sched_snap.c) is offered, so that the decision sees as
@@ -42,8 +43,8 @@
 #include "states.h"
 
 /* The pool's template and limits as burst_decide wants them. */
-static void
-pool_view(struct power *pw, const struct conf_pool *cp, time_t now,
+void
+power_pool_view(struct power *pw, const struct conf_pool *cp, time_t now,
 	  struct burst_pool *bp, char *why, size_t len)
 {
 	struct nodes *ns = power_ctld(pw)->nodes;
@@ -73,7 +74,7 @@ pool_view(struct power *pw, const struct conf_pool *cp, time_t now,
 	bp->room_why = why;
 }
 
-#define CHAIN_MAX 32
+#define CHAIN_MAX POWER_CHAIN_MAX
 
 static double
 used_of(const struct acct_obj *o, const char *key)
@@ -100,35 +101,43 @@ subtree_used(struct ctld *c, struct acct_obj **v, size_t na,
 	}
 }
 
-/* Every account with a cloud budget, and what its subtree left of it. */
-static struct burst_budget *
-budgets_build(struct ctld *c, size_t *nb)
+/* Every account with a cloud budget, and what its subtree left of it
+ * once charged and held (power_budget_holds). */
+struct burst_budget *
+power_budgets_build(struct ctld *c, size_t *nb)
 {
 	size_t na = 0, n = 0;
 	struct acct_obj **v = c->accounts ?
 		accounts_list(c->accounts, ACCT_ACCOUNT, &na) : NULL;
 	struct burst_budget *b = hc_calloc(na + 1, sizeof(*b));
+	double *mins = hc_calloc(na + 1, sizeof(double));
+	double *cost = hc_calloc(na + 1, sizeof(double));
 
 	for (size_t i = 0; i < na; i++) {
 		const struct acct_obj *a = v[i];
-		double mins, cost;
 		if (!a->grp_cloud_node_mins && !a->grp_cloud_cost)
 			continue;
-		subtree_used(c, v, na, a, &mins, &cost);
-		b[n].account = a->name;
-		b[n].node_mins_left = burst_budget_left(
-			(double)a->grp_cloud_node_mins, mins);
-		b[n].cost_left = burst_budget_left((double)a->grp_cloud_cost,
-						   cost);
-		n++;
+		subtree_used(c, v, na, a, &mins[n], &cost[n]);
+		b[n++].account = a->name;
 	}
+	power_budget_holds(c, b, n, mins, cost);
+	for (size_t i = 0; i < n; i++) {
+		const struct acct_obj *a = accounts_find(c->accounts,
+			ACCT_ACCOUNT, b[i].account);
+		b[i].node_mins_left = burst_budget_left(
+			(double)a->grp_cloud_node_mins, mins[i]);
+		b[i].cost_left = burst_budget_left((double)a->grp_cloud_cost,
+						   cost[i]);
+	}
+	free(mins);
+	free(cost);
 	*nb = n;
 	return b;
 }
 
 /* chain[0..]: the job's account, then its ancestors; NULL-terminated. */
-static void
-chain_fill(struct ctld *c, const struct job *j, const char **chain)
+void
+power_chain_fill(struct ctld *c, const struct job *j, const char **chain)
 {
 	const struct acct_obj *a = c->accounts ? accounts_find(c->accounts,
 		ACCT_ACCOUNT, j->account ? j->account :
@@ -312,7 +321,7 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	struct burst_pool *bp;
 	struct burst_job *bj;
 	char (*why)[SCHED_REASON_LEN];
-	const char *(*chains)[CHAIN_MAX + 1];
+	const char *(*chains)[POWER_CHAIN_MAX + 1];
 	struct burst_budget *budgets;
 	struct burst_decision d;
 	size_t nb = 0, npairs = 0;
@@ -326,10 +335,10 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	why = hc_calloc(np ? np : 1, sizeof(*why));
 	bj = hc_calloc(s->njobs, sizeof(*bj));
 	chains = hc_calloc(s->njobs, sizeof(*chains));
-	budgets = budgets_build(power_ctld(pw), &nb);
+	budgets = power_budgets_build(power_ctld(pw), &nb);
 	pairs = power_boot_pairs(power_ctld(pw)->nodes, &npairs);
 	for (size_t i = 0; i < np; i++)
-		pool_view(pw, &conf->pools[i], s->now, &bp[i], why[i],
+		power_pool_view(pw, &conf->pools[i], s->now, &bp[i], why[i],
 			  sizeof(why[i]));
 	for (size_t k = 0; k < s->njobs; k++) {
 		uint32_t id = s->refs[k].id;
@@ -341,7 +350,7 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 						      pairs, npairs, id,
 						      &s->jobs[k]);
 		bj[nj].job = &s->jobs[k];
-		chain_fill(power_ctld(pw), j, chains[nj]);
+		power_chain_fill(power_ctld(pw), j, chains[nj]);
 		bj[nj].accounts = chains[nj];
 		bj[nj].booting = booting > 0;
 		booting -= booting > 0;

@@ -85,6 +85,28 @@ void power_boot_jobs_add(struct node *n, const uint32_t *u, size_t nu);
 /* The keep-idle index from pass s. */
 void power_keep_build(struct power *pw, const struct sched_snap *s);
 
+/* power_burst.c, for power_budget.c: a pool as burst_decide sees it (why:
+ * the room's reason, len bytes), every account's cloud budget left once
+ * charged and held, a job's account chain (POWER_CHAIN_MAX + 1 entries,
+ * NULL-terminated). */
+#define POWER_CHAIN_MAX 32
+struct burst_budget;
+struct burst_pool;
+struct conf_pool;
+struct ctld;
+struct job;
+void power_pool_view(struct power *pw, const struct conf_pool *cp,
+		     time_t now, struct burst_pool *bp, char *why,
+		     size_t len);
+struct burst_budget *power_budgets_build(struct ctld *c, size_t *nb);
+void power_chain_fill(struct ctld *c, const struct job *j,
+		      const char **chain);
+
+/* power_budget.c: what running and booting cloud jobs hold of budgets
+ * b[0..nb), added to mins[i] and cost[i]. */
+void power_budget_holds(struct ctld *c, const struct burst_budget *b,
+			size_t nb, double *mins, double *cost);
+
 /* power_list.c: each pool's ListProgram at start-up and every
  * ListInterval; orphans suspended, contradicting states repaired. */
 void power_list_tick(struct power *pw, time_t now);

@@ -2,8 +2,9 @@
  * power_job: a job's own cloud accounting. Each time a run of a job ends
  * (it finishes, or it is requeued), the cloud pool nodes it held are
  * added to its record, per pool: the pool's nodes that ran it (every run's,
- * merged), the node-hours (its run time for each cloud node) and their
- * cost at the pool's CostPerNodeHour, summed over its runs. The accounts'
+ * merged), the node-hours (its run time x its share of each cloud node:
+ * its CPUs there / the node's, power_job_share) and their cost at the
+ * pool's CostPerNodeHour, summed over its runs. The accounts'
  * budgets are charged the same figures at the same moments
  * (accounts_job_end), so a job's record says what its account paid for it.
  *
@@ -119,7 +120,8 @@ power_job_end(struct ctld *c, struct job *j, time_t now)
 			conf_pool_find(c->conf, n->cn->pool) : NULL;
 		if (!cp)
 			continue;
-		use_add(j, cp, j->alloc[k].name, run);
+		use_add(j, cp, j->alloc[k].name,
+			run * power_job_share(&j->alloc[k]));
 		cloud = true;
 	}
 	if (cloud)

@@ -17,6 +17,7 @@
 #include "jobs_int.h"
 #include "log.h"
 #include "nodes.h"
+#include "power.h"
 #include "resv.h"
 #include "sched_snap.h"
 #include "states.h"
@@ -291,6 +292,7 @@ static snap_build_fn *const snap_builders[] = {
 	sched_snap_build_running,
 	usage_snap_part,
 	node_select_snap_resv,
+	power_snap_cloud,	/* after the jobs: cloud budgets */
 };
 
 struct sched_snap *

@@ -582,6 +582,8 @@ sim_run(const struct swf_trace *t, const struct sim_opts *o,
 		 * nothing and is skipped; conservative's would make
 		 * promises. (A cloud pool's CPUs count as free: its nodes
 		 * may be started or be up.) */
+		if (x.npend && (o->depth > 1 || x.free_cpus > 0))
+			cloud_allow(&x);
 		if (x.npend && (o->depth > 1 || x.free_cpus > 0) &&
 		    (rc = pass_run(&x, now, err)) < 0)
 			break;

@@ -24,10 +24,11 @@
  * Cloud budgets (--cloud): an account's GrpCloudNodeMins and GrpCloudCost
  * bound the burst decision (burst.h) for its subtree, as hcctld's
  * power_burst.c builds them: what is left is the budget less what the
- * subtree's ended jobs ran on cloud nodes (node-minutes, and their cost
- * at the pool's price), charged when a job ends (accounts_job_end). Each
- * account keeps its subtree's sum: a job's use is added to its account
- * and every ancestor.
+ * subtree's ended jobs were charged for cloud nodes (their share of each
+ * node x the minutes they ran, and its cost at the pool's price) and less
+ * what its running and booting jobs hold ahead (sim_cloud.c rebuilds the
+ * holds before each pass). Each account keeps its subtree's sum: a job's
+ * use is added to its account and every ancestor.
  */
 #include "config.h"
 
@@ -430,9 +431,10 @@ sim_acct_cloud_budgets(const struct sim_acct *a, struct burst_budget *out)
 		out[n++] = (struct burst_budget){
 			.account = a->view.accts[i].name,
 			.node_mins_left = burst_budget_left(
-				(double)c->grp_node_mins, c->node_mins),
+				(double)c->grp_node_mins,
+				c->node_mins + c->held_mins),
 			.cost_left = burst_budget_left((double)c->grp_cost,
-						       c->cost),
+						       c->cost + c->held_cost),
 		};
 	}
 	return n;
@@ -453,6 +455,24 @@ sim_acct_cloud_charge(struct sim_acct *a, uint32_t assoc, double mins,
 		a->cloud[x].node_mins += mins;
 		a->cloud[x].cost += cost;
 	}
+}
+
+void
+sim_acct_cloud_hold(struct sim_acct *a, uint32_t assoc, double mins,
+		    double cost)
+{
+	for (int64_t x = acct_of(a, assoc); x >= 0;
+	     x = a->view.accts[x].parent) {
+		a->cloud[x].held_mins += mins;
+		a->cloud[x].held_cost += cost;
+	}
+}
+
+void
+sim_acct_cloud_unhold(struct sim_acct *a)
+{
+	for (size_t i = 0; a && i < a->view.naccts; i++)
+		a->cloud[i].held_mins = a->cloud[i].held_cost = 0;
 }
 
 void

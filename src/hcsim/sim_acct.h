@@ -14,11 +14,13 @@ struct sched_acct_view;
 struct burst_budget;
 
 /* An account's cloud budgets (0: none), what its subtree's ended jobs
- * ran on cloud nodes (node-minutes and cost), and how many burst
- * decisions (a job in a pass) its budgets refused. */
+ * were charged for cloud nodes (node-minutes and cost), what its running
+ * and booting jobs hold ahead (recomputed before each decision), and how
+ * many burst decisions (a job in a pass) its budgets refused. */
 struct sim_acct_cloud {
 	long grp_node_mins, grp_cost;	/* GrpCloudNodeMins, GrpCloudCost */
 	double node_mins, cost;
+	double held_mins, held_cost;
 	size_t refused;
 };
 
@@ -55,7 +57,8 @@ void sim_acct_end(struct sim_acct *a, uint32_t assoc, uint32_t uid,
 size_t sim_acct_cloud_chain(const struct sim_acct *a, uint32_t assoc,
 			    const char **chain, size_t max);
 /* out[] (sim_acct_count(a) entries): every account with a cloud budget
- * and what its subtree left of it; returns how many. */
+ * and what its subtree left of it, once charged and held; returns how
+ * many. */
 size_t sim_acct_cloud_budgets(const struct sim_acct *a,
 			      struct burst_budget *out);
 size_t sim_acct_count(const struct sim_acct *a);	/* tree nodes */
@@ -63,6 +66,12 @@ size_t sim_acct_count(const struct sim_acct *a);	/* tree nodes */
  * `cost`: charge its account and every ancestor. NULL a: nothing. */
 void sim_acct_cloud_charge(struct sim_acct *a, uint32_t assoc, double mins,
 			   double cost);
+/* A running or booting job charged to assoc holds `mins` node-minutes
+ * costing `cost` ahead: add them to its account and every ancestor.
+ * sim_acct_cloud_unhold: every hold gone (before they are rebuilt). */
+void sim_acct_cloud_hold(struct sim_acct *a, uint32_t assoc, double mins,
+			 double cost);
+void sim_acct_cloud_unhold(struct sim_acct *a);
 /* A burst decision was refused by account name's budget. */
 void sim_acct_cloud_refused(struct sim_acct *a, const char *name);
 /* Tree node i's cloud budgets and use: its name (borrowed), or NULL when

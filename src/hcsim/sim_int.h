@@ -76,10 +76,14 @@ void cloud_build(struct sim *x);
 int64_t cloud_next(const struct sim *x);
 /* At now, before the pass: boots that end, idle nodes released. */
 void cloud_events(struct sim *x, int64_t now);
+/* Before the pass: which pending jobs their cloud budgets let use cloud
+ * nodes (sched_job.no_cloud for the others). */
+void cloud_allow(struct sim *x);
 /* After the pass: the burst decision; nodes started. */
 void cloud_decide(struct sim *x, int64_t now);
 /* Job k ends (its allocation still held): charge its account's cloud
- * budgets the node-minutes it ran on cloud nodes, as hcctld does. */
+ * budgets its share of each cloud node x the minutes it ran, as hcctld
+ * does. */
 void cloud_job_end(struct sim *x, uint32_t k);
 /* At the end: charge what is still up; the figures. */
 void cloud_finish(struct sim *x, int64_t last);

@@ -189,6 +189,27 @@ burst_budget_left(double limit, double used)
 	return used < limit ? limit - used : 0;
 }
 
+double
+burst_share(uint32_t job_cpus, uint32_t node_cpus)
+{
+	if (!node_cpus || job_cpus >= node_cpus)
+		return 1;
+	return (double)job_cpus / (double)node_cpus;
+}
+
+double
+burst_hold_mins(double shares, long limit_s)
+{
+	return shares * (double)(limit_s > 0 ? limit_s : 3600) / 60.0;
+}
+
+double
+burst_worst_mins(const struct sched_job *j)
+{
+	return burst_hold_mins(j->nodes_min ? j->nodes_min : 1,
+			       sched_job_limit_sec(j));
+}
+
 /* The job's budgets: the smallest node-minutes and cost left over its
  * accounts; which one binds is named in why. */
 static bool
@@ -330,8 +351,8 @@ job_decide(time_t now, struct pool_state *ps, size_t npools,
 					 "CloudNodesLimit");
 			continue;
 		}
-		/* a job with no limit is charged an hour */
-		mins = (double)nodes * (limit > 0 ? limit : 3600) / 60.0;
+		/* its worst case: nodes x time limit (an hour if none) */
+		mins = burst_hold_mins(nodes, limit);
 		cost = mins / 60.0 * p->cost_per_hour;
 		if (!budget_ok(bj, lm, lc, b, nb, mins, cost, why, len))
 			continue;
@@ -426,6 +447,47 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 	free(lm);
 	free(lc);
 	return 0;
+}
+
+void
+burst_cloud_allow(const struct burst_pool *pools, size_t npools,
+		  const struct burst_job *jobs, size_t njobs,
+		  const struct burst_budget *b, size_t nb, bool *allow)
+{
+	double *lm = hc_calloc(nb + 1, sizeof(double));
+	double *lc = hc_calloc(nb + 1, sizeof(double));
+	char why[SCHED_REASON_LEN];
+
+	for (size_t i = 0; i < nb; i++) {
+		lm[i] = b[i].node_mins_left;
+		lc[i] = b[i].cost_left;
+	}
+	for (size_t k = 0; k < njobs; k++) {
+		const struct sched_job *j = jobs[k].job;
+		double price = -1, mins;
+		uint32_t nodes;
+
+		allow[k] = true;
+		if (jobs[k].booting || !nb)
+			continue;
+		for (size_t i = 0; i < npools; i++)
+			if (pool_allows(&pools[i], &jobs[k]) &&
+			    burst_fits(&pools[i], j, &nodes) &&
+			    pools[i].cost_per_hour > price)
+				price = pools[i].cost_per_hour;
+		if (price < 0)
+			continue;	/* no pool takes it */
+		mins = burst_worst_mins(j);
+		if (!budget_ok(&jobs[k], lm, lc, b, nb, mins,
+			       mins / 60.0 * price, why, sizeof(why))) {
+			allow[k] = false;
+			continue;
+		}
+		budget_charge(&jobs[k], lm, lc, b, nb, mins,
+			      mins / 60.0 * price);
+	}
+	free(lm);
+	free(lc);
 }
 
 void

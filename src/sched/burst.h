@@ -23,6 +23,22 @@
  * reason naming the limit. BurstAfter=0 starts nodes for every job that
  * cannot start now (Slurm's behaviour). Jobs planned on a booting node
  * (`booting`) are never candidates: no second node starts for them.
+ *
+ * Budgets hold ahead, as GrpResMins does: what the host gives as left is
+ * the budget less what ended jobs were charged and less what running and
+ * booting cloud jobs hold (burst_hold_mins: their share of each cloud
+ * node x time limit, at the pool's price; a job waiting on a booting node
+ * holds its whole nodes). A job is offered new nodes only when its own
+ * worst case (burst_worst_mins: nodes x time limit, at the pool's price)
+ * fits what is left, and before a pass burst_cloud_allow says which
+ * pending jobs may be placed on cloud nodes at all (the others get
+ * sched_job.no_cloud: they run on-premise only), taking each allowed
+ * job's worst case from what is left so that jobs started in one pass
+ * cannot together pass the budget. When a job ends its hold goes and its
+ * account is charged what it used: its share of each cloud node (its
+ * CPUs / the node's CPUs) x the minutes it ran, so that the charges of
+ * jobs sharing a node sum to the node's time while they held it; idle and
+ * boot time are the pool's.
  */
 #ifndef SCHED_BURST_H
 #define SCHED_BURST_H
@@ -65,6 +81,17 @@ struct burst_budget {
  * spent past its limit (by jobs already running when it was reached)
  * stays reached rather than reading as none. */
 double burst_budget_left(double limit, double used);
+
+/* A job's share of a node: its CPUs there / the node's CPUs (0..1). */
+double burst_share(uint32_t job_cpus, uint32_t node_cpus);
+
+/* Node-minutes a job may use at most on `shares` nodes' worth (the sum of
+ * its shares, or its whole node count): x its time limit, an hour when
+ * it has none. */
+double burst_hold_mins(double shares, long limit_s);
+
+/* A pending job's worst case on cloud nodes: its nodes x time limit. */
+double burst_worst_mins(const struct sched_job *j);
 
 struct burst_job {
 	const struct sched_job *job;	/* after the pass: plan_start, reason */
@@ -112,6 +139,19 @@ void burst_decision_free(struct burst_decision *d);	/* NULL ok */
 struct sched_plan;
 void burst_plan_keep(const struct sched_plan *plan, size_t nnodes,
 		     time_t *keep);
+
+/*
+ * Before a pass: which pending jobs (in priority order, as for
+ * burst_decide) may be placed on cloud nodes. allow[k] false: its worst
+ * case (at the dearest pool it may use) does not fit what one of its
+ * budgets has left, once the jobs allowed before it took theirs. Jobs on
+ * a booting node (their hold is counted already) and jobs no pool takes
+ * are allowed and take nothing.
+ */
+void burst_cloud_allow(const struct burst_pool *pools, size_t npools,
+		       const struct burst_job *jobs, size_t njobs,
+		       const struct burst_budget *budgets, size_t nbudgets,
+		       bool *allow);
 
 /* Whether pool p's template can run job j at all (shape, GPUs,
  * constraint), and how many nodes it takes there. */

@@ -60,7 +60,7 @@ struct shape {
 	bool used;
 	uint32_t queue, nnodes, cpus, gpus;
 	uint64_t mem_mb;
-	bool exclusive;
+	bool exclusive, no_cloud;
 	char gpu_type[HC_SCHED_NAME_LEN];
 	const char *constraint;	/* borrowed from the job (pass lifetime) */
 	const struct sched_resv *resv;	/* the job's reservation, or NULL */
@@ -121,7 +121,8 @@ shape_slot(struct plan_ctx *x, uint32_t queue, const struct sched_req *rq,
 {
 	uint64_t h = 1469598103934665603ull;
 	uint64_t f[] = { queue, rq->nnodes, rq->cpus, rq->gpus, rq->mem_mb,
-			 rq->exclusive, (uint64_t)(uintptr_t)rq->resv };
+			 rq->exclusive, (uint64_t)(uintptr_t)rq->resv,
+			 rq->no_cloud };
 	const char *strs[] = { rq->gpu_type, constraint };
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -139,6 +140,7 @@ shape_is(const struct shape *m, uint32_t queue, const struct sched_req *rq,
 	return m->used && m->queue == queue && m->nnodes == rq->nnodes &&
 	       m->cpus == rq->cpus && m->gpus == rq->gpus &&
 	       m->mem_mb == rq->mem_mb && m->exclusive == rq->exclusive &&
+	       m->no_cloud == rq->no_cloud &&
 	       m->resv == rq->resv && str_same(m->gpu_type, rq->gpu_type) &&
 	       str_same(m->constraint, constraint);
 }
@@ -167,7 +169,8 @@ shape_fail(struct plan_ctx *x, uint32_t queue, const struct sched_req *rq,
 	*m = (struct shape){ .used = true, .queue = queue,
 			     .nnodes = rq->nnodes, .cpus = rq->cpus,
 			     .gpus = rq->gpus, .mem_mb = rq->mem_mb,
-			     .exclusive = rq->exclusive, .resv = rq->resv,
+			     .exclusive = rq->exclusive,
+			     .no_cloud = rq->no_cloud, .resv = rq->resv,
 			     .constraint = constraint, .secs = secs };
 	snprintf(m->gpu_type, sizeof(m->gpu_type), "%s",
 		 rq->gpu_type ? rq->gpu_type : "");

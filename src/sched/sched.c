@@ -144,6 +144,7 @@ req_make(const struct sched_job *j, struct sched_req *rq)
 	rq->gpus = j->gpus_per_node;
 	rq->gpu_type = j->gpu_type;
 	rq->exclusive = j->exclusive;
+	rq->no_cloud = j->no_cloud;
 	rq->time_limit = j->time_limit_sec > 0 ? j->time_limit_sec
 		       : j->time_limit > 0 ? j->time_limit * 60 : 0;
 }

@@ -61,6 +61,8 @@ struct sched_node {
 	bool exclusive_used;	/* an exclusive job holds it */
 	uint64_t queue_mask;	/* bit q set: node in queue q */
 	uint32_t power_flags;	/* HC_SCHED_NODE_POWERED_DOWN, ... */
+	bool cloud;		/* a cloud pool's node: jobs with no_cloud
+				 * are never placed on it */
 };
 
 struct sched_job {
@@ -104,6 +106,9 @@ struct sched_job {
 	const char *user;	/* user name (borrowed), fair-share's key;
 				 * NULL: the uid */
 	uint32_t workload;	/* HC_SCHED_WORKLOAD_* (select.h) */
+	bool no_cloud;		/* its account's cloud budget cannot take
+				 * it (burst_cloud_allow): cloud nodes are
+				 * not for it */
 	const char *queue_name;	/* borrowed, NULL ok */
 	const char *node_select;	/* the queue's NodeSelect=, NULL ok */
 	/* out: */

@@ -52,6 +52,7 @@ struct sched_req {
 	const char *gpu_type;	/* "" = any */
 	struct sched_features *feat;	/* NULL = no constraint */
 	bool exclusive;
+	bool no_cloud;		/* cloud nodes are not for it */
 	const struct sched_resv *resv;	/* the job's reservation, or NULL */
 	long time_limit;		/* seconds, <= 0 unlimited; kept only
 					 * when the pass has reservations

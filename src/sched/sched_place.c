@@ -14,6 +14,7 @@
  * scan over the whole queue tells "Resources" (it would fit once running
  * jobs end) from a reason that waiting will not cure.
  *
+ * A job whose cloud budget cannot take it (no_cloud) sees no cloud node.
  * Candidate nodes pass (in this order) the resource checks, the job's
  * features expression and the plugins' filter hooks; with score hooks, all
  * candidates are scored and the best taken, else the first ones found.
@@ -49,7 +50,7 @@ struct place_memo {
 	bool used;
 	uint32_t queue, nnodes, cpus, gpus;
 	uint64_t mem_mb;
-	bool exclusive;
+	bool exclusive, no_cloud;
 	const struct sched_resv *resv;
 	long time_limit;	/* part of the shape when reservations exist */
 	char gpu_type[HC_SCHED_NAME_LEN];
@@ -376,7 +377,7 @@ memo_hash(uint32_t queue, const struct hc_job_view *jv,
 	uint64_t h = 1469598103934665603ull;
 	uint64_t f[] = { queue, rq->nnodes, rq->cpus, rq->gpus, rq->mem_mb,
 			 rq->exclusive, (uint64_t)(uintptr_t)rq->resv,
-			 (uint64_t)rq->time_limit };
+			 (uint64_t)rq->time_limit, rq->no_cloud };
 	const char *strs[] = { rq->gpu_type, jv->constraint };
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -396,6 +397,7 @@ memo_same(const struct place_memo *m, uint32_t queue,
 	return m->used && m->queue == queue && m->nnodes == rq->nnodes &&
 	       m->cpus == rq->cpus && m->gpus == rq->gpus &&
 	       m->mem_mb == rq->mem_mb && m->exclusive == rq->exclusive &&
+	       m->no_cloud == rq->no_cloud &&
 	       m->resv == rq->resv && m->time_limit == rq->time_limit &&
 	       !strcmp(m->gpu_type, rq->gpu_type ? rq->gpu_type : "") &&
 	       (!m->constraint == !c) &&
@@ -423,8 +425,8 @@ memo_store(struct place_memo *m, uint32_t queue, const struct hc_job_view *jv,
 	*m = (struct place_memo){
 		.used = true, .queue = queue, .nnodes = rq->nnodes,
 		.cpus = rq->cpus, .gpus = rq->gpus, .mem_mb = rq->mem_mb,
-		.exclusive = rq->exclusive, .resv = rq->resv,
-		.time_limit = rq->time_limit,
+		.exclusive = rq->exclusive, .no_cloud = rq->no_cloud,
+		.resv = rq->resv, .time_limit = rq->time_limit,
 		.constraint = jv->constraint ? hc_strdup(jv->constraint)
 					     : NULL,
 	};
@@ -454,6 +456,7 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 		const struct sched_node *n = &pc->nodes[i];
 
 		if (!(n->queue_mask & bit) || !fits_idle(n, rq) ||
+		    (rq->no_cloud && n->cloud) ||
 		    (rq->resv && !sched_resv_has_node(rq->resv, n->index)))
 			continue;	/* (members use their nodes only) */
 		any++;
@@ -502,6 +505,7 @@ candidates(struct sched_place_ctx *pc, struct place_queue *q,
 		uint32_t i = q->list[k];
 
 		if ((pc->allow && !pc->allow[i]) || node_full(pc, i) ||
+		    (rq->no_cloud && pc->nodes[i].cloud) ||
 		    !fits_now(pc, i, rq) ||
 		    !sched_features_eval(rq->feat, pc->nodes[i].features) ||
 		    !resv_ok(pc, i, rq, NULL, 0) ||

@@ -6,7 +6,10 @@
  * subtree, one spent past its limit staying reached), the cheapest pool
  * first, queues/accounts/templates that do not fit, booting nodes not
  * doubled; first-fit packing past the open-node index's growth and where
- * each job was packed, and the keep-idle index (burst_plan_keep).
+ * each job was packed, and the keep-idle index (burst_plan_keep);
+ * budgets held ahead by running jobs (their share of a node x time
+ * limit), and which pending jobs their budgets let use cloud nodes at all
+ * (burst_cloud_allow).
  */
 #include "config.h"
 
@@ -345,6 +348,92 @@ test_plan_keep(void **state)
 	assert_int_equal(keep[2], 0);
 }
 
+/* A job's share of a node, and what it holds: share x time limit. */
+static void
+test_share_hold(void **state)
+{
+	struct sched_job j = job(1, 8, 0);
+
+	(void)state;
+	assert_true(burst_share(8, 32) == 0.25);
+	assert_true(burst_share(32, 32) == 1);
+	assert_true(burst_share(40, 32) == 1);
+	assert_true(burst_share(4, 0) == 1);
+	assert_true(burst_hold_mins(0.5, 3600) == 30);
+	assert_true(burst_hold_mins(2, 0) == 120);	/* none: an hour */
+	j.nodes_min = 2;
+	assert_true(burst_worst_mins(&j) == 120);
+	j.time_limit_sec = 90;
+	assert_true(burst_worst_mins(&j) == 3);
+}
+
+/* A running job holds the budget ahead: physics has 100 node-minutes, a
+ * job of one node for an hour runs (60 held), so a second such job does
+ * not fit the 40 left and gets no node, its reason naming the budget;
+ * once the first ended having used 30 (held no more) it fits. */
+static void
+test_budget_held(void **state)
+{
+	struct burst_pool p = pool("burst", 3.0);
+	struct sched_job j[] = { job(2, 32, 0) };
+	struct burst_budget b[] = { { "physics", 0, -1 } };
+	struct burst_decision d;
+
+	(void)state;
+	b[0].node_mins_left = burst_budget_left(100, 0 +
+						burst_hold_mins(1, HOUR));
+	d = decide(&p, 1, j, 1, b, 1);
+	assert_int_equal(d.job_pool[0], -1);
+	assert_string_equal(d.reason[0], "GrpCloudNodeMins:physics");
+	burst_decision_free(&d);
+	b[0].node_mins_left = burst_budget_left(100, 30);
+	d = decide(&p, 1, j, 1, b, 1);
+	assert_int_equal(d.job_pool[0], 0);
+	burst_decision_free(&d);
+}
+
+/* Which pending jobs may be placed on cloud nodes: in order, each
+ * allowed job takes its worst case (nodes x limit, at the dearest pool it
+ * may use) from what is left, so two that each fit but not together are
+ * not both allowed; a job on a booting node (held already), one of an
+ * account with no budget, and one no pool takes are allowed and take
+ * nothing. */
+static void
+test_cloud_allow(void **state)
+{
+	struct burst_pool p[] = { pool("cheap", 1.0), pool("dear", 4.0) };
+	struct sched_job j[] = { job(1, 8, 0), job(2, 8, 0), job(3, 8, 0),
+		job(4, 8, 0), job(5, 8, 0), job(6, 8, 0), job(7, 16, 0) };
+	/* physics: 100 node-minutes; chem: 5.0 of cost (dear: 4/hour) */
+	const struct burst_budget b[] = {
+		{ "physics", 100, -1 }, { "chem", -1, 5.0 } };
+	static const char *const acct_bio[] = { "bio", "root", NULL };
+	struct burst_job bj[] = {
+		{ .job = &j[0], .accounts = acct_phys, .booting = true },
+		{ .job = &j[1], .accounts = acct_phys },
+		{ .job = &j[2], .accounts = acct_phys },
+		{ .job = &j[3], .accounts = acct_chem },
+		{ .job = &j[4], .accounts = acct_chem },
+		{ .job = &j[5], .accounts = acct_bio },
+		{ .job = &j[6], .accounts = acct_chem } };
+	bool allow[7];
+
+	(void)state;
+	p[1].cpus = 8;			/* dear: too small for job 7 */
+	j[5].queue = 1;			/* no pool serves its queue */
+	burst_cloud_allow(p, 2, bj, 7, b, 2, allow);
+	assert_true(allow[0]);		/* booting: held already */
+	assert_true(allow[1]);		/* physics 100 -> 40 */
+	assert_false(allow[2]);		/* 60 > 40 */
+	assert_true(allow[3]);		/* chem: 4.0 at dear, 5 -> 1 */
+	assert_false(allow[4]);		/* 4.0 > 1 */
+	assert_true(allow[5]);		/* no pool: nothing to take */
+	assert_true(allow[6]);		/* cheap only: 1.0 of the 1 left */
+	burst_cloud_allow(p, 2, bj, 7, NULL, 0, allow);
+	for (size_t k = 0; k < 7; k++)
+		assert_true(allow[k]);
+}
+
 int
 main(void)
 {
@@ -361,6 +450,9 @@ main(void)
 		cmocka_unit_test(test_booting_and_accounts),
 		cmocka_unit_test(test_first_fit_many),
 		cmocka_unit_test(test_plan_keep),
+		cmocka_unit_test(test_share_hold),
+		cmocka_unit_test(test_budget_held),
+		cmocka_unit_test(test_cloud_allow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,6 +191,50 @@ test_first_fit_cpus_mem(void **state)
 	sched_destroy(s);
 }
 
+/* A job its cloud budget cannot take (no_cloud) is never placed on a
+ * cloud node, idle or not: it waits for the on-premise one (Resources),
+ * while the same shape without the flag takes a cloud node and a small
+ * one takes the on-premise CPUs left; a no_cloud job only cloud nodes
+ * could run is BadConstraints. */
+static void
+test_no_cloud(void **state)
+{
+	struct sched *s = sched_basic();
+	struct cluster c = { 0 };
+	struct sched_result res = { 0 };
+	struct sched_job j[3] = { job(1, 4), job(2, 4), job(3, 2) };
+
+	(void)state;
+	cluster_add(&c, "n1", 4, 8000, 0, "", NULL);
+	cluster_add(&c, "c1", 4, 8000, 0, "", NULL);
+	cluster_add(&c, "c2", 4, 8000, 0, "", NULL);
+	c.nodes[1].cloud = c.nodes[2].cloud = true;
+	memset(c.cpu_used[0], 1, 2);	/* n1: 2 CPUs left */
+	j[0].no_cloud = true;
+	j[0].nice = 100;		/* last: it waits, blocking none */
+	j[2].no_cloud = true;
+	assert_int_equal(pass(s, j, 3, &c, &res), 2);
+	assert_null(alloc_of(&res, 1));
+	assert_string_equal(j[0].reason, "Resources");
+	assert_int_equal(alloc_of(&res, 2)->nodes[0].node, 1);
+	assert_int_equal(alloc_of(&res, 3)->nodes[0].node, 0);
+	sched_result_free(&res);
+	memset(&res, 0, sizeof(res));
+	/* Nothing on-premise could ever take it: not a cloud node either. */
+	j[0] = job(4, 4);
+	j[0].no_cloud = true;
+	j[0].mem_per_node_mb = 9000;
+	c.nodes[2].mem_mb = 9000;
+	assert_int_equal(pass(s, j, 1, &c, &res), 0);
+	assert_string_equal(j[0].reason, "BadConstraints");
+	j[0].no_cloud = false;
+	assert_int_equal(pass(s, j, 1, &c, &res), 1);
+	assert_int_equal(res.allocs[0].nodes[0].node, 2);
+	sched_result_free(&res);
+	cluster_free(&c);
+	sched_destroy(s);
+}
+
 static void
 test_gpus_typed(void **state)
 {
@@ -622,6 +666,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_cloud),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_first_fit_cpus_mem),
 		cmocka_unit_test(test_gpus_typed),

@@ -1,0 +1,207 @@
+/*
+ * power_budget: the accounts' cloud budgets (GrpCloudNodeMins,
+ * GrpCloudCost) held ahead, as GrpResMins is (burst.h has the rules):
+ *
+ *  - a running job holds its share of each cloud node it has (its CPUs /
+ *    the node's CPUs) x its time limit (an hour with none), at the pool's
+ *    price; a job a booting node was started for holds its whole nodes x
+ *    time limit at that pool's price. power_budget_holds adds these to
+ *    what the accounts were charged, so that the burst decision and the
+ *    pass see only what is really left. Holds are derived from the jobs
+ *    and the nodes' boot_jobs, never stored: a restarted controller has
+ *    them again from its first pass.
+ *  - before each pass (a snapshot builder), burst_cloud_allow says which
+ *    pending jobs their budgets let use cloud nodes; the others get
+ *    sched_job.no_cloud, so that the pass never places them on a cloud
+ *    node (idle, or started for another job): they run on-premise only.
+ *  - when a job ends its hold goes, and accounts_job_end and power_job_end
+ *    charge its share of each cloud node x the minutes it ran
+ *    (power_job_share), so the charges of jobs sharing a node sum to the
+ *    node's time while they held it; boot and idle time are the pool's.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "burst.h"
+#include "conf.h"
+#include "ctld.h"
+#include "job.h"
+#include "jobs.h"
+#include "jobs_int.h"
+#include "log.h"
+#include "nodes.h"
+#include "power.h"
+#include "power_int.h"
+#include "sched_snap.h"
+#include "states.h"
+
+double
+power_job_share(const struct job_node *a)
+{
+	return burst_share(a->ncpus, a->node ? a->node->cpus : 0);
+}
+
+static long
+limit_s(const struct job *j)
+{
+	return j->time_limit > 0 ? j->time_limit * 60 : 0;
+}
+
+/* Add mins (and their cost) to every budget of j's chain. */
+static void
+hold_add(struct ctld *c, const struct job *j, const struct burst_budget *b,
+	 size_t nb, double *mins, double *cost, double m, double price)
+{
+	const char *chain[POWER_CHAIN_MAX + 1];
+
+	power_chain_fill(c, j, chain);
+	for (size_t k = 0; chain[k]; k++)
+		for (size_t i = 0; i < nb; i++)
+			if (!strcmp(b[i].account, chain[k])) {
+				mins[i] += m;
+				cost[i] += m / 60.0 * price;
+			}
+}
+
+/* A running job: its share of each cloud node x time limit, per pool. */
+static void
+hold_running(struct ctld *c, const struct job *j,
+	     const struct burst_budget *b, size_t nb, double *mins,
+	     double *cost)
+{
+	for (uint32_t k = 0; k < j->nalloc; k++) {
+		const struct node *n = j->alloc[k].node;
+		const struct conf_pool *cp = n && n->cn && n->cn->pool ?
+			conf_pool_find(c->conf, n->cn->pool) : NULL;
+		if (!cp || j->alloc[k].ended)
+			continue;
+		hold_add(c, j, b, nb, mins, cost,
+			 burst_hold_mins(power_job_share(&j->alloc[k]),
+					 limit_s(j)), cp->cost);
+	}
+}
+
+/* A booting cloud node that remembers job id, or NULL (pairs: sorted,
+ * power_boot_pairs: a binary search, not a walk over the nodes). */
+static const struct node *
+booting_for(struct nodes *ns, const struct boot_pair *pairs, size_t np,
+	    uint32_t id)
+{
+	size_t lo = 0, hi = np;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pairs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < np && pairs[lo].id == id; lo++) {
+		const struct node *n = nodes_at(ns, pairs[lo].node);
+		if (n->cn->pool)
+			return n;
+	}
+	return NULL;
+}
+
+void
+power_budget_holds(struct ctld *c, const struct burst_budget *b, size_t nb,
+		   double *mins, double *cost)
+{
+	struct jobs *js = c->jobs;
+	size_t np = 0;
+	struct boot_pair *pairs = nb ? power_boot_pairs(c->nodes, &np) : NULL;
+
+	for (size_t i = 0; nb && js && i < js->n; i++) {
+		const struct job *j = js->v[i];
+		const struct node *n;
+		const struct conf_pool *cp;
+		if ((j->state == JOB_CONFIGURING || j->state == JOB_RUNNING ||
+		     j->state == JOB_COMPLETING) && j->nalloc)
+			hold_running(c, j, b, nb, mins, cost);
+		else if (j->state == JOB_PENDING &&
+			 (n = booting_for(c->nodes, pairs, np, j->id)) &&
+			 (cp = conf_pool_find(c->conf, n->cn->pool)))
+			hold_add(c, j, b, nb, mins, cost, burst_hold_mins(
+				 j->nodes_min ? j->nodes_min : 1,
+				 limit_s(j)), cp->cost);
+	}
+	free(pairs);
+}
+
+static int
+prio_cmp(const void *a, const void *b)
+{
+	const struct burst_job *x = a, *y = b;
+
+	if (x->job->priority != y->job->priority)
+		return x->job->priority > y->job->priority ? -1 : 1;
+	return x->job->id < y->job->id ? -1 : (x->job->id > y->job->id);
+}
+
+/* The snapshot's jobs (their last pass's priority) as burst_cloud_allow
+ * wants them; entries whose live job is gone are left out. */
+static size_t
+allow_jobs(struct ctld *c, struct jobs *js, struct sched_snap *s,
+	   struct burst_job *bj, const char *(*chains)[POWER_CHAIN_MAX + 1])
+{
+	size_t nj = 0, np = 0;
+	struct boot_pair *pairs = power_boot_pairs(c->nodes, &np);
+
+	for (size_t k = 0; k < s->njobs; k++) {
+		struct job *j = jobs_find(js, s->refs[k].id);
+		if (!j)
+			continue;
+		s->jobs[k].priority = j->priority;
+		power_chain_fill(c, j, chains[nj]);
+		bj[nj].job = &s->jobs[k];
+		bj[nj].accounts = chains[nj];
+		bj[nj].booting = booting_for(c->nodes, pairs, np, j->id) !=
+				 NULL;
+		nj++;
+	}
+	free(pairs);
+	qsort(bj, nj, sizeof(*bj), prio_cmp);
+	return nj;
+}
+
+void
+power_snap_cloud(struct sched_snap *s, struct jobs *js)
+{
+	struct ctld *c = js->c;
+	size_t np = c->conf->pool_count, nb = 0, nj;
+	struct burst_budget *b;
+	struct burst_pool *bp;
+	struct burst_job *bj;
+	const char *(*chains)[POWER_CHAIN_MAX + 1];
+	char (*why)[SCHED_REASON_LEN];
+	bool *allow;
+
+	if (!c->power || !np || !s->njobs)
+		return;
+	b = power_budgets_build(c, &nb);
+	if (!nb) {
+		free(b);
+		return;
+	}
+	bp = hc_calloc(np, sizeof(*bp));
+	why = hc_calloc(np, sizeof(*why));
+	for (size_t i = 0; i < np; i++)
+		power_pool_view(c->power, &c->conf->pools[i], s->now, &bp[i],
+				why[i], sizeof(why[i]));
+	bj = hc_calloc(s->njobs, sizeof(*bj));
+	chains = hc_calloc(s->njobs, sizeof(*chains));
+	allow = hc_calloc(s->njobs, sizeof(*allow));
+	nj = allow_jobs(c, js, s, bj, chains);
+	burst_cloud_allow(bp, np, bj, nj, b, nb, allow);
+	for (size_t k = 0; k < nj; k++)
+		s->jobs[bj[k].job - s->jobs].no_cloud = !allow[k];
+	free(allow);
+	free(chains);
+	free(bj);
+	free(why);
+	free(bp);
+	free(b);
+}
