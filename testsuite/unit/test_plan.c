@@ -162,6 +162,43 @@ test_easy_multi_node(void **state)
 	sched_destroy(s);
 }
 
+/* A no_cloud job is planned on-premise only: n0 (on-premise) is busy
+ * until +100, n1 (a cloud node) until +50. A, whose budget cannot take
+ * the cloud, is planned at +100 on n0; B, the same shape, at +50 on n1;
+ * once n1 is free, A still does not start there. */
+static void
+test_no_cloud_plan(void **state)
+{
+	struct cluster c = { 0 };
+	struct sched *s = sched_new();
+	struct sched_job jobs[2] = { job(1, 1, 8, 60), job(2, 1, 8, 60) };
+	struct sched_plan p;
+
+	(void)state;
+	node_add(&c, 8, 0, 0);
+	node_add(&c, 8, 0, 0);
+	c.nodes[1].cloud = true;
+	run_add(&c, 0, 8, 0, 0, NOW + 100);
+	run_add(&c, 1, 8, 0, 0, NOW + 50);
+	jobs[0].no_cloud = true;
+	assert_int_equal(pass(s, 8, jobs, 2, &c, &p), 0);
+	assert_int_equal(jobs[0].plan_start, NOW + 100);
+	assert_int_equal(jobs[1].plan_start, NOW + 50);
+	for (size_t k = 0; k < p.nplanned; k++)
+		assert_int_equal(p.planned[k].nodes[0],
+				 p.planned[k].job == 1 ? 0 : 1);
+	sched_plan_free(&p);
+	memset(c.cpu_used[1], 0, sizeof(c.cpu_used[1]));
+	c.nodes[1].running_jobs = 0;
+	c.nrun = 1;
+	jobs[0].promised = 0;
+	assert_int_equal(pass(s, 8, jobs, 1, &c, &p), 0);
+	assert_false(started(&p, 1));
+	assert_int_equal(jobs[0].plan_start, NOW + 100);
+	sched_plan_free(&p);
+	sched_destroy(s);
+}
+
 /* Conservative plans C too: after A, on the node A leaves free, or at
  * +150 at the latest (A ends then). */
 static void
@@ -433,6 +470,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_cloud_plan),
 		cmocka_unit_test(test_profile_holes),
 		cmocka_unit_test(test_easy_multi_node),
 		cmocka_unit_test(test_conservative_plans_all),
