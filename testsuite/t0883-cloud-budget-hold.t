@@ -9,7 +9,7 @@
 # second runs. The jobs' records say what the account was charged.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 10
+plan 12
 
 # CostPerNodeHour=60: 1 a node-minute.
 cluster_start --nodes 1 --conf-extra "$(cloud_pool burst c[1-2] \
@@ -33,6 +33,10 @@ ok "a second job (worst case 2, 1.5 left) waits, naming the budget" \
 sleep 2	# passes' worth: it must not take c1's idle half
 is "... not placed beside the first, no node started for it" \
 	"$(job_state "$second") $(node_state c2)" "PENDING CLOUD"
+held='.accounts[] | select(.name == "lab") | "\(.held_node_hours * 60)'
+held="$held"' \(.held_cost)"'
+is "hcctl show cloud says what the running job holds" \
+	"$(hcctl show cloud --json | jq -r "$held")" "1.5 1.5"
 
 ctld_restart
 sleep 2
@@ -57,3 +61,5 @@ lab=$(hcctl show cloud --json |
 ok "the account is charged what the jobs' records say ($lab, $total)" \
 	test "$((lab - total))" -ge -1 -a "$((lab - total))" -le 1
 ok "... within its budget" test "$lab" -le 18000
+like "... and nothing is held once the jobs ended" "$(hcctl show cloud)" \
+	"^lab +0\.00 +0\.[0-9]+ +- +3 +0\.00 +0\.00$"

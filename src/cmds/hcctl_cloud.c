@@ -4,7 +4,7 @@
  * (the calendar month, UTC), and whether a pool is stopped or backs off;
  * then the accounts that used the cloud or have a cloud budget (their
  * subtree's node-hours and cost against GrpCloudNodeMins and
- * GrpCloudCost).
+ * GrpCloudCost, and what their running and booting jobs hold ahead).
  */
 #include "config.h"
 
@@ -39,14 +39,17 @@ show_cloud_accounts(struct outbuf *o, const json_t *accts)
 
 	if (!json_array_size(accts))
 		return;
-	out_printf(o, "\n%-16s %9s %9s %16s %12s\n", "ACCOUNT", "NODE_HRS",
-		   "COST", "GrpCloudNodeMins", "GrpCloudCost");
+	out_printf(o, "\n%-12s %8s %9s %16s %12s %8s %9s\n", "ACCOUNT",
+		   "NODE_HRS", "COST", "GrpCloudNodeMins", "GrpCloudCost",
+		   "HELD_HRS", "HELD_COST");
 	json_array_foreach(accts, i, a) {
 		char mins[32], cost[32];
 		budget_fmt(ji(a, "grp_cloud_node_mins"), mins, sizeof(mins));
 		budget_fmt(ji(a, "grp_cloud_cost"), cost, sizeof(cost));
-		out_printf(o, "%-16s %9.2f %9.2f %16s %12s\n", js(a, "name"),
-			   jd(a, "node_hours"), jd(a, "cost"), mins, cost);
+		out_printf(o, "%-12s %8.2f %9.2f %16s %12s %8.2f %9.2f\n",
+			   js(a, "name"), jd(a, "node_hours"), jd(a, "cost"),
+			   mins, cost, jd(a, "held_node_hours"),
+			   jd(a, "held_cost"));
 	}
 }
 

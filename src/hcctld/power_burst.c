@@ -275,8 +275,10 @@ power_save_resume(struct power *pw, const struct sched_snap *s,
 	}
 }
 
-/* `hcctl show cloud`'s accounts: each that used the cloud or has a cloud
- * budget, with its subtree's node-hours and cost against its budgets. */
+/* `hcctl show cloud`'s accounts: each that used the cloud, holds some of
+ * it or has a cloud budget, with its subtree's node-hours and cost
+ * against its budgets, and what its running and booting jobs hold ahead
+ * (power_budget.c). */
 static json_t *
 accounts_cloud_json(struct ctld *c)
 {
@@ -284,19 +286,29 @@ accounts_cloud_json(struct ctld *c)
 	struct acct_obj **v = c->accounts ?
 		accounts_list(c->accounts, ACCT_ACCOUNT, &na) : NULL;
 	json_t *a = json_array();
+	struct burst_budget *b = hc_calloc(na + 1, sizeof(*b));
+	double *hm = hc_calloc(na + 1, sizeof(double));
+	double *hc = hc_calloc(na + 1, sizeof(double));
 
+	for (size_t i = 0; i < na; i++)
+		b[i].account = v[i]->name;
+	power_budget_holds(c, b, na, hm, hc);	/* what each holds ahead */
 	for (size_t i = 0; i < na; i++) {
 		double mins, cost;
 		subtree_used(c, v, na, v[i], &mins, &cost);
-		if (mins <= 0 && !v[i]->grp_cloud_node_mins &&
+		if (mins <= 0 && hm[i] <= 0 && !v[i]->grp_cloud_node_mins &&
 		    !v[i]->grp_cloud_cost)
 			continue;
-		json_array_append_new(a, json_pack("{s:s,s:f,s:f,s:I,s:I}",
-			"name", v[i]->name, "node_hours", mins / 60.0,
-			"cost", cost, "grp_cloud_node_mins",
+		json_array_append_new(a, json_pack("{s:s,s:f,s:f,s:I,s:I,"
+			"s:f,s:f}", "name", v[i]->name, "node_hours",
+			mins / 60.0, "cost", cost, "grp_cloud_node_mins",
 			(json_int_t)v[i]->grp_cloud_node_mins,
-			"grp_cloud_cost", (json_int_t)v[i]->grp_cloud_cost));
+			"grp_cloud_cost", (json_int_t)v[i]->grp_cloud_cost,
+			"held_node_hours", hm[i] / 60.0, "held_cost", hc[i]));
 	}
+	free(hm);
+	free(hc);
+	free(b);
 	return a;
 }
 
