@@ -2,19 +2,23 @@
 # A cloud node released and then needed again starts again at once: a job
 # for the pool's only node submitted after the node was released resumes it
 # within a few seconds, and one submitted while the SuspendProgram still
-# runs (POWERING_DOWN; a provider that takes 3 s to release) resumes it as
-# soon as that program ends, not at a later periodic pass.
+# runs (POWERING_DOWN; a provider that takes 3 s to release) waits with
+# reason CloudNodeReleasing:POOL and resumes it as soon as that program
+# ends, not at a later periodic pass; in a pool with another unstarted
+# node, that node starts at once instead.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 7
+plan 9
 
 slow=$HC_TEST_DIR/etc/slow-suspend
 printf '#!/bin/sh\n[ "$HC_ACTION" = suspend ] && sleep 3\nexec %s "$@"\n' \
 	"$HC_CLOUD_PROVIDER" >"$slow"
 chmod 0755 "$slow"
 cluster_start --nodes 1 --conf-extra "$(cloud_pool burst c1 \
-	SuspendTime=1 BurstAfter=0 "SuspendProgram=$slow")"
-cloud_ready c1 || bail_out "cannot set the provider up"
+	SuspendTime=1 BurstAfter=0 "SuspendProgram=$slow")" \
+	--conf-extra "$(cloud_pool pair "d[1-2]" SuspendTime=1 BurstAfter=0 \
+	"SuspendProgram=$slow" Features=pair)"
+cloud_ready c1 d1 d2 || bail_out "cannot set the provider up"
 LOG=$HC_TEST_DIR/log/hcctld.log
 resumes() { grep -c "action=resume pool=burst nodes=c1 pid=[0-9]* program" \
 	"$LOG"; }
@@ -46,3 +50,17 @@ diag "SuspendProgram ended -> ResumeProgram forked: $gap s"
 ok "... started again within 1 s of the release's end" \
 	awk -v g="$gap" 'BEGIN { exit !(g >= 0 && g < 1) }'
 is "... three starts in all" "$(resumes)" 3
+
+# Two nodes: while the one that ran a job is being released, the next job
+# starts the other at once (the release alone takes over 3 s).
+d=$(submit_as "$HC_USER1" --constraint=pair -t 1 --wrap true)
+wait_job_state "$d" COMPLETED 20 || bail_out "the pair's job does not run"
+first=$(job_node "$d")
+other=d1
+[ "$first" = d1 ] && other=d2
+wait_node_state "$first" '.*POWERING_DOWN.*' 10 ||
+	bail_out "$first is not released"
+e=$(submit_as "$HC_USER1" --constraint=pair -t 1 --wrap true)
+ok "a pool's other unstarted node starts at once meanwhile" \
+	wait_job_state "$e" COMPLETED 3
+is "... the job ran there" "$(job_node "$e")" "$other"
