@@ -62,8 +62,10 @@ power_pool_view(struct power *pw, const struct conf_pool *cp, time_t now,
 	bp->features = (const char *const *)t->features;
 	for (size_t i = 0; i < nodes_count(ns); i++) {
 		struct node *n = nodes_at(ns, i);
-		if (n->cn->pool && !strcmp(n->cn->pool, cp->name))
-			bp->queue_mask |= n->queue_mask;
+		if (!n->cn->pool || strcmp(n->cn->pool, cp->name))
+			continue;
+		bp->queue_mask |= n->queue_mask;
+		bp->booting += (n->flags & NODE_F_POWERING_UP) != 0;
 	}
 	bp->accounts = (const char *const *)cp->accounts;
 	bp->boot_s = power_pool_boot_s(pw, cp->name);
@@ -196,8 +198,8 @@ pool_resume(struct power *pw, const struct sched_snap *s, const char *pool,
 	 * (spread over the nodes found, were fewer free than it counted). */
 	for (size_t k = 0; k < nj; k++) {
 		uint32_t id = live_id(s, bj[k].job);
-		if (d->job_pool[k] != pi || !id)
-			continue;
+		if (d->job_pool[k] != pi || !id || !d->place_count[k])
+			continue;	/* none: it waits for a booting node */
 		for (uint32_t c = 0; nv && c < d->place_count[k]; c++)
 			pr[npr++] = (struct boot_pair){ id, (uint32_t)(
 				d->place[d->place_first[k] + c] % nv) };

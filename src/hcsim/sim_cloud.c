@@ -175,15 +175,17 @@ cloud_room(struct sim *x, int64_t now, long room, long active,
 	return room;
 }
 
-/* The pool as burst_decide wants it, with `room` nodes to start. */
+/* The pool as burst_decide wants it, with `room` nodes to start and
+ * `booting` starting. */
 static struct burst_pool
-cloud_pool(const struct sim *x, long room, const char *why)
+cloud_pool(const struct sim *x, long room, uint32_t booting, const char *why)
 {
 	const struct sim_cloud *c = x->o->cloud;
 
 	return (struct burst_pool){ .name = c->pool, .cpus = c->procs,
 		.queue_mask = 1, .boot_s = c->boot, .burst_after = c->after,
-		.cost_per_hour = c->cost, .room = room, .room_why = why };
+		.cost_per_hour = c->cost, .room = room, .booting = booting,
+		.room_why = why };
 }
 
 /* Job k's share of the cloud nodes it holds (0: none). */
@@ -272,7 +274,7 @@ cloud_allow(struct sim *x)
 		free(b);
 		return;
 	}
-	p = cloud_pool(x, 0, "");
+	p = cloud_pool(x, 0, 0, "");
 	chains = hc_calloc(x->npend, sizeof(*chains));
 	bj = cloud_jobs(x, chains);
 	allow = hc_calloc(x->npend + 1, sizeof(*allow));
@@ -331,6 +333,7 @@ cloud_decide(struct sim *x, int64_t now)
 	struct burst_job *bj;
 	struct burst_decision d;
 	long room = 0, active = 0;
+	uint32_t booting = 0;
 	const char *why;
 
 	if (!x->cn)
@@ -339,6 +342,7 @@ cloud_decide(struct sim *x, int64_t now)
 		struct cloud_node *n = &x->cn[i];
 		bool busy = x->m.nodes[x->nlocal + i].running_jobs > 0;
 		room += n->state == CN_CLOUD;
+		booting += n->state == CN_BOOTING;
 		active += n->state != CN_CLOUD;
 		if (n->state == CN_UP)
 			n->idle_since = busy ? 0 : (n->idle_since ?
@@ -348,7 +352,7 @@ cloud_decide(struct sim *x, int64_t now)
 	if (!x->npend)
 		return;
 	room = cloud_room(x, now, room, active, &why);
-	p = cloud_pool(x, room, why);
+	p = cloud_pool(x, room, booting, why);
 	bj = cloud_jobs(x, NULL);
 	budgets_decide(x, now, &p, bj, &d);
 	if (d.pool_nodes[0])

@@ -45,6 +45,7 @@ struct pool_state {
 	size_t cap;		/* a power of two >= nopen */
 	uint32_t *took;		/* the open nodes the last placement took */
 	size_t ntook;
+	size_t nboot;		/* open[0 .. nboot) are booting nodes */
 };
 
 #define NONE ((size_t)-1)
@@ -365,7 +366,42 @@ job_decide(time_t now, struct pool_state *ps, size_t npools,
 	return -1;
 }
 
-/* Job k was packed on pool p: where (the open nodes its pool state took). */
+/* The pool's booting nodes as open nodes, then the jobs waiting for
+ * them packed there (in the first pool whose booting nodes hold one
+ * whole), so that what they leave takes candidates first. */
+static void
+boot_open(struct pool_state *ps, size_t npools, const struct burst_job *jobs,
+	  size_t njobs)
+{
+	for (size_t i = 0; i < npools; i++) {
+		for (uint32_t b = 0; b < ps[i].p->booting; b++) {
+			ps[i].open = hc_realloc(ps[i].open, (ps[i].nopen + 1) *
+						sizeof(*ps[i].open));
+			ps[i].open[ps[i].nopen] = (struct open_node){
+				ps[i].p->cpus, ps[i].p->mem_mb,
+				ps[i].p->gpus };
+			tree_grow(&ps[i]);
+			tree_set(&ps[i], ps[i].nopen++);
+		}
+		ps[i].nboot = ps[i].nopen;
+	}
+	for (size_t k = 0; k < njobs; k++) {
+		uint32_t nodes;
+		if (!jobs[k].booting)
+			continue;
+		for (size_t i = 0; i < npools; i++)
+			if (ps[i].nboot && pool_allows(ps[i].p, &jobs[k]) &&
+			    burst_fits(ps[i].p, jobs[k].job, &nodes) &&
+			    pool_place(&ps[i], jobs[k].job, nodes,
+				       false) == 0) {
+				pool_place(&ps[i], jobs[k].job, nodes, true);
+				break;
+			}
+	}
+}
+
+/* Job k was packed on pool p: where (the new nodes its pool state took;
+ * a booting node it took starts nothing and is left out). */
 static void
 place_note(struct burst_decision *out, size_t k, const struct pool_state *ps,
 	   size_t npools, const struct burst_pool *p, size_t *cap)
@@ -382,10 +418,11 @@ place_note(struct burst_decision *out, size_t k, const struct pool_state *ps,
 					sizeof(*out->place));
 	}
 	out->place_first[k] = (uint32_t)out->nplace;
-	out->place_count[k] = (uint32_t)ps[i].ntook;
-	memcpy(out->place + out->nplace, ps[i].took,
-	       ps[i].ntook * sizeof(*out->place));
-	out->nplace += ps[i].ntook;
+	for (size_t t = 0; t < ps[i].ntook; t++)
+		if (ps[i].took[t] >= ps[i].nboot)
+			out->place[out->nplace++] = ps[i].took[t] -
+						    (uint32_t)ps[i].nboot;
+	out->place_count[k] = (uint32_t)out->nplace - out->place_first[k];
 }
 
 int
@@ -414,6 +451,7 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 		ps[i].room = pools[i].room > 0 ? pools[i].room : 0;
 	}
 	qsort(ps, npools, sizeof(*ps), cost_cmp);
+	boot_open(ps, npools, jobs, njobs);
 	for (size_t k = 0; k < njobs; k++) {
 		const struct sched_job *j = jobs[k].job;
 		out->job_pool[k] = -1;
@@ -437,8 +475,8 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 	}
 	for (size_t i = 0; i < npools; i++) {
 		size_t pi = (size_t)(ps[i].p - pools);
-		out->pool_nodes[pi] = (uint32_t)ps[i].nopen;
-		out->total += (uint32_t)ps[i].nopen;
+		out->pool_nodes[pi] = (uint32_t)(ps[i].nopen - ps[i].nboot);
+		out->total += out->pool_nodes[pi];
 		free(ps[i].open);
 		free(ps[i].tree);
 		free(ps[i].took);

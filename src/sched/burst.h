@@ -22,7 +22,11 @@
  * GrpCloudCost: charged nodes x time limit) allow gets no node and a
  * reason naming the limit. BurstAfter=0 starts nodes for every job that
  * cannot start now (Slurm's behaviour). Jobs planned on a booting node
- * (`booting`) are never candidates: no second node starts for them.
+ * (`booting`) are never candidates: no second node starts for them. The
+ * pool's nodes booting now (burst_pool.booting) are opened first, and
+ * the booting jobs packed on them: what those leave takes candidates
+ * before a new node is opened, so a job that arrives while a node boots
+ * waits for that node when it fits there.
  *
  * Budgets hold ahead, as GrpResMins does: what the host gives as left is
  * the budget less what ended jobs were charged and less what running and
@@ -66,6 +70,7 @@ struct burst_pool {
 	long burst_after;		/* BurstAfter, seconds */
 	double cost_per_hour;
 	long room;			/* nodes that may start now */
+	uint32_t booting;		/* its nodes starting now */
 	const char *room_why;		/* why room is 0 (a reason) */
 };
 

@@ -5,7 +5,7 @@
  * account budgets with reasons naming them (a parent's binding its
  * subtree, one spent past its limit staying reached), the cheapest pool
  * first, queues/accounts/templates that do not fit, booting nodes not
- * doubled; first-fit packing past the open-node index's growth and where
+ * doubled and what they leave taking new jobs first; first-fit packing past the open-node index's growth and where
  * each job was packed, and the keep-idle index (burst_plan_keep);
  * budgets held ahead by running jobs (their share of a node x time
  * limit), and which pending jobs their budgets let use cloud nodes at all
@@ -281,6 +281,39 @@ test_booting_and_accounts(void **state)
 	burst_decision_free(&d);
 }
 
+/* A node booting for a 24-CPU job takes an 8-CPU job that arrives
+ * meanwhile: no node starts for it; a second one no longer fits there
+ * and opens a new node (place: new node 0). */
+static void
+test_booting_fill(void **state)
+{
+	struct burst_pool p = pool("burst", 3.2);
+	struct sched_job j[] = { job(1, 24, 0), job(2, 8, 0), job(3, 8, 0) };
+	struct burst_job bj[3];
+	struct burst_decision d;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++)
+		bj[i] = (struct burst_job){ .job = &j[i],
+			.accounts = acct_phys, .booting = i == 0 };
+	p.booting = 1;
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 2, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 0);
+	assert_int_equal(d.job_pool[1], 0);
+	assert_string_equal(d.reason[1], "NodeBooting");
+	assert_int_equal(d.place_count[1], 0);
+	burst_decision_free(&d);
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 3, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 1);
+	assert_int_equal(d.place_count[2], 1);
+	assert_int_equal(d.place[d.place_first[2]], 0);
+	burst_decision_free(&d);
+	p.booting = 0;		/* as before: j2 opens a node */
+	assert_int_equal(burst_decide(NOW, &p, 1, bj, 2, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 1);
+	burst_decision_free(&d);
+}
+
 /* 40 jobs of 24 CPUs open 40 nodes (the open-node index grows twice);
  * 40 of 8 fill their holes, the first in order; one more of 8 opens a
  * node, and one of 16 then fits the room left on it. */
@@ -448,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_budget_overspent),
 		cmocka_unit_test(test_cheapest_and_fit),
 		cmocka_unit_test(test_booting_and_accounts),
+		cmocka_unit_test(test_booting_fill),
 		cmocka_unit_test(test_first_fit_many),
 		cmocka_unit_test(test_plan_keep),
 		cmocka_unit_test(test_share_hold),
