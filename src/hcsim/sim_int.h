@@ -1,6 +1,6 @@
 /*
  * sim_int: what the simulator's files share (sim.c replays, sim_cloud.c
- * adds a cloud pool).
+ * adds a cloud pool, sim_budget.c the accounts' cloud budgets).
  */
 #ifndef HCSIM_SIM_INT_H
 #define HCSIM_SIM_INT_H
@@ -9,8 +9,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "burst.h"
 #include "sched.h"
 #include "sim.h"
+#include "sim_acct.h"
 #include "plan.h"
 
 struct sim_job {
@@ -76,9 +78,24 @@ void cloud_build(struct sim *x);
 int64_t cloud_next(const struct sim *x);
 /* At now, before the pass: boots that end, idle nodes released. */
 void cloud_events(struct sim *x, int64_t now);
-/* Before the pass: which pending jobs their cloud budgets let use cloud
- * nodes (sched_job.no_cloud for the others). */
+/* sim_budget.c: the cloud budgets (no-ops without --accounts). Before
+ * the pass: which pending jobs their cloud budgets let use cloud nodes
+ * (sched_job.no_cloud for the others). */
 void cloud_allow(struct sim *x);
+/* The pool as burst_decide wants it, with `room` nodes to start (why:
+ * what limits the room) and `booting` starting. */
+struct burst_pool cloud_pool(const struct sim *x, long room,
+			     uint32_t booting, const char *why);
+/* The pending jobs in priority order (the last pass's), whether they
+ * wait on a booting node and, with chains (npend entries), their
+ * accounts; owned by the caller. */
+struct burst_job *cloud_jobs(struct sim *x,
+			     const char *(*chains)[SIM_ACCT_CHAIN_MAX]);
+/* burst_decide under the accounts' budgets, counting the refusals a
+ * budget made. */
+void cloud_budgets_decide(struct sim *x, int64_t now,
+			  const struct burst_pool *p, struct burst_job *bj,
+			  struct burst_decision *d);
 /* After the pass: the burst decision; nodes started. */
 void cloud_decide(struct sim *x, int64_t now);
 /* Job k ends (its allocation still held): charge its account's cloud
