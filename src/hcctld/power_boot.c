@@ -8,7 +8,9 @@
  *   - the keep-idle index (burst_plan_keep() of libhcsched): the earliest
  *     start the last pass planned on each node, so that the check of an
  *     idle node past SuspendTime (power_tick, four times a second) is one
- *     look-up, whatever the number of pending jobs.
+ *     look-up, whatever the number of pending jobs; the idle nodes the
+ *     burst decision holds for multi-node jobs waiting for their other
+ *     nodes are added to it (power_keep_decision).
  * bench/burst measures the decision and the keep check at scale.
  */
 #include "config.h"
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "burst.h"
+#include "conf.h"
 #include "ctld.h"
 #include "jobs.h"
 #include "log.h"
@@ -163,6 +166,37 @@ power_keep_build(struct power *pw, const struct sched_snap *s)
 	k->n = s->nnodes;
 	k->epoch = s->epoch;
 	burst_plan_keep(&s->plan, k->n, k->start);
+}
+
+void
+power_keep_decision(struct power *pw, const struct burst_decision *d,
+		    time_t now)
+{
+	struct power_keep *k = power_keep_of(pw);
+
+	if (k->start)
+		burst_decision_keep(d, now, k->n, k->start);
+}
+
+/* The nodes power_tick would count idle (and stop after SuspendTime). */
+uint32_t *
+power_idle_nodes(struct nodes *ns, const char *pool, uint32_t *np)
+{
+	uint32_t *v = NULL, n = 0;
+
+	for (size_t i = 0; i < nodes_count(ns); i++) {
+		struct node *nd = nodes_at(ns, i);
+		if (!nd->cn->pool || strcmp(nd->cn->pool, pool) ||
+		    !nd->registered || !nd->conn || nd->njobs ||
+		    nd->power_busy || nd->base != NODE_IDLE ||
+		    (nd->flags & (NODE_F_DRAIN | NODE_F_POWERING_DOWN |
+				  NODE_F_POWERING_UP)))
+			continue;
+		v = hc_realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = nd->index;
+	}
+	*np = n;
+	return v;
 }
 
 void

@@ -219,6 +219,40 @@ pool_resume(struct power *pw, const struct sched_snap *s, const char *pool,
 	free(v);
 }
 
+/* The jobs d packed on pool's booting nodes: those nodes remember them
+ * (as new ones do), so that they are listed as waiting there and count
+ * as booting from the next pass. Booting index b is the pool's b-th
+ * POWERING_UP node, in the order power_pool_view counted them. */
+static void
+pool_boot_note(struct power *pw, const struct sched_snap *s, const char *pool,
+	       const struct burst_job *bj, size_t nj,
+	       const struct burst_decision *d, int pi)
+{
+	struct nodes *ns = power_ctld(pw)->nodes;
+	struct node **v = NULL;
+	size_t nv = 0;
+
+	for (size_t i = 0; i < nodes_count(ns); i++) {
+		struct node *n = nodes_at(ns, i);
+		if (!n->cn->pool || strcmp(n->cn->pool, pool) ||
+		    !(n->flags & NODE_F_POWERING_UP))
+			continue;
+		v = hc_realloc(v, (nv + 1) * sizeof(*v));
+		v[nv++] = n;
+	}
+	for (size_t k = 0; k < nj && nv; k++) {
+		uint32_t id = live_id(s, bj[k].job);
+		if (d->job_pool[k] != pi || !id)
+			continue;
+		for (uint32_t c = 0; c < d->boot_count[k]; c++) {
+			uint32_t b = d->boot_place[d->boot_first[k] + c];
+			if (b < nv)
+				power_node_boot_job(v[b], id);
+		}
+	}
+	free(v);
+}
+
 /* Whether on-premise node n, powered down, could run job j. */
 static bool
 onprem_fits(const struct node *n, const struct sched_job *j)
@@ -351,9 +385,13 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	chains = hc_calloc(s->njobs, sizeof(*chains));
 	budgets = power_budgets_build(power_ctld(pw), &nb);
 	pairs = power_boot_pairs(power_ctld(pw)->nodes, &npairs);
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
 		power_pool_view(pw, &conf->pools[i], s->now, &bp[i], why[i],
 			  sizeof(why[i]));
+		bp[i].idle_nodes = power_idle_nodes(power_ctld(pw)->nodes,
+						    conf->pools[i].name,
+						    &bp[i].nidle);
+	}
 	for (size_t k = 0; k < s->njobs; k++) {
 		uint32_t id = s->refs[k].id;
 		struct job *j = jobs_find(js, id);
@@ -372,6 +410,7 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 	}
 	qsort(bj, nj, sizeof(*bj), prio_cmp);
 	burst_decide(s->now, bp, np, bj, nj, budgets, nb, &d);
+	power_keep_decision(pw, &d, s->now);
 	power_save_resume(pw, s, bj, nj, s->now);
 	/* An array record's reason is its first task's. */
 	for (size_t k = 0; k < nj; k++) {
@@ -383,11 +422,16 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 		memcpy(j->reason, d.reason[k], sizeof(j->reason));
 		last = id;
 	}
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
+		pool_boot_note(pw, s, conf->pools[i].name, bj, nj, &d,
+			       (int)i);
 		if (d.pool_nodes[i])
 			pool_resume(pw, s, conf->pools[i].name,
 				    d.pool_nodes[i], bj, nj, &d, (int)i);
+	}
 	burst_decision_free(&d);
+	for (size_t i = 0; i < np; i++)
+		free((uint32_t *)bp[i].idle_nodes);
 	free(pairs);
 	free(budgets);
 	free(chains);

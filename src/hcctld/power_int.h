@@ -84,6 +84,14 @@ void power_boot_assign(struct node **v, struct boot_pair *pr, size_t n);
 void power_boot_jobs_add(struct node *n, const uint32_t *u, size_t nu);
 /* The keep-idle index from pass s. */
 void power_keep_build(struct power *pw, const struct sched_snap *s);
+/* Pool `pool`'s started nodes up and idle: their indexes (*n of them;
+ * free it). */
+uint32_t *power_idle_nodes(struct nodes *ns, const char *pool, uint32_t *n);
+/* The idle nodes decision d holds for multi-node jobs, added to the
+ * keep-idle index from now. */
+struct burst_decision;
+void power_keep_decision(struct power *pw, const struct burst_decision *d,
+			 time_t now);
 
 /* power_burst.c, for power_budget.c: a pool as burst_decide sees it (why:
  * the room's reason, len bytes), every account's cloud budget left once

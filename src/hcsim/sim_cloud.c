@@ -10,6 +10,8 @@
  * counts the starts of the last period, `max` (MaxNodes) the nodes booting
  * or up; the room left goes to the decision. Jobs the rate held back are
  * decided again when the oldest start of the period leaves it (an event).
+ * Its idle nodes go to the decision as hcctld's do (multi-node jobs take
+ * them before new nodes start), and those it holds are kept.
  *
  * Budgets (--accounts): sim_budget.c.
  */
@@ -159,11 +161,13 @@ cloud_decide(struct sim *x, int64_t now)
 	struct burst_job *bj;
 	struct burst_decision d;
 	long room = 0, active = 0;
-	uint32_t booting = 0;
+	uint32_t booting = 0, nidle = 0;
+	uint32_t *idle;
 	const char *why;
 
 	if (!x->cn)
 		return;
+	idle = hc_calloc(c->nodes + 1, sizeof(*idle));
 	for (size_t i = 0; i < c->nodes; i++) {
 		struct cloud_node *n = &x->cn[i];
 		bool busy = x->m.nodes[x->nlocal + i].running_jobs > 0;
@@ -173,17 +177,27 @@ cloud_decide(struct sim *x, int64_t now)
 		if (n->state == CN_UP)
 			n->idle_since = busy ? 0 : (n->idle_since ?
 						    n->idle_since : now);
+		if (n->state == CN_UP && !busy)
+			idle[nidle++] = (uint32_t)(x->nlocal + i);
 	}
 	x->rate_until = 0;
-	if (!x->npend)
+	if (!x->npend) {
+		free(idle);
 		return;
+	}
 	room = cloud_room(x, now, room, active, &why);
 	p = cloud_pool(x, room, booting, why);
+	p.idle_nodes = idle;
+	p.nidle = nidle;
 	bj = cloud_jobs(x, NULL);
 	cloud_budgets_decide(x, now, &p, bj, &d);
 	if (d.pool_nodes[0])
 		cloud_start(x, now, d.pool_nodes[0], bj, x->npend, &d);
+	/* idle nodes held for multi-node jobs: kept, as hcctld does */
+	for (size_t k = 0; k < d.nkeep; k++)
+		x->cn[d.keep[k] - x->nlocal].idle_since = now;
 	burst_decision_free(&d);
+	free(idle);
 	free(bj);
 }
 

@@ -46,9 +46,12 @@ struct pool_state {
 	uint32_t *took;		/* the open nodes the last placement took */
 	size_t ntook;
 	size_t nboot;		/* open[0 .. nboot) are booting nodes */
+	size_t nidle;		/* open[nboot .. + nidle): idle nodes */
+	bool *idle_used;	/* nidle entries: held by a job */
 };
 
 #define NONE ((size_t)-1)
+#define IDLE_ONLY (-2)	/* pool_place: idle nodes alone would hold it */
 
 static bool
 holds(const struct open_node *o, uint32_t cpus, uint64_t mem, uint32_t gpus)
@@ -251,17 +254,20 @@ budget_charge(const struct burst_job *bj, double *left_mins,
 }
 
 /*
- * Place job on pool ps: returns the new nodes it opens (>= 0) or -1 when
- * the pool's room does not allow it. The open nodes are changed only on
- * success, and only when `commit`.
+ * Place job on pool ps: returns the new nodes it opens (>= 0), -1 when
+ * the pool's room does not allow it, IDLE_ONLY when the pool's idle nodes
+ * alone would hold it (the plan holds it back: not the cloud's to take).
+ * Idle nodes are taken by multi-node jobs only. The open nodes are
+ * changed only on success, and only when `commit`.
  */
 static long
 pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 	   bool commit)
 {
-	uint32_t cpus, gpus, left = nodes;
+	uint32_t cpus, gpus, left = nodes, idle = 0;
 	uint64_t mem;
 	long opened;
+	size_t ilo = ps->nboot, ihi = ps->nboot + ps->nidle;
 
 	job_per_node(j, nodes, &cpus, &mem, &gpus);
 	if (commit) {
@@ -278,7 +284,16 @@ pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 		i = tree_find(ps, 1, 0, ps->cap, i, cpus, mem, gpus);
 		if (i == NONE)
 			break;
+		if (i >= ilo && i < ihi) {
+			if (nodes < 2) {	/* skip the idle nodes */
+				i = ihi - 1;
+				continue;
+			}
+			idle++;
+		}
 		if (commit) {
+			if (i >= ilo && i < ihi)
+				ps->idle_used[i - ilo] = true;
 			ps->open[i].cpus -= cpus;
 			ps->open[i].mem_mb -= mem;
 			ps->open[i].gpus -= gpus;
@@ -288,6 +303,8 @@ pool_place(struct pool_state *ps, const struct sched_job *j, uint32_t nodes,
 		left--;
 	}
 	opened = left;
+	if (idle && idle == nodes)
+		return IDLE_ONLY;
 	if (opened > ps->room)
 		return -1;
 	if (!commit)
@@ -344,8 +361,11 @@ job_decide(time_t now, struct pool_state *ps, size_t npools,
 		if (!j->plan_start && p->burst_after > 0 &&
 		    !never_on_premise(j))
 			continue;
+		if ((opened = pool_place(&ps[i], j, nodes, false)) ==
+		    IDLE_ONLY)
+			continue;
 		candidate = true;
-		if ((opened = pool_place(&ps[i], j, nodes, false)) < 0) {
+		if (opened < 0) {
 			if (!why[0])
 				snprintf(why, len, "%s", p->room_why &&
 					 *p->room_why ? p->room_why :
@@ -366,24 +386,34 @@ job_decide(time_t now, struct pool_state *ps, size_t npools,
 	return -1;
 }
 
-/* The pool's booting nodes as open nodes, then the jobs waiting for
- * them packed there (in the first pool whose booting nodes hold one
- * whole), so that what they leave takes candidates first. */
+/* Pool ps's `n` untouched nodes as open nodes. */
+static void
+open_whole(struct pool_state *ps, uint32_t n)
+{
+	for (uint32_t b = 0; b < n; b++) {
+		ps->open = hc_realloc(ps->open, (ps->nopen + 1) *
+				      sizeof(*ps->open));
+		ps->open[ps->nopen] = (struct open_node){ ps->p->cpus,
+			ps->p->mem_mb, ps->p->gpus };
+		tree_grow(ps);
+		tree_set(ps, ps->nopen++);
+	}
+}
+
+/* The pool's booting nodes, then its idle ones, as open nodes, then the
+ * jobs waiting for booting nodes packed there (in the first pool whose
+ * booting and idle nodes hold one whole), so that what they leave takes
+ * candidates first. */
 static void
 boot_open(struct pool_state *ps, size_t npools, const struct burst_job *jobs,
 	  size_t njobs)
 {
 	for (size_t i = 0; i < npools; i++) {
-		for (uint32_t b = 0; b < ps[i].p->booting; b++) {
-			ps[i].open = hc_realloc(ps[i].open, (ps[i].nopen + 1) *
-						sizeof(*ps[i].open));
-			ps[i].open[ps[i].nopen] = (struct open_node){
-				ps[i].p->cpus, ps[i].p->mem_mb,
-				ps[i].p->gpus };
-			tree_grow(&ps[i]);
-			tree_set(&ps[i], ps[i].nopen++);
-		}
+		open_whole(&ps[i], ps[i].p->booting);
 		ps[i].nboot = ps[i].nopen;
+		open_whole(&ps[i], ps[i].p->nidle);
+		ps[i].nidle = ps[i].p->nidle;
+		ps[i].idle_used = hc_calloc(ps[i].nidle + 1, sizeof(bool));
 	}
 	for (size_t k = 0; k < njobs; k++) {
 		uint32_t nodes;
@@ -400,8 +430,8 @@ boot_open(struct pool_state *ps, size_t npools, const struct burst_job *jobs,
 	}
 }
 
-/* Job k was packed on pool p: where (the new nodes its pool state took;
- * a booting node it took starts nothing and is left out). */
+/* Job k was packed on pool p: where (the new nodes its pool state took,
+ * and apart the booting nodes it took; an idle one is left out). */
 static void
 place_note(struct burst_decision *out, size_t k, const struct pool_state *ps,
 	   size_t npools, const struct burst_pool *p, size_t *cap)
@@ -412,17 +442,38 @@ place_note(struct burst_decision *out, size_t k, const struct pool_state *ps,
 		i++;
 	if (i == npools)
 		return;
-	if (out->nplace + ps[i].ntook > *cap) {
+	if (out->nplace + ps[i].ntook > *cap ||
+	    out->nboot_place + ps[i].ntook > *cap) {
 		*cap = 2 * (*cap + ps[i].ntook);
 		out->place = hc_realloc(out->place, *cap *
 					sizeof(*out->place));
+		out->boot_place = hc_realloc(out->boot_place, *cap *
+					     sizeof(*out->boot_place));
 	}
+	out->boot_first[k] = (uint32_t)out->nboot_place;
+	for (size_t t = 0; t < ps[i].ntook; t++)
+		if (ps[i].took[t] < ps[i].nboot)
+			out->boot_place[out->nboot_place++] = ps[i].took[t];
+	out->boot_count[k] = (uint32_t)out->nboot_place - out->boot_first[k];
 	out->place_first[k] = (uint32_t)out->nplace;
 	for (size_t t = 0; t < ps[i].ntook; t++)
-		if (ps[i].took[t] >= ps[i].nboot)
+		if (ps[i].took[t] >= ps[i].nboot + ps[i].nidle)
 			out->place[out->nplace++] = ps[i].took[t] -
-						    (uint32_t)ps[i].nboot;
+				(uint32_t)(ps[i].nboot + ps[i].nidle);
 	out->place_count[k] = (uint32_t)out->nplace - out->place_first[k];
+}
+
+/* The idle nodes of pool ps that jobs took: out->keep. */
+static void
+keep_note(struct burst_decision *out, const struct pool_state *ps)
+{
+	for (size_t k = 0; k < ps->nidle; k++) {
+		if (!ps->idle_used[k])
+			continue;
+		out->keep = hc_realloc(out->keep, (out->nkeep + 1) *
+				       sizeof(*out->keep));
+		out->keep[out->nkeep++] = ps->p->idle_nodes[k];
+	}
 }
 
 int
@@ -442,6 +493,8 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 	out->pool_nodes = hc_calloc(npools + 1, sizeof(uint32_t));
 	out->place_first = hc_calloc(njobs + 1, sizeof(uint32_t));
 	out->place_count = hc_calloc(njobs + 1, sizeof(uint32_t));
+	out->boot_first = hc_calloc(njobs + 1, sizeof(uint32_t));
+	out->boot_count = hc_calloc(njobs + 1, sizeof(uint32_t));
 	for (size_t i = 0; i < nbudgets; i++) {
 		lm[i] = budgets[i].node_mins_left;
 		lc[i] = budgets[i].cost_left;
@@ -475,8 +528,11 @@ burst_decide(time_t now, const struct burst_pool *pools, size_t npools,
 	}
 	for (size_t i = 0; i < npools; i++) {
 		size_t pi = (size_t)(ps[i].p - pools);
-		out->pool_nodes[pi] = (uint32_t)(ps[i].nopen - ps[i].nboot);
+		out->pool_nodes[pi] = (uint32_t)(ps[i].nopen - ps[i].nboot -
+						 ps[i].nidle);
 		out->total += out->pool_nodes[pi];
+		keep_note(out, &ps[i]);
+		free(ps[i].idle_used);
 		free(ps[i].open);
 		free(ps[i].tree);
 		free(ps[i].took);
@@ -539,6 +595,10 @@ burst_decision_free(struct burst_decision *d)
 	free(d->place_first);
 	free(d->place_count);
 	free(d->place);
+	free(d->keep);
+	free(d->boot_first);
+	free(d->boot_count);
+	free(d->boot_place);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -554,4 +614,14 @@ burst_plan_keep(const struct sched_plan *plan, size_t nnodes, time_t *keep)
 				keep[x] = e->start;
 		}
 	}
+}
+
+void
+burst_decision_keep(const struct burst_decision *d, time_t now,
+		    size_t nnodes, time_t *keep)
+{
+	for (size_t i = 0; d && i < d->nkeep; i++)
+		if (d->keep[i] < nnodes && (!keep[d->keep[i]] ||
+					    now < keep[d->keep[i]]))
+			keep[d->keep[i]] = now;
 }

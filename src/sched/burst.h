@@ -28,6 +28,16 @@
  * before a new node is opened, so a job that arrives while a node boots
  * waits for that node when it fits there.
  *
+ * A pool's started nodes that are up and idle (burst_pool.idle_nodes) are
+ * opened after its booting ones, for multi-node jobs only: such a job
+ * takes them and a new node is started only for each node it still
+ * lacks (MaxNodes=2, one node idle: a 2-node job starts one node, not
+ * two, and does not wait for the idle one to be stopped). A job that
+ * idle nodes alone could hold is left to the plan (it holds it back for
+ * a reason: a reservation, a higher job), as is every single-node job:
+ * an idle node that could run it would have. The idle nodes so held are
+ * kept from suspension (burst_decision_keep).
+ *
  * Budgets hold ahead, as GrpResMins does: what the host gives as left is
  * the budget less what ended jobs were charged and less what running and
  * booting cloud jobs hold (burst_hold_mins: their share of each cloud
@@ -72,6 +82,10 @@ struct burst_pool {
 	long room;			/* nodes that may start now */
 	uint32_t booting;		/* its nodes starting now */
 	const char *room_why;		/* why room is 0 (a reason) */
+	/* its started nodes up and idle (no job, not draining, not being
+	 * stopped): the host's node indexes, as burst_plan_keep's */
+	const uint32_t *idle_nodes;
+	uint32_t nidle;
 };
 
 /* A budget on cloud use; < 0: none (burst_budget_left gives them). */
@@ -120,6 +134,19 @@ struct burst_decision {
 	uint32_t *place_count;		/* njobs entries */
 	uint32_t *place;		/* nplace entries */
 	size_t nplace;
+	/* The booting nodes such a job was packed on (it starts no node
+	 * for them): boot_place[boot_first[k] .. + boot_count[k]) are
+	 * indexes 0 .. burst_pool.booting - 1 of its pool's booting nodes,
+	 * so that they remember it as the new ones do. */
+	uint32_t *boot_first;		/* njobs entries */
+	uint32_t *boot_count;		/* njobs entries */
+	uint32_t *boot_place;		/* nboot_place entries */
+	size_t nboot_place;
+	/* The pools' idle nodes (burst_pool.idle_nodes) that multi-node
+	 * jobs wait to use with the nodes started or booting for them: to
+	 * be kept from suspension (burst_decision_keep). */
+	uint32_t *keep;			/* nkeep entries */
+	size_t nkeep;
 };
 
 /*
@@ -144,6 +171,11 @@ void burst_decision_free(struct burst_decision *d);	/* NULL ok */
 struct sched_plan;
 void burst_plan_keep(const struct sched_plan *plan, size_t nnodes,
 		     time_t *keep);
+
+/* Add to that index the idle nodes decision d holds for multi-node jobs
+ * waiting for their other nodes (d->keep): needed from `now`. */
+void burst_decision_keep(const struct burst_decision *d, time_t now,
+			 size_t nnodes, time_t *keep);
 
 /*
  * Before a pass: which pending jobs (in priority order, as for

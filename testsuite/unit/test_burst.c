@@ -5,7 +5,11 @@
  * account budgets with reasons naming them (a parent's binding its
  * subtree, one spent past its limit staying reached), the cheapest pool
  * first, queues/accounts/templates that do not fit, booting nodes not
- * doubled and what they leave taking new jobs first; first-fit packing past the open-node index's growth and where
+ * doubled and what they leave taking new jobs first (and which booting
+ * node each was packed on); idle started
+ * nodes counted toward multi-node jobs (only the missing nodes started,
+ * the idle ones kept, jobs idle nodes alone could hold not labelled);
+ * first-fit packing past the open-node index's growth and where
  * each job was packed, and the keep-idle index (burst_plan_keep);
  * budgets held ahead by running jobs (their share of a node x time
  * limit), and which pending jobs their budgets let use cloud nodes at all
@@ -302,15 +306,87 @@ test_booting_fill(void **state)
 	assert_int_equal(d.job_pool[1], 0);
 	assert_string_equal(d.reason[1], "NodeBooting");
 	assert_int_equal(d.place_count[1], 0);
+	assert_int_equal(d.boot_count[1], 1);	/* the booting node 0 */
+	assert_int_equal(d.boot_place[d.boot_first[1]], 0);
 	burst_decision_free(&d);
 	assert_int_equal(burst_decide(NOW, &p, 1, bj, 3, NULL, 0, &d), 0);
 	assert_int_equal(d.total, 1);
 	assert_int_equal(d.place_count[2], 1);
 	assert_int_equal(d.place[d.place_first[2]], 0);
+	assert_int_equal(d.boot_count[2], 0);
 	burst_decision_free(&d);
 	p.booting = 0;		/* as before: j2 opens a node */
 	assert_int_equal(burst_decide(NOW, &p, 1, bj, 2, NULL, 0, &d), 0);
 	assert_int_equal(d.total, 1);
+	burst_decision_free(&d);
+}
+
+/* A 2-node job with one of the pool's nodes idle and room for one more
+ * (MaxNodes=2): it takes the idle node and starts one, and the idle node
+ * is kept; a 3-node job finds no room for its two missing nodes; a job
+ * the idle nodes alone could hold is the plan's (no node, no label); a
+ * single-node job does not take an idle node; a 2-node job booting on
+ * one node keeps the idle one it waits for. */
+static void
+test_idle_multinode(void **state)
+{
+	static const uint32_t idle[] = { 7, 9 };
+	struct burst_pool p = pool("burst", 3.2);
+	struct sched_job j[] = { job(1, 8, 0) };
+	struct burst_job bj = { .job = &j[0], .accounts = acct_phys };
+	struct burst_decision d;
+	time_t keep[10] = { 0 };
+
+	(void)state;
+	p.room = 1;
+	p.idle_nodes = idle;
+	p.nidle = 1;
+	j[0].nodes_min = 2;
+	j[0].ntasks = 2;
+	d = decide(&p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 1);
+	assert_int_equal(d.job_pool[0], 0);
+	assert_string_equal(d.reason[0], "NodeBooting");
+	assert_int_equal(d.place_count[0], 1);
+	assert_int_equal(d.place[d.place_first[0]], 0);
+	assert_int_equal(d.nkeep, 1);
+	assert_int_equal(d.keep[0], 7);
+	burst_decision_keep(&d, NOW, 10, keep);
+	assert_int_equal(keep[7], NOW);
+	assert_int_equal(keep[9], 0);
+	burst_decision_free(&d);
+
+	j[0].nodes_min = j[0].ntasks = 3;	/* two missing, room for one */
+	d = decide(&p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 0);
+	assert_string_equal(d.reason[0], "CloudNodesLimit");
+	assert_int_equal(d.nkeep, 0);
+	burst_decision_free(&d);
+
+	j[0].nodes_min = j[0].ntasks = 2;	/* two idle nodes hold it */
+	p.nidle = 2;
+	d = decide(&p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 0);
+	assert_int_equal(d.job_pool[0], -1);
+	assert_string_equal(d.reason[0], "");
+	assert_int_equal(d.nkeep, 0);
+	burst_decision_free(&d);
+
+	j[0].nodes_min = j[0].ntasks = 1;	/* one node: as before */
+	d = decide(&p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 1);
+	assert_int_equal(d.nkeep, 0);
+	burst_decision_free(&d);
+
+	j[0].nodes_min = j[0].ntasks = 2;	/* booting on one node */
+	p.nidle = 1;
+	p.booting = 1;
+	bj.booting = true;
+	assert_int_equal(burst_decide(NOW, &p, 1, &bj, 1, NULL, 0, &d), 0);
+	assert_int_equal(d.total, 0);
+	assert_string_equal(d.reason[0], "NodeBooting");
+	assert_int_equal(d.nkeep, 1);
+	assert_int_equal(d.keep[0], 7);
 	burst_decision_free(&d);
 }
 
@@ -482,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_cheapest_and_fit),
 		cmocka_unit_test(test_booting_and_accounts),
 		cmocka_unit_test(test_booting_fill),
+		cmocka_unit_test(test_idle_multinode),
 		cmocka_unit_test(test_first_fit_many),
 		cmocka_unit_test(test_plan_keep),
 		cmocka_unit_test(test_share_hold),
