@@ -7,7 +7,7 @@
 # ResumeTimeout; a transient failure returns the node to the pool.
 . "$(dirname "$0")/lib/cluster.sh"
 . "$(dirname "$0")/lib/cloud.sh"
-plan 28
+plan 30
 
 E=$HC_TEST_DIR/etc
 fail_program "$E/bad" 78 "image ami-0 does not exist"
@@ -24,6 +24,11 @@ cloud_ready c1 c2 || bail_out "cannot set the provider up"
 cert_issue o1 other-ca || bail_out "cannot issue o1's certificate"
 
 is "a cloud node starts in CLOUD" "$(node_state c1)" CLOUD
+like "... in it since hcctld started, as far as it knows" \
+	"$(hcctl show node c2)" "CloudPool=burst StateSince=[0-9-]+T[^ ]+ \\([0-9]+s\\)"
+is "... which hcinfo has for its SINCE" "$(hcinfo -N --json | jq -r \
+	'(if type == "array" then . else .nodes end)[] | select(.name == "c2")
+	| .state_since > 0')" true
 
 # A node of the pool that hcctld did not start is refused.
 HC_CONF=$HC_CONF HC_ACTION=resume "$HC_CLOUD_PROVIDER" c2 >/dev/null

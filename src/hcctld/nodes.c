@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <event2/event.h>
 
 #include "conf.h"
@@ -120,8 +121,13 @@ node_new(const struct hc_conf *conf, const struct conf_node *cn,
 
 	n->name = hc_strdup(cn->name);
 	n->index = index;
-	/* A cloud pool's node does not exist until it is started. */
+	/* A cloud pool's node does not exist until it is started. It is
+	 * in CLOUD as far as this controller knows since its entry was
+	 * made (hcctld's start, or the reconfigure that added it), unless
+	 * its saved power record says since when (power_node_load). */
 	n->base = cn->pool ? NODE_CLOUD : NODE_UNKNOWN;
+	if (cn->pool)
+		n->state_since = time(NULL);
 	node_apply_conf(n, conf, cn);
 	return n;
 }

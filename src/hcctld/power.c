@@ -846,7 +846,9 @@ power_node_restore(struct node *n, const json_t *rec)
 	boot_jobs_clear(n);
 	json_array_foreach(jobs, i, v)
 		power_node_boot_job(n, (uint32_t)json_integer_value(v));
-	n->state_since = json_integer_value(json_object_get(p, "state_since"));
+	if (json_integer_value(json_object_get(p, "state_since")))
+		n->state_since = json_integer_value(json_object_get(p,
+							"state_since"));
 	n->power_deadline = json_integer_value(json_object_get(p, "deadline"));
 	n->up_since = json_integer_value(json_object_get(p, "up_since"));
 	n->power_down = json_is_true(json_object_get(p, "power_down"));
