@@ -22,6 +22,7 @@ static const struct cmd_opt opts[] = {
 	 "an array's ID: its tasks)"},
 	{"user", 'u', "USERS", "jobs of these users (default: yours)"},
 	{"allusers", 'a', NULL, "jobs of every user (admins; root's default)"},
+	{"account", 'A', "ACCOUNTS", "only jobs charged to these accounts"},
 	{"starttime", 'S', "TIME", "jobs that ended at or after TIME "
 				   "(YYYY-MM-DD[THH:MM[:SS]], now-3600...)"},
 	{"endtime", 'E', "TIME", "jobs that ended at or before TIME"},
@@ -354,6 +355,28 @@ opt_jobs(struct ctx *cx, const char *val, struct hc_err *err)
 	return cmd_list_add(cx->req, "array_tasks", tasks);
 }
 
+/* -A: account names (letters, digits, '-', '_', '.'), as accounts are
+ * named; an account that does not exist matches nothing, as in sacct. */
+static json_t *
+list_accounts(const char *val, struct hc_err *err)
+{
+	json_t *l = cmd_list_strings(val, err), *v;
+	size_t i;
+
+	json_array_foreach(l, i, v) {
+		const char *a = json_string_value(v);
+		if (strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+			   "WXYZ0123456789-_.") != strlen(a)) {
+			hc_err_set(err, HC_EINVAL, "'%s' is not an account "
+				   "name (letters, digits, '-', '_', '.'); "
+				   "give ACCOUNT[,ACCOUNT...]", a);
+			json_decref(l);
+			return NULL;
+		}
+	}
+	return l;
+}
+
 static int
 opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 {
@@ -369,6 +392,7 @@ opt_fn(void *arg, int key, const char *val, struct hc_err *err)
 		cx->user_given = true;
 		break;
 	case 's': field = "states"; l = cmd_list_states(val, err); break;
+	case 'A': field = "accounts"; l = list_accounts(val, err); break;
 	case 'a': cx->all = true; return 0;
 	case 'S': return opt_time(cx, "start", val, err);
 	case 'E': return opt_time(cx, "end", val, err);

@@ -249,6 +249,11 @@ hist_match(const struct hist_ctx *h, const json_t *rec)
 	    !match_state(a, job_state_parse(jstr(rec, "state") ?
 					    jstr(rec, "state") : "")))
 		return false;
+	/* -A: a record without an account was charged the default one */
+	if ((a = json_object_get(h->q, "accounts")) && json_array_size(a) &&
+	    !match_str(a, jstr(rec, "account") && *jstr(rec, "account") ?
+		       jstr(rec, "account") : h->js->c->conf->default_account))
+		return false;
 	/* In the window: began (or was submitted) before its end, and had
 	 * not finished before its start. */
 	if (h->end && (st ? st : sub) > h->end)
