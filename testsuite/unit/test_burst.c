@@ -323,7 +323,7 @@ test_booting_fill(void **state)
 
 /* A 2-node job with one of the pool's nodes idle and room for one more
  * (MaxNodes=2): it takes the idle node and starts one, and the idle node
- * is kept; a 3-node job finds no room for its two missing nodes; a job
+ * is kept; with more room, still one; a 3-node job finds no room for its two missing nodes; a job
  * the idle nodes alone could hold is the plan's (no node, no label); a
  * single-node job does not take an idle node; a 2-node job booting on
  * one node keeps the idle one it waits for. */
@@ -355,6 +355,12 @@ test_idle_multinode(void **state)
 	assert_int_equal(keep[7], NOW);
 	assert_int_equal(keep[9], 0);
 	burst_decision_free(&d);
+	p.room = 64;		/* room for more: still only the missing one */
+	d = decide(&p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 1);
+	assert_int_equal(d.nkeep, 1);
+	burst_decision_free(&d);
+	p.room = 1;
 
 	j[0].nodes_min = j[0].ntasks = 3;	/* two missing, room for one */
 	d = decide(&p, 1, j, 1, NULL, 0);
