@@ -340,7 +340,8 @@ const struct conf_key conf_keys[] = {
 	  "The queues whose jobs may use the pool (its nodes join them); "
 	  "unset: the queues whose Nodes name them."),
 	KEY("Accounts", CONF_LIST, CONF_POOL, 0, 0, NULL, P(accounts),
-	  "The accounts whose jobs may use the pool; unset: every account."),
+	  "The accounts whose jobs may use the pool's nodes (with their "
+	  "sub-accounts), to start them or once up; unset: every account."),
 	{ .name = NULL },
 };
 

@@ -229,6 +229,11 @@ pool_line(struct cp *p)
 		bad++;
 	}
 	bad += pool_check(p, ctx, &pl, hl);
+	if (c->pool_count >= 64) {	/* sched_node.pool, pool_deny bits */
+		cp_error(p, ctx, "at most 64 cloud pools; merge pools of "
+			 "the same template");
+		bad++;
+	}
 	if (!bad)
 		bad = pool_declare_nodes(p, ctx, name, hl,
 					 pool_line_has(p, "Port"));

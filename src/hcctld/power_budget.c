@@ -14,6 +14,11 @@
  *    pending jobs their budgets let use cloud nodes; the others get
  *    sched_job.no_cloud, so that the pass never places them on a cloud
  *    node (idle, or started for another job): they run on-premise only.
+ *  - before each pass, too, the pools' Accounts= (burst_pool_deny) give
+ *    each pending job the pools whose nodes are not for it
+ *    (sched_job.pool_deny) and each pool node its pool (sched_node.pool):
+ *    a node up is never used by a job the pool would not have started it
+ *    for.
  *  - when a job ends its hold goes, and accounts_job_end and power_job_end
  *    charge its share of each cloud node x the minutes it ran
  *    (power_job_share), so the charges of jobs sharing a node sum to the
@@ -167,6 +172,43 @@ allow_jobs(struct ctld *c, struct jobs *js, struct sched_snap *s,
 	return nj;
 }
 
+/* The pools' Accounts= in the snapshot: each pool node's pool, each
+ * job's pool_deny (its account and ancestors, as the burst decision
+ * takes them). Only when some pool has Accounts=. */
+static void
+snap_pool_deny(struct sched_snap *s, struct jobs *js)
+{
+	struct ctld *c = js->c;
+	size_t np = c->conf->pool_count;
+	struct burst_pool *bp = hc_calloc(np ? np : 1, sizeof(*bp));
+	const char *chain[POWER_CHAIN_MAX + 1];
+	bool any = false;
+
+	for (size_t i = 0; i < np && i < 64; i++) {
+		bp[i].accounts = (const char *const *)c->conf->pools[i].accounts;
+		any |= bp[i].accounts != NULL;
+	}
+	for (size_t i = 0; any && i < s->nnodes; i++) {
+		const struct node *n = nodes_at(c->nodes, i);
+		for (size_t p = 0; n->cn && n->cn->pool && p < np && p < 64;
+		     p++)
+			if (!strcmp(n->cn->pool, c->conf->pools[p].name)) {
+				s->nodes[i].pool = (uint32_t)p + 1;
+				s->nodes[i].pool_name =
+					sched_snap_strdup(s, n->cn->pool);
+				break;
+			}
+	}
+	for (size_t k = 0; any && k < s->njobs; k++) {
+		const struct job *j = jobs_find(js, s->refs[k].id);
+		if (!j)
+			continue;
+		power_chain_fill(c, j, chain);
+		s->jobs[k].pool_deny = burst_pool_deny(bp, np, chain);
+	}
+	free(bp);
+}
+
 void
 power_snap_cloud(struct sched_snap *s, struct jobs *js)
 {
@@ -181,6 +223,7 @@ power_snap_cloud(struct sched_snap *s, struct jobs *js)
 
 	if (!c->power || !np || !s->njobs)
 		return;
+	snap_pool_deny(s, js);
 	b = power_budgets_build(c, &nb);
 	if (!nb) {
 		free(b);

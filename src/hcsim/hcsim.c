@@ -150,7 +150,7 @@ cloud_key_bit(const char *key)
 
 /* hc.conf's CloudPool line (the one --cloud's pool= names, else the first)
  * gives what --cloud left out: its name, BurstAfter, ResumeRate, MaxNodes,
- * CostPerNodeHour and SuspendTime. */
+ * CostPerNodeHour and SuspendTime; and its Accounts=. */
 static void
 cloud_from_conf(struct ctx *cx, const struct hc_conf *conf)
 {
@@ -171,6 +171,7 @@ cloud_from_conf(struct ctx *cx, const struct hc_conf *conf)
 			 cp->name);
 		c->pool = cx->cloud_pool;
 	}
+	c->accounts = (const char *const *)cp->accounts;
 	if (!(g & CLOUD_GIVEN_AFTER))
 		c->after = cp->burst_after;
 	if (!(g & CLOUD_GIVEN_RATE) && cp->rate_count > 0) {

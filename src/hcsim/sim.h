@@ -46,6 +46,8 @@ struct sim_cloud {
 	double cost;
 	long rate_count, rate_period;	/* ResumeRate; 0: unlimited */
 	long max_nodes;			/* MaxNodes up at once; 0: all */
+	const char *const *accounts;	/* the pool's Accounts= (hc.conf),
+					 * borrowed; NULL: every account */
 };
 
 struct sim_opts {

@@ -12,7 +12,8 @@
  * budgets cannot take (no_cloud: the pass places them on local
  * processors only); a job that ends is charged its share of each cloud
  * node x the time it ran. So no budget is charged past its limit, in
- * hcctld as here.
+ * hcctld as here. The pool's Accounts= (from hc.conf) keep other
+ * accounts' jobs off its nodes, to start them or once up (pool_deny).
  */
 #include "config.h"
 
@@ -47,7 +48,7 @@ cloud_pool(const struct sim *x, long room, uint32_t booting, const char *why)
 	return (struct burst_pool){ .name = c->pool, .cpus = c->procs,
 		.queue_mask = 1, .boot_s = c->boot, .burst_after = c->after,
 		.cost_per_hour = c->cost, .room = room, .booting = booting,
-		.room_why = why };
+		.room_why = why, .accounts = c->accounts };
 }
 
 /* Job k's share of the cloud nodes it holds (0: none). */
@@ -117,6 +118,25 @@ cloud_jobs(struct sim *x, const char *(*chains)[SIM_ACCT_CHAIN_MAX])
 	return bj;
 }
 
+/* The pool's Accounts= (hc.conf): each pending job's pool_deny, from its
+ * account and ancestors (none without --accounts), as hcctld's snapshot
+ * sets it, so that a job the pool would start no node for is not placed
+ * on one up either. */
+static void
+cloud_deny(struct sim *x)
+{
+	const char *chain[SIM_ACCT_CHAIN_MAX];
+	struct burst_pool p = cloud_pool(x, 0, 0, "");
+
+	for (size_t k = 0; p.accounts && k < x->npend; k++) {
+		chain[0] = NULL;
+		if (x->o->acct)
+			sim_acct_cloud_chain(x->o->acct, x->pend[k].assoc,
+					     chain, SIM_ACCT_CHAIN_MAX);
+		x->pend[k].pool_deny = burst_pool_deny(&p, 1, chain);
+	}
+}
+
 void
 cloud_allow(struct sim *x)
 {
@@ -128,7 +148,10 @@ cloud_allow(struct sim *x)
 	bool *allow;
 	size_t nb;
 
-	if (!x->cn || !a || !x->npend)
+	if (!x->cn || !x->npend)
+		return;
+	cloud_deny(x);
+	if (!a)
 		return;
 	cloud_holds(x);
 	b = hc_calloc(sim_acct_count(a) + 1, sizeof(*b));

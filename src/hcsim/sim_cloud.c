@@ -13,7 +13,7 @@
  * Its idle nodes go to the decision as hcctld's do (multi-node jobs take
  * them before new nodes start), and those it holds are kept.
  *
- * Budgets (--accounts): sim_budget.c.
+ * Budgets (--accounts) and the pool's Accounts=: sim_budget.c.
  */
 #include "config.h"
 
@@ -44,7 +44,7 @@ cloud_build(struct sim *x)
 			.name = x->cn[i].name, .index = (uint32_t)(n0 + i),
 			.usable = false, .cpus = c->procs,
 			.cpu_used = hc_calloc(c->procs, 1), .queue_mask = 1,
-			.cloud = true,
+			.cloud = true, .pool = 1, .pool_name = c->pool,
 		};
 	}
 	x->m.nnodes = n0 + c->nodes;

@@ -115,13 +115,7 @@ pool_allows(const struct burst_pool *p, const struct burst_job *bj)
 
 	if (j->queue >= 64 || !(p->queue_mask & (1ull << j->queue)))
 		return false;
-	if (!p->accounts)
-		return true;
-	for (size_t i = 0; p->accounts[i]; i++)
-		for (size_t k = 0; bj->accounts && bj->accounts[k]; k++)
-			if (!strcmp(p->accounts[i], bj->accounts[k]))
-				return true;
-	return false;
+	return burst_pool_account_ok(p, bj->accounts);
 }
 
 /* Per node of the job: CPUs, memory, GPUs. */
@@ -170,7 +164,9 @@ static bool
 never_on_premise(const struct sched_job *j)
 {
 	return !j->plan_start && (!strcmp(j->reason, "ReqNodeNotAvail") ||
-				  !strcmp(j->reason, "BadConstraints"));
+				  !strcmp(j->reason, "BadConstraints") ||
+				  !strncmp(j->reason, "CloudPoolAccounts:",
+					   18));
 }
 
 static bool
@@ -182,7 +178,8 @@ waits_for_resources(const struct sched_job *j)
 	return j->plan_start || !strcmp(j->reason, "Resources") ||
 	       !strcmp(j->reason, "Priority") ||
 	       !strcmp(j->reason, "ReqNodeNotAvail") ||
-	       !strcmp(j->reason, "BadConstraints");
+	       !strcmp(j->reason, "BadConstraints") ||
+	       !strncmp(j->reason, "CloudPoolAccounts:", 18);
 }
 
 double

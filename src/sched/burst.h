@@ -6,7 +6,8 @@
  * pass over the nodes that exist (on-premise, and cloud nodes up or
  * booting), a pending job is a candidate for a pool when
  *   - it waits for resources only (a plan, or reason Resources, Priority,
- *     ReqNodeNotAvail or BadConstraints: nodes not up make those),
+ *     ReqNodeNotAvail or BadConstraints: nodes not up make those; or
+ *     CloudPoolAccounts:POOL: only another pool's nodes up could run it),
  *   - its planned start is later than now + BurstAfter, or it has none
  *     because no node that exists can run it (with BurstAfter=0: none
  *     for any reason; a job past BackfillDepth has no known wait),
@@ -194,5 +195,16 @@ void burst_cloud_allow(const struct burst_pool *pools, size_t npools,
  * constraint), and how many nodes it takes there. */
 bool burst_fits(const struct burst_pool *p, const struct sched_job *j,
 		uint32_t *nodes);
+
+/* burst_acl.c: whether pool p's Accounts= take a job whose account and
+ * its ancestors are accounts[] (NULL-terminated, NULL ok: none): one of
+ * them named, or no Accounts= at all. */
+bool burst_pool_account_ok(const struct burst_pool *p,
+			   const char *const *accounts);
+
+/* The pools (the first 64: sched_node.pool) whose Accounts= leave such a
+ * job out, as sched_job.pool_deny: bit i for pools[i]. */
+uint64_t burst_pool_deny(const struct burst_pool *pools, size_t npools,
+			 const char *const *accounts);
 
 #endif

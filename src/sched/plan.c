@@ -61,6 +61,7 @@ struct shape {
 	uint32_t queue, nnodes, cpus, gpus;
 	uint64_t mem_mb;
 	bool exclusive, no_cloud;
+	uint64_t pool_deny;
 	char gpu_type[HC_SCHED_NAME_LEN];
 	const char *constraint;	/* borrowed from the job (pass lifetime) */
 	const struct sched_resv *resv;	/* the job's reservation, or NULL */
@@ -122,7 +123,7 @@ shape_slot(struct plan_ctx *x, uint32_t queue, const struct sched_req *rq,
 	uint64_t h = 1469598103934665603ull;
 	uint64_t f[] = { queue, rq->nnodes, rq->cpus, rq->gpus, rq->mem_mb,
 			 rq->exclusive, (uint64_t)(uintptr_t)rq->resv,
-			 rq->no_cloud };
+			 rq->no_cloud, rq->pool_deny };
 	const char *strs[] = { rq->gpu_type, constraint };
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -141,6 +142,7 @@ shape_is(const struct shape *m, uint32_t queue, const struct sched_req *rq,
 	       m->cpus == rq->cpus && m->gpus == rq->gpus &&
 	       m->mem_mb == rq->mem_mb && m->exclusive == rq->exclusive &&
 	       m->no_cloud == rq->no_cloud &&
+	       m->pool_deny == rq->pool_deny &&
 	       m->resv == rq->resv && str_same(m->gpu_type, rq->gpu_type) &&
 	       str_same(m->constraint, constraint);
 }
@@ -170,7 +172,8 @@ shape_fail(struct plan_ctx *x, uint32_t queue, const struct sched_req *rq,
 			     .nnodes = rq->nnodes, .cpus = rq->cpus,
 			     .gpus = rq->gpus, .mem_mb = rq->mem_mb,
 			     .exclusive = rq->exclusive,
-			     .no_cloud = rq->no_cloud, .resv = rq->resv,
+			     .no_cloud = rq->no_cloud,
+			     .pool_deny = rq->pool_deny, .resv = rq->resv,
 			     .constraint = constraint, .secs = secs };
 	snprintf(m->gpu_type, sizeof(m->gpu_type), "%s",
 		 rq->gpu_type ? rq->gpu_type : "");

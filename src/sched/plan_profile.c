@@ -23,7 +23,8 @@ same_config(const struct sched_node *a, const struct sched_node *b)
 
 	if (a->cpus != b->cpus || a->mem_mb != b->mem_mb ||
 	    a->gpu_count != b->gpu_count || a->queue_mask != b->queue_mask ||
-	    a->usable != b->usable || a->cloud != b->cloud)
+	    a->usable != b->usable || a->cloud != b->cloud ||
+	    a->pool != b->pool)
 		return false;
 	for (uint32_t g = 0; g < a->gpu_count; g++)
 		if (strcmp(a->gpus[g].type, b->gpus[g].type))
@@ -41,7 +42,7 @@ config_hash(const struct sched_node *n)
 {
 	uint64_t h = 1469598103934665603ull;
 	uint64_t f[] = { n->cpus, n->mem_mb, n->gpu_count, n->queue_mask,
-			 n->usable, n->cloud };
+			 n->usable, n->cloud, n->pool };
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
 		h = (h ^ f[k]) * 1099511628211ull;

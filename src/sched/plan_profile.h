@@ -6,11 +6,11 @@
  * changes after now: running jobs give their allocation back at their
  * expected end, planned jobs take theirs for [start, end). Nodes of
  * identical configuration (capacity, GPU type, features, queues, state,
- * cloud or not) form a class: whether a job could ever use a node is
- * decided once per class, not per node, and the class keeps a bitmap of
- * its "clean" nodes (all free now, no change ahead), which every query
- * counts in bulk; only the other ("dirty") nodes are looked at one by
- * one.
+ * cloud or not, cloud pool) form a class: whether a job could ever use a
+ * node is decided once per class, not per node, and the class keeps a
+ * bitmap of its "clean" nodes (all free now, no change ahead), which
+ * every query counts in bulk; only the other ("dirty") nodes are looked
+ * at one by one.
  */
 #ifndef PLAN_PROFILE_H
 #define PLAN_PROFILE_H
@@ -53,7 +53,8 @@ void prof_job_resv(struct profile *p, const struct sched_resv *own);
 void prof_destroy(struct profile *p);	/* NULL ok */
 
 /* Mark the classes a job may use (queue, usable, capacity, GPU type,
- * features: rq->feat; no cloud node for rq->no_cloud). Returns how many usable nodes they hold. */
+ * features: rq->feat; no cloud node for rq->no_cloud, no node of a pool
+ * rq->pool_deny names). Returns how many usable nodes they hold. */
 size_t prof_select(struct profile *p, uint32_t queue,
 		   const struct sched_req *rq);
 

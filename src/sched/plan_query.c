@@ -49,7 +49,7 @@ prof_select(struct profile *p, uint32_t queue, const struct sched_req *rq)
 		cl->sel = n->usable && n->cpu_used &&
 			  n->gpu_count <= SCHED_MAX_GPUS &&
 			  (n->queue_mask & bit) && n->cpus > 0 &&
-			  (!rq->no_cloud || !n->cloud) &&
+			  !sched_node_denied(rq, n) &&
 			  n->cpus >= rq->cpus && n->mem_mb >= rq->mem_mb &&
 			  (!rq->gpus ||
 			   gpus_of_type(n, rq->gpu_type) >= rq->gpus) &&

@@ -145,6 +145,7 @@ req_make(const struct sched_job *j, struct sched_req *rq)
 	rq->gpu_type = j->gpu_type;
 	rq->exclusive = j->exclusive;
 	rq->no_cloud = j->no_cloud;
+	rq->pool_deny = j->pool_deny;
 	rq->time_limit = j->time_limit_sec > 0 ? j->time_limit_sec
 		       : j->time_limit > 0 ? j->time_limit * 60 : 0;
 }

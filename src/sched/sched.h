@@ -16,6 +16,8 @@
  * once running jobs end), "Priority" (a higher-priority job of the same
  * queue waits on Resources, or the pass's job bound was reached),
  * "ReqNodeNotAvail" (only down/drained nodes could take it),
+ * "CloudPoolAccounts:POOL" (only nodes of a cloud pool whose Accounts=
+ * leave its account out could take it: sched_job.pool_deny),
  * "BadConstraints" (no node of its queue ever could; hcctld refuses such
  * jobs at submit, this covers nodes removed since).
  *
@@ -63,6 +65,11 @@ struct sched_node {
 	uint32_t power_flags;	/* HC_SCHED_NODE_POWERED_DOWN, ... */
 	bool cloud;		/* a cloud pool's node: jobs with no_cloud
 				 * are never placed on it */
+	uint32_t pool;		/* 1 + its cloud pool's index (1..64), 0 =
+				 * none: jobs with bit pool - 1 of pool_deny
+				 * are never placed on it */
+	const char *pool_name;	/* that pool's name (borrowed, NULL ok), for
+				 * the reason CloudPoolAccounts:POOL */
 };
 
 struct sched_job {
@@ -109,6 +116,9 @@ struct sched_job {
 	bool no_cloud;		/* its account's cloud budget cannot take
 				 * it (burst_cloud_allow): cloud nodes are
 				 * not for it */
+	uint64_t pool_deny;	/* bit p: pool p's Accounts= leave its
+				 * account out (burst_pool_deny): the
+				 * nodes with pool p + 1 are not for it */
 	const char *queue_name;	/* borrowed, NULL ok */
 	const char *node_select;	/* the queue's NodeSelect=, NULL ok */
 	/* out: */

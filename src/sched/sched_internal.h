@@ -53,11 +53,22 @@ struct sched_req {
 	struct sched_features *feat;	/* NULL = no constraint */
 	bool exclusive;
 	bool no_cloud;		/* cloud nodes are not for it */
+	uint64_t pool_deny;	/* sched_job.pool_deny */
 	const struct sched_resv *resv;	/* the job's reservation, or NULL */
 	long time_limit;		/* seconds, <= 0 unlimited; kept only
 					 * when the pass has reservations
 					 * (it is part of the memo's shape) */
 };
+
+/* Whether node n is kept from the job: a cloud node and no_cloud, or a
+ * node of a pool its pool_deny names. */
+static inline bool
+sched_node_denied(const struct sched_req *rq, const struct sched_node *n)
+{
+	return (rq->no_cloud && n->cloud) ||
+	       (n->pool && n->pool <= 64 &&
+		((rq->pool_deny >> (n->pool - 1)) & 1));
+}
 
 /* Outcomes of sched_place_job. */
 enum sched_place {

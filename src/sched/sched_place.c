@@ -14,7 +14,10 @@
  * scan over the whole queue tells "Resources" (it would fit once running
  * jobs end) from a reason that waiting will not cure.
  *
- * A job whose cloud budget cannot take it (no_cloud) sees no cloud node.
+ * A job whose cloud budget cannot take it (no_cloud) sees no cloud node,
+ * and a job sees no node of a pool whose Accounts= leave its account out
+ * (pool_deny): when only such nodes could take it, its reason names the
+ * pool (CloudPoolAccounts:POOL).
  * Candidate nodes pass (in this order) the resource checks, the job's
  * features expression and the plugins' filter hooks; with score hooks, all
  * candidates are scored and the best taken, else the first ones found.
@@ -51,6 +54,7 @@ struct place_memo {
 	uint32_t queue, nnodes, cpus, gpus;
 	uint64_t mem_mb;
 	bool exclusive, no_cloud;
+	uint64_t pool_deny;
 	const struct sched_resv *resv;
 	long time_limit;	/* part of the shape when reservations exist */
 	char gpu_type[HC_SCHED_NAME_LEN];
@@ -377,7 +381,8 @@ memo_hash(uint32_t queue, const struct hc_job_view *jv,
 	uint64_t h = 1469598103934665603ull;
 	uint64_t f[] = { queue, rq->nnodes, rq->cpus, rq->gpus, rq->mem_mb,
 			 rq->exclusive, (uint64_t)(uintptr_t)rq->resv,
-			 (uint64_t)rq->time_limit, rq->no_cloud };
+			 (uint64_t)rq->time_limit, rq->no_cloud,
+			 rq->pool_deny };
 	const char *strs[] = { rq->gpu_type, jv->constraint };
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -398,6 +403,7 @@ memo_same(const struct place_memo *m, uint32_t queue,
 	       m->cpus == rq->cpus && m->gpus == rq->gpus &&
 	       m->mem_mb == rq->mem_mb && m->exclusive == rq->exclusive &&
 	       m->no_cloud == rq->no_cloud &&
+	       m->pool_deny == rq->pool_deny &&
 	       m->resv == rq->resv && m->time_limit == rq->time_limit &&
 	       !strcmp(m->gpu_type, rq->gpu_type ? rq->gpu_type : "") &&
 	       (!m->constraint == !c) &&
@@ -426,7 +432,7 @@ memo_store(struct place_memo *m, uint32_t queue, const struct hc_job_view *jv,
 		.used = true, .queue = queue, .nnodes = rq->nnodes,
 		.cpus = rq->cpus, .gpus = rq->gpus, .mem_mb = rq->mem_mb,
 		.exclusive = rq->exclusive, .no_cloud = rq->no_cloud,
-		.resv = rq->resv, .time_limit = rq->time_limit,
+		.pool_deny = rq->pool_deny, .resv = rq->resv, .time_limit = rq->time_limit,
 		.constraint = jv->constraint ? hc_strdup(jv->constraint)
 					     : NULL,
 	};
@@ -439,9 +445,11 @@ memo_store(struct place_memo *m, uint32_t queue, const struct hc_job_view *jv,
  * The slow path, after the fast one found too few nodes: would the job fit
  * once running jobs end (SCHED_BUSY, "Resources"), or once a reservation's
  * window ends or opens (SCHED_BUSY with its reason)? If not, say why:
- * a plugin's filter refused the nodes (its reason), the nodes that could
- * take it are down or drained ("ReqNodeNotAvail"), or no node of the queue
- * has what it asks ("BadConstraints").
+ * the nodes that could take it are a cloud pool's that its account may
+ * not use ("CloudPoolAccounts:POOL"), a plugin's filter refused the nodes
+ * (its reason), the nodes that could take it are down or drained
+ * ("ReqNodeNotAvail"), or no node of the queue has what it asks
+ * ("BadConstraints").
  */
 static int
 classify(struct sched_place_ctx *pc, uint32_t queue,
@@ -449,8 +457,9 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 	 char *reason, size_t len)
 {
 	uint64_t bit = (uint64_t)1 << queue;
-	uint32_t usable = 0, any = 0, filtered = 0, reserved = 0;
+	uint32_t usable = 0, any = 0, filtered = 0, reserved = 0, denied = 0;
 	char why[SCHED_REASON_LEN] = "", rwhy[SCHED_REASON_LEN] = "";
+	const char *pool = NULL;
 
 	for (size_t i = 0; i < pc->nnodes; i++) {
 		const struct sched_node *n = &pc->nodes[i];
@@ -459,6 +468,11 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 		    (rq->no_cloud && n->cloud) ||
 		    (rq->resv && !sched_resv_has_node(rq->resv, n->index)))
 			continue;	/* (members use their nodes only) */
+		if (sched_node_denied(rq, n)) {
+			if (pc->pn[i].usable && !denied++)
+				pool = n->pool_name;
+			continue;
+		}
 		any++;
 		if (!pc->pn[i].usable)
 			continue;
@@ -482,7 +496,10 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 		snprintf(reason, len, "%s", rwhy);
 		return SCHED_BUSY;
 	}
-	if (filtered && usable + filtered >= rq->nnodes)
+	if (denied && usable + denied >= rq->nnodes)
+		snprintf(reason, len, "CloudPoolAccounts:%s",
+			 pool ? pool : "?");
+	else if (filtered && usable + filtered >= rq->nnodes)
 		snprintf(reason, len, "%s", why);
 	else if (any >= rq->nnodes)
 		snprintf(reason, len, "ReqNodeNotAvail");
@@ -505,7 +522,7 @@ candidates(struct sched_place_ctx *pc, struct place_queue *q,
 		uint32_t i = q->list[k];
 
 		if ((pc->allow && !pc->allow[i]) || node_full(pc, i) ||
-		    (rq->no_cloud && pc->nodes[i].cloud) ||
+		    sched_node_denied(rq, &pc->nodes[i]) ||
 		    !fits_now(pc, i, rq) ||
 		    !sched_features_eval(rq->feat, pc->nodes[i].features) ||
 		    !resv_ok(pc, i, rq, NULL, 0) ||

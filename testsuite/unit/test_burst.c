@@ -549,6 +549,39 @@ test_cloud_allow(void **state)
 		assert_true(allow[k]);
 }
 
+/* Accounts=: burst_pool_deny names the pools that leave a job's account
+ * and its ancestors out (sched_job.pool_deny), a sub-account being taken
+ * by a pool that names its parent; and a job kept off a pool's nodes up
+ * (reason CloudPoolAccounts:POOL, no plan) may start a node of a pool that
+ * takes it. */
+static void
+test_pool_deny(void **state)
+{
+	static const char *const only_phys[] = { "physics", NULL };
+	static const char *const only_chem[] = { "chem", NULL };
+	static const char *const hep[] = { "hep", "physics", "root", NULL };
+	struct burst_pool p[3] = { pool("phys", 1), pool("open", 2),
+				   pool("chem", 3) };
+	struct sched_job j[] = { job(1, 8, 0) };
+	struct burst_decision d;
+
+	(void)state;
+	p[0].accounts = only_phys;
+	p[2].accounts = only_chem;
+	assert_int_equal(burst_pool_deny(p, 3, acct_phys), 4);
+	assert_int_equal(burst_pool_deny(p, 3, hep), 4);
+	assert_int_equal(burst_pool_deny(p, 3, acct_chem), 1);
+	assert_int_equal(burst_pool_deny(p, 3, NULL), 5);
+	snprintf(j[0].reason, sizeof(j[0].reason), "CloudPoolAccounts:chem");
+	d = decide(&p[2], 1, j, 1, NULL, 0);	/* chem only: not physics */
+	assert_int_equal(d.total, 0);
+	burst_decision_free(&d);
+	d = decide(p, 1, j, 1, NULL, 0);
+	assert_int_equal(d.total, 1);
+	assert_int_equal(d.job_pool[0], 0);
+	burst_decision_free(&d);
+}
+
 int
 main(void)
 {
@@ -570,6 +603,7 @@ main(void)
 		cmocka_unit_test(test_share_hold),
 		cmocka_unit_test(test_budget_held),
 		cmocka_unit_test(test_cloud_allow),
+		cmocka_unit_test(test_pool_deny),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -162,6 +162,63 @@ test_easy_multi_node(void **state)
 	sched_destroy(s);
 }
 
+/* A job whose account a pool's Accounts= leave out (pool_deny) is
+ * planned off that pool's nodes: n0 (on-premise) is busy until +100, n1
+ * (pool 1, "phys") until +50, n2 (pool 2, "bio", 16 CPUs) has 8 free
+ * until +10. A, denied both pools, is planned at +100 on n0; B, the
+ * same shape allowed phys (denied bio), at +50 on n1; C (16 CPUs),
+ * denied bio, the only pool that could run it, waits naming it, and is
+ * planned there once allowed; once n1 is free, A still does not start
+ * there. */
+static void
+test_pool_deny_plan(void **state)
+{
+	struct cluster c = { 0 };
+	struct sched *s = sched_new();
+	struct sched_job jobs[3] = { job(1, 1, 8, 60), job(2, 1, 8, 60),
+				     job(3, 1, 16, 60) };
+	struct sched_plan p;
+
+	(void)state;
+	node_add(&c, 8, 0, 0);
+	node_add(&c, 8, 0, 0);
+	node_add(&c, 16, 0, 0);
+	c.nodes[1].cloud = c.nodes[2].cloud = true;
+	c.nodes[1].pool = 1;
+	c.nodes[1].pool_name = "phys";
+	c.nodes[2].pool = 2;
+	c.nodes[2].pool_name = "bio";
+	run_add(&c, 0, 8, 0, 0, NOW + 100);
+	run_add(&c, 1, 8, 0, 0, NOW + 50);
+	run_add(&c, 2, 8, 0, 0, NOW + 10);	/* 8 of 16 CPUs free */
+	jobs[0].pool_deny = 3;
+	jobs[1].pool_deny = 2;
+	jobs[2].pool_deny = 2;
+	assert_int_equal(pass(s, 8, jobs, 3, &c, &p), 0);
+	assert_int_equal(jobs[0].plan_start, NOW + 100);
+	assert_int_equal(jobs[1].plan_start, NOW + 50);
+	for (size_t k = 0; k < p.nplanned; k++)
+		assert_int_equal(p.planned[k].nodes[0],
+				 p.planned[k].job == 1 ? 0 : 1);
+	assert_int_equal(jobs[2].plan_start, 0);
+	assert_string_equal(jobs[2].reason, "CloudPoolAccounts:bio");
+	jobs[2].pool_deny = 1;		/* allowed pool 2: planned there */
+	sched_plan_free(&p);
+	assert_int_equal(pass(s, 8, jobs + 2, 1, &c, &p), 0);
+	assert_int_equal(jobs[2].plan_start, NOW + 10);
+	sched_plan_free(&p);
+	memset(c.cpu_used[1], 0, sizeof(c.cpu_used[1]));
+	c.nodes[1].running_jobs = 0;
+	c.run[1] = c.run[2];
+	c.nrun = 2;
+	jobs[0].promised = 0;
+	assert_int_equal(pass(s, 8, jobs, 1, &c, &p), 0);
+	assert_false(started(&p, 1));
+	assert_int_equal(jobs[0].plan_start, NOW + 100);
+	sched_plan_free(&p);
+	sched_destroy(s);
+}
+
 /* A no_cloud job is planned on-premise only: n0 (on-premise) is busy
  * until +100, n1 (a cloud node) until +50. A, whose budget cannot take
  * the cloud, is planned at +100 on n0; B, the same shape, at +50 on n1;
@@ -471,6 +528,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_cloud_plan),
+		cmocka_unit_test(test_pool_deny_plan),
 		cmocka_unit_test(test_profile_holes),
 		cmocka_unit_test(test_easy_multi_node),
 		cmocka_unit_test(test_conservative_plans_all),

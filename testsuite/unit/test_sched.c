@@ -235,6 +235,54 @@ test_no_cloud(void **state)
 	sched_destroy(s);
 }
 
+/* Pools' Accounts= (pool_deny): c1 is pool 1 ("phys"), c2 pool 2
+ * ("bio"), both idle, and only they have 9000 MB. A job denied phys takes
+ * c2, one denied bio takes c1, one denied both waits naming the first
+ * pool that could have run it (not Resources: waiting does not cure it),
+ * and a small one denied both takes the on-premise node. Once c2 is
+ * busy, a job denied phys waits for it (Resources). */
+static void
+test_pool_deny(void **state)
+{
+	struct sched *s = sched_basic();
+	struct cluster c = { 0 };
+	struct sched_result res = { 0 };
+	struct sched_job j[4] = { job(1, 4), job(2, 4), job(3, 4),
+				  job(4, 2) };
+
+	(void)state;
+	cluster_add(&c, "n1", 4, 8000, 0, "", NULL);
+	cluster_add(&c, "c1", 4, 9000, 0, "", NULL);
+	cluster_add(&c, "c2", 4, 9000, 0, "", NULL);
+	c.nodes[1].cloud = c.nodes[2].cloud = true;
+	c.nodes[1].pool = 1;
+	c.nodes[1].pool_name = "phys";
+	c.nodes[2].pool = 2;
+	c.nodes[2].pool_name = "bio";
+	for (size_t k = 0; k < 3; k++)
+		j[k].mem_per_node_mb = 9000;
+	j[0].pool_deny = 1;
+	j[1].pool_deny = 3;
+	j[2].pool_deny = 2;
+	j[3].pool_deny = 3;
+	assert_int_equal(pass(s, j, 4, &c, &res), 3);
+	assert_int_equal(alloc_of(&res, 1)->nodes[0].node, 2);
+	assert_null(alloc_of(&res, 2));
+	assert_string_equal(j[1].reason, "CloudPoolAccounts:phys");
+	assert_int_equal(alloc_of(&res, 3)->nodes[0].node, 1);
+	assert_int_equal(alloc_of(&res, 4)->nodes[0].node, 0);
+	sched_result_free(&res);
+	memset(&res, 0, sizeof(res));
+	j[0] = job(5, 4);
+	j[0].mem_per_node_mb = 9000;
+	j[0].pool_deny = 1;
+	assert_int_equal(pass(s, j, 1, &c, &res), 0);
+	assert_string_equal(j[0].reason, "Resources");
+	sched_result_free(&res);
+	cluster_free(&c);
+	sched_destroy(s);
+}
+
 static void
 test_gpus_typed(void **state)
 {
@@ -667,6 +715,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_cloud),
+		cmocka_unit_test(test_pool_deny),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_first_fit_cpus_mem),
 		cmocka_unit_test(test_gpus_typed),
