@@ -27,10 +27,12 @@ SuspendProgram=/bin/true" >"$tmp/hc.conf"
 }
 got=$(run lab)
 [ "$got" = " 0 12 2000 60 starts 1" ]
-result $? "Accounts=lab: other's job waits, lab's runs on the node up (got:$got)"
+result $? "Accounts=lab: other's job waits, lab's runs on the node up \
+(got:$got)"
 got=$(run dept)
 [ "$got" = " 0 12 50 60 starts 1" ]
-result $? "Accounts=dept takes its sub-accounts: other's job runs on the idle node (got:$got)"
+result $? "Accounts=dept takes its sub-accounts: other's job runs on the \
+idle node (got:$got)"
 got=$(run other)
 [ "$got" = " 0 2000 52 2010 starts 1" ]
 result $? "Accounts=other: lab starts no node, other's job does (got:$got)"

@@ -185,7 +185,8 @@ snap_pool_deny(struct sched_snap *s, struct jobs *js)
 	bool any = false;
 
 	for (size_t i = 0; i < np && i < 64; i++) {
-		bp[i].accounts = (const char *const *)c->conf->pools[i].accounts;
+		const struct conf_pool *cp = &c->conf->pools[i];
+		bp[i].accounts = (const char *const *)cp->accounts;
 		any |= bp[i].accounts != NULL;
 	}
 	for (size_t i = 0; any && i < s->nnodes; i++) {

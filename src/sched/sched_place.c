@@ -432,7 +432,8 @@ memo_store(struct place_memo *m, uint32_t queue, const struct hc_job_view *jv,
 		.used = true, .queue = queue, .nnodes = rq->nnodes,
 		.cpus = rq->cpus, .gpus = rq->gpus, .mem_mb = rq->mem_mb,
 		.exclusive = rq->exclusive, .no_cloud = rq->no_cloud,
-		.pool_deny = rq->pool_deny, .resv = rq->resv, .time_limit = rq->time_limit,
+		.pool_deny = rq->pool_deny, .resv = rq->resv,
+		.time_limit = rq->time_limit,
 		.constraint = jv->constraint ? hc_strdup(jv->constraint)
 					     : NULL,
 	};
@@ -445,11 +446,11 @@ memo_store(struct place_memo *m, uint32_t queue, const struct hc_job_view *jv,
  * The slow path, after the fast one found too few nodes: would the job fit
  * once running jobs end (SCHED_BUSY, "Resources"), or once a reservation's
  * window ends or opens (SCHED_BUSY with its reason)? If not, say why:
- * the nodes that could take it are a cloud pool's that its account may
- * not use ("CloudPoolAccounts:POOL"), a plugin's filter refused the nodes
- * (its reason), the nodes that could take it are down or drained
- * ("ReqNodeNotAvail"), or no node of the queue has what it asks
- * ("BadConstraints").
+ * a plugin's filter refused the nodes (its reason), the nodes that could
+ * take it are down or drained ("ReqNodeNotAvail"), only with the nodes of
+ * cloud pools its account may not use (up or not) would enough take it
+ * ("CloudPoolAccounts:POOL", the first such pool), or no node of the
+ * queue has what it asks ("BadConstraints").
  */
 static int
 classify(struct sched_place_ctx *pc, uint32_t queue,
@@ -469,7 +470,7 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 		    (rq->resv && !sched_resv_has_node(rq->resv, n->index)))
 			continue;	/* (members use their nodes only) */
 		if (sched_node_denied(rq, n)) {
-			if (pc->pn[i].usable && !denied++)
+			if (!denied++)	/* up or not: never for it */
 				pool = n->pool_name;
 			continue;
 		}
@@ -496,13 +497,13 @@ classify(struct sched_place_ctx *pc, uint32_t queue,
 		snprintf(reason, len, "%s", rwhy);
 		return SCHED_BUSY;
 	}
-	if (denied && usable + denied >= rq->nnodes)
-		snprintf(reason, len, "CloudPoolAccounts:%s",
-			 pool ? pool : "?");
-	else if (filtered && usable + filtered >= rq->nnodes)
+	if (filtered && usable + filtered >= rq->nnodes)
 		snprintf(reason, len, "%s", why);
 	else if (any >= rq->nnodes)
 		snprintf(reason, len, "ReqNodeNotAvail");
+	else if (denied && any + denied >= rq->nnodes)
+		snprintf(reason, len, "CloudPoolAccounts:%s",
+			 pool ? pool : "?");
 	else
 		snprintf(reason, len, "BadConstraints");
 	return SCHED_NEVER;

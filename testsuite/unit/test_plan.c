@@ -202,7 +202,7 @@ test_pool_deny_plan(void **state)
 				 p.planned[k].job == 1 ? 0 : 1);
 	assert_int_equal(jobs[2].plan_start, 0);
 	assert_string_equal(jobs[2].reason, "CloudPoolAccounts:bio");
-	jobs[2].pool_deny = 1;		/* allowed pool 2: planned there */
+	jobs[2].pool_deny = 1;		/* allowed bio: planned there */
 	sched_plan_free(&p);
 	assert_int_equal(pass(s, 8, jobs + 2, 1, &c, &p), 0);
 	assert_int_equal(jobs[2].plan_start, NOW + 10);

@@ -240,7 +240,9 @@ test_no_cloud(void **state)
  * c2, one denied bio takes c1, one denied both waits naming the first
  * pool that could have run it (not Resources: waiting does not cure it),
  * and a small one denied both takes the on-premise node. Once c2 is
- * busy, a job denied phys waits for it (Resources). */
+ * busy, a job denied phys waits for it (Resources); with the pools' nodes
+ * not started, a job denied both still names phys, unless an on-premise
+ * node that is down could take it (ReqNodeNotAvail). */
 static void
 test_pool_deny(void **state)
 {
@@ -278,6 +280,16 @@ test_pool_deny(void **state)
 	j[0].pool_deny = 1;
 	assert_int_equal(pass(s, j, 1, &c, &res), 0);
 	assert_string_equal(j[0].reason, "Resources");
+	/* The pools' nodes not started: still the pool, not Resources. */
+	c.nodes[1].usable = c.nodes[2].usable = false;
+	j[0].pool_deny = 3;
+	assert_int_equal(pass(s, j, 1, &c, &res), 0);
+	assert_string_equal(j[0].reason, "CloudPoolAccounts:phys");
+	/* ... and an on-premise node down that could take it: that. */
+	c.nodes[0].mem_mb = 9000;
+	c.nodes[0].usable = false;
+	assert_int_equal(pass(s, j, 1, &c, &res), 0);
+	assert_string_equal(j[0].reason, "ReqNodeNotAvail");
 	sched_result_free(&res);
 	cluster_free(&c);
 	sched_destroy(s);
