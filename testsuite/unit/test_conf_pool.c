@@ -213,6 +213,41 @@ test_rate(void **state)
 	assert_int_equal(conf_rate_parse("/min", &n, &per, NULL), -1);
 }
 
+/* 64 pools at most (the bits of sched_job.pool_deny): the 65th is
+ * refused with its line. */
+static void
+test_pool_limit(void **state)
+{
+	size_t cap = 65 * 128 + sizeof(NODES), len;
+	char *text = malloc(cap), *errors = NULL;
+	struct hc_err err = { 0 };
+	struct hc_conf *c;
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap, "%s", NODES);
+	for (int i = 1; i <= 64; i++)
+		len += (size_t)snprintf(text + len, cap - len, "CloudPool=p%d "
+					"Nodes=c%d CPUs=4 RealMemory=1G "
+					"ResumeProgram=/r SuspendProgram=/s "
+					"Queues=batch\n", i, i);
+	c = conf_load_string(text, "hc.conf", &errors, &err);
+	assert_non_null(c);
+	assert_int_equal(c->pool_count, 64);
+	conf_destroy(c);
+	free(errors);
+	errors = NULL;
+	snprintf(text + len, cap - len, "CloudPool=p65 Nodes=c65 CPUs=4 "
+		 "RealMemory=1G ResumeProgram=/r SuspendProgram=/s "
+		 "Queues=batch\n");
+	assert_null(conf_load_string(text, "hc.conf", &errors, &err));
+	assert_non_null(errors);
+	assert_string_equal(errors, "hc.conf:67: CloudPool=p65: at most 64 "
+			    "cloud pools; merge pools of the same template");
+	free(errors);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -220,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_pool_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
