@@ -41,9 +41,9 @@ log_time() {
 }
 silent=$(log_time "action=resume pool=slow nodes=s1 pid=[0-9]+ program")
 again=$(log_time "action=resume pool=good nodes=g1 pid=[0-9]+ program")
-ok "... replanned within 1 s of ResumeTimeout (bench/cloud's figure)" \
+ok "... replanned within 1 s of ResumeTimeout, not before (bench/cloud)" \
 	awk -v a="${silent:-0}" -v b="${again:-99999999999}" \
-	'BEGIN { exit !(b - (a + 3) <= 1) }'
+	'BEGIN { exit !(b - (a + 3) <= 1 && b - (a + 3) >= -0.05) }'
 ok "... within the ResumeTimeout and a few seconds" test $((t1 - t0)) -le 15
 held() { hcctl show job "$1" --json | jq -r '(if type == "array" then .[0]
 	elif has("jobs") then .jobs[0] else . end).held'; }

@@ -75,6 +75,9 @@ struct node {
 	time_t state_since;		/* power state entered (CLOUD, UP,
 					   DOWN by power...) */
 	time_t power_deadline;		/* POWERING_UP: ResumeTimeout's end */
+	int64_t power_deadline_ms;	/* the same in real-time ms, set at
+					   the start (not persisted: after a
+					   restart the seconds serve) */
 	time_t idle_since;		/* up and without jobs since */
 	time_t up_since;		/* started (cost counts from here) */
 	bool power_down;		/* DOWN set by a failed start */

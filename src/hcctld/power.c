@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <event2/event.h>
 
 #include "audit.h"
@@ -56,6 +57,16 @@ struct run {
 	char **names;
 	size_t n;
 };
+
+/* Real time in milliseconds (ResumeTimeout's deadline). */
+static int64_t
+power_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static const char *
 node_pool(const struct node *n)
@@ -447,6 +458,7 @@ resume_pool(struct power *pw, const char *pool, struct node **v, size_t n,
 		if (strcmp(node_pool(v[i]), pool) || !resumable(v[i]))
 			continue;
 		v[i]->power_deadline = now + pc.timeout;
+		v[i]->power_deadline_ms = power_now_ms() + pc.timeout * 1000;
 		v[i]->up_since = now;
 		v[i]->power_down = false;
 		v[i]->power_busy = true;
@@ -649,19 +661,32 @@ power_node_gone(struct power *pw, struct node *n, const char *why)
 		jobs_sched_request(pw->c->jobs);
 }
 
+/* Whether starting node n's ResumeTimeout is over: to the millisecond
+ * when its start was seen (the seconds alone made it end up to 1 s
+ * early), else (awaited across a restart) to the second. */
+static bool
+deadline_passed(const struct node *n, time_t now, int64_t now_ms)
+{
+	if (!(n->flags & NODE_F_POWERING_UP) || !n->power_deadline)
+		return false;
+	if (n->power_deadline_ms)
+		return now_ms >= n->power_deadline_ms;
+	return now >= n->power_deadline;
+}
+
 /* Each tick: deadlines of starting nodes, idle nodes to stop. */
 static void
 power_tick(struct power *pw, time_t now)
 {
 	struct nodes *ns = pw->c->nodes;
 	bool replan = false;
+	int64_t now_ms = power_now_ms();
 
 	for (size_t i = 0; i < nodes_count(ns); i++) {
 		struct node *n = nodes_at(ns, i);
 		struct pool_conf pc;
 		char reason[256];
-		if ((n->flags & NODE_F_POWERING_UP) && n->power_deadline &&
-		    now >= n->power_deadline) {
+		if (deadline_passed(n, now, now_ms)) {
 			pool_conf(pw->c->conf, node_pool(n), &pc);
 			snprintf(reason, sizeof(reason), "ResumeTimeout: not "
 				 "registered within %lds", pc.timeout);
@@ -850,6 +875,7 @@ power_node_restore(struct node *n, const json_t *rec)
 		n->state_since = json_integer_value(json_object_get(p,
 							"state_since"));
 	n->power_deadline = json_integer_value(json_object_get(p, "deadline"));
+	n->power_deadline_ms = 0;
 	n->up_since = json_integer_value(json_object_get(p, "up_since"));
 	n->power_down = json_is_true(json_object_get(p, "power_down"));
 	if (json_is_true(json_object_get(p, "powering_up")))
