@@ -42,6 +42,21 @@ pair_cmp(const void *a, const void *b)
 	return x->node < y->node ? -1 : (x->node > y->node);
 }
 
+size_t
+power_boot_first(const struct boot_pair *pairs, size_t np, uint32_t id)
+{
+	size_t lo = 0, hi = np;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pairs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 struct boot_pair *
 power_boot_pairs(struct nodes *ns, size_t *np)
 {
@@ -80,15 +95,8 @@ power_tasks_booting(struct nodes *ns, const struct boot_pair *pairs, size_t np,
 	uint32_t cpus = (tasks + per - 1) / per *
 			(sj->cpus_per_task ? sj->cpus_per_task : 1);
 	uint32_t held = 0, nodes = 0;
-	size_t lo = 0, hi = np;
+	size_t lo = power_boot_first(pairs, np, id);
 
-	while (lo < hi) {	/* the first pair of id */
-		size_t mid = lo + (hi - lo) / 2;
-		if (pairs[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (; lo < np && pairs[lo].id == id; lo++) {
 		struct node *n = nodes_at(ns, pairs[lo].node);
 		uint32_t fit = 1;

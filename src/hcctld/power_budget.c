@@ -94,15 +94,8 @@ static const struct node *
 booting_for(struct nodes *ns, const struct boot_pair *pairs, size_t np,
 	    uint32_t id)
 {
-	size_t lo = 0, hi = np;
+	size_t lo = power_boot_first(pairs, np, id);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (pairs[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (; lo < np && pairs[lo].id == id; lo++) {
 		const struct node *n = nodes_at(ns, pairs[lo].node);
 		if (n->cn->pool)
@@ -136,16 +129,6 @@ power_budget_holds(struct ctld *c, const struct burst_budget *b, size_t nb,
 	free(pairs);
 }
 
-static int
-prio_cmp(const void *a, const void *b)
-{
-	const struct burst_job *x = a, *y = b;
-
-	if (x->job->priority != y->job->priority)
-		return x->job->priority > y->job->priority ? -1 : 1;
-	return x->job->id < y->job->id ? -1 : (x->job->id > y->job->id);
-}
-
 /* The snapshot's jobs (their last pass's priority) as burst_cloud_allow
  * wants them; entries whose live job is gone are left out. */
 static size_t
@@ -168,7 +151,7 @@ allow_jobs(struct ctld *c, struct jobs *js, struct sched_snap *s,
 		nj++;
 	}
 	free(pairs);
-	qsort(bj, nj, sizeof(*bj), prio_cmp);
+	qsort(bj, nj, sizeof(*bj), power_burst_prio_cmp);
 	return nj;
 }
 

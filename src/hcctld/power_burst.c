@@ -164,8 +164,9 @@ live_id(const struct sched_snap *s, const struct sched_job *sj)
 	return k < s->njobs ? s->refs[k].id : 0;
 }
 
-static int
-prio_cmp(const void *a, const void *b)
+/* qsort order of burst_job entries: priority, highest first, then id. */
+int
+power_burst_prio_cmp(const void *a, const void *b)
 {
 	const struct burst_job *x = a, *y = b;
 
@@ -408,7 +409,7 @@ power_burst(struct power *pw, struct jobs *js, const struct sched_snap *s)
 		booting -= booting > 0;
 		nj++;
 	}
-	qsort(bj, nj, sizeof(*bj), prio_cmp);
+	qsort(bj, nj, sizeof(*bj), power_burst_prio_cmp);
 	burst_decide(s->now, bp, np, bj, nj, budgets, nb, &d);
 	power_keep_decision(pw, &d, s->now);
 	power_save_resume(pw, s, bj, nj, s->now);

@@ -70,6 +70,12 @@ struct boot_pair {
 	uint32_t id;		/* a job a booting node remembers */
 	uint32_t node;		/* that node's index */
 };
+/* The index of the first of pairs[0..np) (sorted) for job id, or np. */
+size_t power_boot_first(const struct boot_pair *pairs, size_t np,
+			uint32_t id);
+/* qsort order of struct burst_job entries: priority, highest first, then
+ * job id. */
+int power_burst_prio_cmp(const void *a, const void *b);
 /* Every booting node's (job, node) pairs, sorted; *np of them. */
 struct boot_pair *power_boot_pairs(struct nodes *ns, size_t *np);
 /* How many tasks shaped as sj the booting nodes that remember job id
