@@ -214,21 +214,17 @@ apply_defaults(enum conf_scope scope, void *base)
 				 e.text);
 }
 
-/*
- * Apply pairs[1..] of a NodeName/QueueName line to base. Returns the number
- * of errors; with report false (the second and later nodes of a range,
- * already checked) nothing is reported.
- */
-static int
-apply_pairs(struct cp *p, const char *ctx, enum conf_scope scope,
-	    void *base, bool report)
+int
+apply_pairs_by(struct cp *p, const char *ctx, enum conf_scope scope,
+	       pair_key_fn *key_of, void *arg, bool report)
 {
 	int *seen = hc_calloc(conf_rows(), sizeof(int)), bad = 0;
 	struct hc_err e;
 
 	for (size_t i = 1; i < p->npairs; i++) {
 		const struct pair *pr = &p->pairs[i];
-		const struct conf_key *k = conf_key_find(pr->key, scope);
+		void *base = NULL;
+		const struct conf_key *k = key_of(pr->key, arg, &base);
 		const char *v;
 		size_t row;
 		if (!k) {
@@ -246,6 +242,8 @@ apply_pairs(struct cp *p, const char *ctx, enum conf_scope scope,
 			continue;
 		}
 		seen[row] = 1;
+		if (!base)
+			continue;
 		if (!(v = report ? pair_value(p, ctx, pr, k) : pr->val)) {
 			bad++;
 			continue;
@@ -258,6 +256,34 @@ apply_pairs(struct cp *p, const char *ctx, enum conf_scope scope,
 	}
 	free(seen);
 	return bad;
+}
+
+struct scope_base {
+	enum conf_scope scope;
+	void *base;
+};
+
+static const struct conf_key *
+scope_key(const char *key, void *arg, void **base)
+{
+	const struct scope_base *sb = arg;
+
+	*base = sb->base;
+	return conf_key_find(key, sb->scope);
+}
+
+/*
+ * Apply pairs[1..] of a NodeName/QueueName line to base. Returns the number
+ * of errors; with report false (the second and later nodes of a range,
+ * already checked) nothing is reported.
+ */
+static int
+apply_pairs(struct cp *p, const char *ctx, enum conf_scope scope,
+	    void *base, bool report)
+{
+	struct scope_base sb = { scope, base };
+
+	return apply_pairs_by(p, ctx, scope, scope_key, &sb, report);
 }
 
 void

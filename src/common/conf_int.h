@@ -43,6 +43,15 @@ void unknown_key(struct cp *p, const char *ctx, const char *key,
 		 enum conf_scope scope);
 const char *pair_value(struct cp *p, const char *ctx, const struct pair *pr,
 		       const struct conf_key *k);
+/* The table row of a line's key (NULL: the line does not take it), and
+ * in *base the struct its value goes to (NULL: checked, not kept). */
+typedef const struct conf_key *pair_key_fn(const char *key, void *arg,
+					   void **base);
+/* Apply pairs[1..] of the line in p, each where key_of says; unknown keys
+ * are reported as scope's. Returns the number of errors, reported only
+ * when report is true. */
+int apply_pairs_by(struct cp *p, const char *ctx, enum conf_scope scope,
+		   pair_key_fn *key_of, void *arg, bool report);
 void apply_defaults(enum conf_scope scope, void *base);
 bool valid_name(const char *s);
 const char *named_line_open(struct cp *p, const struct conf_key *k,

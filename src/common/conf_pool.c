@@ -47,6 +47,23 @@ pool_key(const char *name, bool *tmpl)
 	return k;
 }
 
+struct pool_bases {
+	struct conf_pool *pl;
+	struct conf_node *node;
+};
+
+/* pair_key_fn: pool keys go to the pool, template keys to the node. */
+static const struct conf_key *
+pool_pair_key(const char *key, void *arg, void **base)
+{
+	const struct pool_bases *pb = arg;
+	bool is_tmpl;
+	const struct conf_key *k = pool_key(key, &is_tmpl);
+
+	*base = is_tmpl ? (void *)pb->node : (void *)pb->pl;
+	return k;
+}
+
 /*
  * Apply pairs[1..] of a pool line: pool keys to pl (when non-NULL),
  * template keys to node (when non-NULL). Returns the number of errors,
@@ -56,43 +73,9 @@ static int
 pool_apply(struct cp *p, const char *ctx, struct conf_pool *pl,
 	   struct conf_node *node, bool report)
 {
-	size_t rows = 0;
-	int *seen, bad = 0;
-	struct hc_err e;
+	struct pool_bases pb = { pl, node };
 
-	while (conf_keys[rows].name)
-		rows++;
-	seen = hc_calloc(rows, sizeof(int));
-	for (size_t i = 1; i < p->npairs; i++) {
-		const struct pair *pr = &p->pairs[i];
-		bool is_tmpl;
-		const struct conf_key *k = pool_key(pr->key, &is_tmpl);
-		void *base = is_tmpl ? (void *)node : (void *)pl;
-		const char *v;
-		if (!k || seen[k - conf_keys] || is_opener(k)) {
-			if (report && !k)
-				unknown_key(p, ctx, pr->key, CONF_POOL);
-			else if (report)
-				cp_error(p, ctx, "%s: given twice on this "
-					 "line; keep one", k->name);
-			bad++;
-			continue;
-		}
-		seen[k - conf_keys] = 1;
-		if (!base)
-			continue;
-		if (!(v = report ? pair_value(p, ctx, pr, k) : pr->val)) {
-			bad++;
-			continue;
-		}
-		if (conf_value_set(k, base, v, p->dir, &e) < 0) {
-			if (report)
-				cp_error(p, ctx, "%s", e.text);
-			bad++;
-		}
-	}
-	free(seen);
-	return bad;
+	return apply_pairs_by(p, ctx, CONF_POOL, pool_pair_key, &pb, report);
 }
 
 static bool
