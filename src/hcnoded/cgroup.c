@@ -7,6 +7,11 @@
  * identical deny, so the job's unallocated GPU minors are denied one by one
  * rather than denying the major and allowing some minors back.
  *
+ * v2 device rules: cgroup v2 has no devices controller; an eBPF program
+ * attached to the job's cgroup refuses the GPU minors the job was not
+ * given (cgroup_bpf.c). Where the kernel loads no such program the agent
+ * says so at start-up and jobs run without device isolation.
+ *
  * v1 cpusets and scheduling domains: a cpuset is born with
  * sched_load_balance=1, and the kernel rebuilds the scheduling domains of
  * the whole machine whenever such a cpuset gets its CPUs and again when it
@@ -36,6 +41,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_bpf.h"
 #include "cgroup_io.h"
 #include "log.h"
 
@@ -58,6 +64,8 @@ struct cgroup {
 	char mems[64];
 	bool cpuset_nobalance;	/* v1: job cpusets get sched_load_balance=0
 				   (see the top of this file) */
+	bool dev_bpf;		/* v2: device programs load here */
+	char dev_why[HC_ERR_TEXT];	/* v2: why not, when the node has GPUs */
 };
 
 /* <root>[/<ctrl>]/<prefix>/<node>[/job_<id>] into buf. */
@@ -211,16 +219,18 @@ cg_log_mode(const struct cgroup *cg)
 				 sizeof(ctrls) - strlen(ctrls), "%s%s",
 				 ctrls[0] ? "," : "", v1_ctrls[i]);
 	if (cg->mode == CGROUP_V2)
-		snprintf(ctrls, sizeof(ctrls), "memory,cpuset,pids");
-	hc_log(HC_LOG_INFO, "mode cgroup=%s controllers=%s cpus=%u "
-	       "real_cpus=%zu cpu_map=%s%s",
+		snprintf(ctrls, sizeof(ctrls), "memory,cpuset,pids%s",
+			 cg->dev_bpf ? ",devices(bpf)" : "");
+	hc_log(cg->dev_why[0] ? HC_LOG_WARN : HC_LOG_INFO,
+	       "mode cgroup=%s controllers=%s cpus=%u real_cpus=%zu "
+	       "cpu_map=%s%s%s%s%s",
 	       cg->mode == CGROUP_V1 ? "v1" : cg->mode == CGROUP_V2 ? "v2" :
 	       "none", ctrls[0] ? ctrls : "-", cg->virt, cg->nreal,
 	       mapped ? "modulo" : "identity",
 	       cg->mode == CGROUP_NONE ? " (no confinement: jobs are "
-	       "tracked by process group; run as root on a cgroup host)" :
-	       cg->mode == CGROUP_V2 ? " (device isolation unavailable on "
-	       "cgroup v2 for now)" : "");
+	       "tracked by process group; run as root on a cgroup host)" : "",
+	       cg->dev_why[0] ? " (no device isolation: every job may open "
+	       "every GPU; " : "", cg->dev_why, cg->dev_why[0] ? ")" : "");
 }
 
 struct cgroup *
@@ -258,6 +268,14 @@ cgroup_create(const char *root, const char *prefix, const char *node,
 	 * job). Leftovers there were swept above. */
 	if (cg->mode == CGROUP_V1 && node_gpus == 0)
 		cg->have[4] = 0;	/* devices */
+	if (cg->mode == CGROUP_V2 && node_gpus > 0) {
+		struct hc_err err = { 0 };
+
+		cg->dev_bpf = cgbpf_probe(&err) == 0;
+		if (!cg->dev_bpf)
+			snprintf(cg->dev_why, sizeof(cg->dev_why), "%s",
+				 err.text);
+	}
 	cg_real_cpus(cg);
 	if (cg->mode == CGROUP_V1 && cg->have[3]) {
 		char path[PATH_MAX + 64], buf[16] = "";
@@ -348,6 +366,34 @@ cg_job_limits(const struct cgroup *cg, uint32_t id,
 	return 0;
 }
 
+/* v2: refuse the node's GPU minors that are not the job's. A job given
+ * every GPU gets no program. */
+static int
+cg_job_devices_v2(const struct cgroup *cg, uint32_t id,
+		  const struct cgroup_limits *lim, struct hc_err *err)
+{
+	char dir[PATH_MAX];
+	uint32_t *deny;
+	size_t n = 0;
+	int rc = 0;
+
+	if (lim->node_gpus == 0)
+		return 0;
+	deny = hc_calloc(lim->node_gpus, sizeof(*deny));
+	for (size_t m = 0; m < lim->node_gpus; m++) {
+		bool mine = false;
+		for (size_t k = 0; k < lim->ngpus; k++)
+			mine |= (size_t)lim->gpu_ids[k] == m;
+		if (!mine)
+			deny[n++] = (uint32_t)m;
+	}
+	cg_path(cg, NULL, id, dir, sizeof(dir));
+	if (n && cgbpf_deny_minors(dir, NVIDIA_MAJOR, deny, n, err) < 0)
+		rc = hc_err_prefix(err, "job_%u: ", id);
+	free(deny);
+	return rc;
+}
+
 int
 cgroup_job_create(struct cgroup *cg, uint32_t job_id,
 		  const struct cgroup_limits *lim, struct hc_err *err)
@@ -370,6 +416,8 @@ cgroup_job_create(struct cgroup *cg, uint32_t job_id,
 	if (cg_job_limits(cg, job_id, lim) < 0)
 		return hc_err_set(err, HC_EIO, "cgroup job_%u: cannot set "
 				  "limits: %s", job_id, strerror(errno));
+	if (cg->mode == CGROUP_V2 && cg->dev_bpf)
+		return cg_job_devices_v2(cg, job_id, lim, err);
 	return 0;
 }
 
