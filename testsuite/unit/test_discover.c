@@ -1,7 +1,7 @@
 /*
  * test_discover: hwloc discovery of the emulated node topologies in
- * testsuite/topologies (the real H100 fixture and the ones derived from it),
- * and clear errors for a missing or garbage XML file.
+ * testsuite/topologies (the real H100 and H200 nodes and the ones derived
+ * from the first), and clear errors for a missing or garbage XML file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,6 +49,27 @@ test_fixture_h100(void **state)
 	/* OpenCL OS device under the bridge, matched to the PCI device */
 	assert_int_equal(d->gpus[0].memory_mb, 83024896 / 1024);
 	assert_int_equal(strlen(d->topology_digest), 64);
+	discover_destroy(d);
+}
+
+/* A real H200 node (a VM, 2026-11-28): hwloc's own Linux PCI discovery
+ * finds the GPU but no OS device describes it (no NVML or CUDA plugin in
+ * Debian's hwloc), so its model and memory come from the PCI id table.
+ * On that node NVML added the UUID and serial (hcnoded --print-inventory). */
+static void
+test_fixture_h200(void **state)
+{
+	struct discover *d = load_ok(TOPO("h200-1gpu.xml"));
+
+	assert_int_equal(d->cores, 16);
+	assert_int_equal(d->cpus, 16);
+	assert_int_equal(d->gpu_count, 1);
+	assert_string_equal(d->gpus[0].pci_id, "10de:2335");
+	assert_string_equal(d->gpus[0].type, "h200");
+	assert_string_equal(d->gpus[0].model, "NVIDIA H200");
+	assert_string_equal(d->gpus[0].vendor, "NVIDIA Corporation");
+	assert_string_equal(d->gpus[0].busid, "0000:00:06.0");
+	assert_int_equal(d->gpus[0].memory_mb, 143771);
 	discover_destroy(d);
 }
 
@@ -162,6 +183,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_h100),
+		cmocka_unit_test(test_fixture_h200),
 		cmocka_unit_test(test_gpu4),
 		cmocka_unit_test(test_gpu8),
 		cmocka_unit_test(test_cpu16),
