@@ -2,7 +2,8 @@
  * child process joins a fresh cgroup of the host's cgroup2 mount (the whole
  * hierarchy, or the "unified" one of a hybrid host) with the program
  * attached and opens device nodes made here with mknod: EPERM is the
- * program refusing, ENXIO a device allowed through that has no driver.
+ * program refusing; anything else (ENXIO where no driver has the number,
+ * ENODEV or success where the NVIDIA driver does) got past it.
  * Skipped without root or a cgroup2 mount. */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -64,6 +66,8 @@ setup(void **state)
 	const char *mnt = cgroup2_mount();
 	struct hc_err err = { 0 };
 	struct fixture *f;
+	struct statvfs vfs;
+	const char *tmp;
 
 	*state = NULL;
 	if (geteuid() != 0 || !mnt)
@@ -73,18 +77,26 @@ setup(void **state)
 		return 0;
 	}
 	f = calloc(1, sizeof(*f));
-	snprintf(f->cg, sizeof(f->cg), "%s/hc-test-bpf-%d", mnt, getpid());
-	assert_int_equal(mkdir(f->cg, 0755), 0);
+	tmp = getenv("TMPDIR");
 	snprintf(f->dev, sizeof(f->dev), "%s/test_cgroup_bpf.XXXXXX",
-		 TOP_BUILDDIR);
-	assert_non_null(mkdtemp(f->dev));
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(f->dev) || statvfs(f->dev, &vfs) < 0 ||
+	    (vfs.f_flag & ST_NODEV)) {	/* device nodes cannot open there */
+		fprintf(stderr, "# %s: not a place for device nodes\n",
+			f->dev);
+		rmdir(f->dev);
+		free(f);
+		return 0;
+	}
+	snprintf(f->cg, sizeof(f->cg), "%s/hc-test-bpf-%d", mnt, getpid());
+	*state = f;
+	assert_int_equal(mkdir(f->cg, 0755), 0);
 	node(f, "nv0", S_IFCHR, 195, 0);
 	node(f, "nv1", S_IFCHR, 195, 1);
 	node(f, "nv2", S_IFCHR, 195, 2);
 	node(f, "nvctl", S_IFCHR, 195, 255);
 	node(f, "other0", S_IFCHR, 196, 0);
 	node(f, "blk0", S_IFBLK, 195, 0);
-	*state = f;
 	return 0;
 }
 
@@ -118,7 +130,7 @@ need(void **state)
 	return *state;
 }
 
-/* The errno of opening each name from a child in cg (0: it opened). */
+/* Whether opening each name from a child in cg was refused (1: EPERM). */
 static void
 open_in(const struct fixture *f, const char *cg, const char *const *names,
 	size_t n, int *errs)
@@ -141,7 +153,7 @@ open_in(const struct fixture *f, const char *cg, const char *const *names,
 			snprintf(p, sizeof(p), "%s/%s", names[i][0] == '/' ?
 				 "" : f->dev, names[i]);
 			fd = open(names[i][0] == '/' ? names[i] : p, O_RDONLY);
-			e = fd < 0 ? errno : 0;
+			e = fd < 0 && errno == EPERM;
 			if (fd >= 0)
 				close(fd);
 			if (write(fds[1], &e, sizeof(e)) != sizeof(e))
@@ -169,8 +181,7 @@ test_deny_some(void **state)
 {
 	struct fixture *f = need(state);
 	static const uint32_t deny[] = { 0, 2 };
-	static const int want[] = { EPERM, ENXIO, EPERM, ENXIO, ENXIO, ENXIO,
-		0 };
+	static const int want[] = { 1, 0, 1, 0, 0, 0, 0 };
 	struct hc_err err = { 0 };
 	int got[N(names)];
 
@@ -179,9 +190,9 @@ test_deny_some(void **state)
 	open_in(f, f->cg, names, N(names), got);
 	for (size_t i = 0; i < N(names); i++) {
 		if (got[i] != want[i])
-			fail_msg("%s: errno %d (%s), want %d (%s)", names[i],
-				 got[i], strerror(got[i]), want[i],
-				 strerror(want[i]));
+			fail_msg("%s: %s, want %s", names[i],
+				 got[i] ? "refused" : "let through",
+				 want[i] ? "refused" : "let through");
 	}
 }
 
@@ -202,9 +213,9 @@ test_child_cgroup_inherits(void **state)
 	assert_int_equal(mkdir(sub, 0755), 0);
 	open_in(f, sub, names, 3, got);
 	rmdir(sub);
-	assert_int_equal(got[0], ENXIO);
-	assert_int_equal(got[1], EPERM);
-	assert_int_equal(got[2], ENXIO);
+	assert_int_equal(got[0], 0);
+	assert_int_equal(got[1], 1);
+	assert_int_equal(got[2], 0);
 }
 
 /* No minors: a program that allows everything (a GPU job using every GPU
@@ -219,7 +230,7 @@ test_deny_none(void **state)
 	assert_int_equal(cgbpf_deny_minors(f->cg, 195, NULL, 0, &err), 0);
 	open_in(f, f->cg, names, 3, got);
 	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(got[i], ENXIO);
+		assert_int_equal(got[i], 0);
 }
 
 static void
