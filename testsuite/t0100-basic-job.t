@@ -3,7 +3,8 @@
 # file, sees the documented environment and a private TMPDIR removed after;
 # its node file is the user's alone, and it and the script go with the job.
 # On a cgroup v1 host its cpuset confines it to its CPUs without making the
-# kernel rebuild the scheduling domains (sched_load_balance 0).
+# kernel rebuild the scheduling domains (sched_load_balance 0); on a cgroup
+# v2 host its own cgroup's cpuset.cpus does.
 . "$(dirname "$0")/lib/cluster.sh"
 plan 16
 cluster_start
@@ -26,6 +27,9 @@ cs=$(sed -n "s/^[0-9]*:cpuset://p" /proc/self/cgroup)
 echo CPUSET=$cs
 echo LB=$(cat "/sys/fs/cgroup/cpuset$cs/cpuset.sched_load_balance")
 echo CPUS=$(cat "/sys/fs/cgroup/cpuset$cs/cpuset.cpus")
+v2=$(sed -n "s/^0:://p" /proc/self/cgroup)
+echo V2CG=$v2
+echo V2CPUS=$(cat "/sys/fs/cgroup$v2/cpuset.cpus" 2>/dev/null)
 echo ALLOWED=$(sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" /proc/self/status)')
 id=${id%%;*}
 like "hcsub --parsable prints the job id" "$id" '^[0-9]+$'
@@ -61,6 +65,12 @@ if [ -n "$cs" ] && [ "$cs" != / ] && [ "$top" = 1 ]; then
 	cpus=$(sed -n 's/^CPUS=//p' "$f")
 	like "it runs on its cpuset's CPUs ($cpus)" \
 		"$(sed -n 's/^ALLOWED=//p' "$f")" "^$cpus\$"
+elif [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	like "its cgroup v2 is the job's own" \
+		"$(sed -n 's/^V2CG=//p' "$f")" "/job_$id\$"
+	cpus=$(sed -n 's/^V2CPUS=//p' "$f")
+	like "it runs on its cgroup's CPUs ($cpus)" \
+		"$(sed -n 's/^ALLOWED=//p' "$f")" "^${cpus:-none}\$"
 else
 	skip "no cgroup v1 cpuset for jobs on this host" 2
 fi
