@@ -1,9 +1,11 @@
 #!/bin/bash
-# GPU jobs get CUDA_VISIBLE_DEVICES for the GPUs allocated to them, two jobs
-# never share a device, and the devices cgroup lets a job open only its own
-# GPUs (character devices with the NVIDIA major made here with mknod).
+# GPU jobs get the GPUs allocated to them (HC_JOB_GPUS, node indices), two
+# jobs never share a device, and the devices cgroup lets a job open only its
+# own GPUs (character devices with the NVIDIA major made here with mknod).
+# As the GPU runtimes then see only those, numbered from 0, that is what
+# CUDA_VISIBLE_DEVICES says: a job given GPUs 2 and 3 gets "0,1".
 . "$(dirname "$0")/lib/cluster.sh"
-plan 9
+plan 10
 cluster_start
 
 dev=$HC_TEST_DIR/dev
@@ -17,6 +19,7 @@ done
 # for others' GPUs, anything else (ENXIO: no driver) for its own.
 go=$(out_file go)
 script='echo CVD=$CUDA_VISIBLE_DEVICES
+echo GPUS=$HC_JOB_GPUS
 echo NODE=$HC_JOB_NODELIST
 while [ ! -e '"$go"' ]; do sleep 0.1; done
 for i in 0 1 2 3 4 5 6 7; do
@@ -37,21 +40,23 @@ n=0
 for id in $ids; do wait_job_state "$id" COMPLETED && n=$((n + 1)); done
 is "all complete" "$n" 6
 
-bad_count=0 shared="" isolated=0 match=0
+bad_count=0 shared="" isolated=0 match=0 ordinals=0
 declare -A used=()
 for id in $ids; do
 	f=$(out_file "gpu-$id.out")
 	cvd=$(sed -n 's/^CVD=//p' "$f")
+	gpus=$(sed -n 's/^GPUS=//p' "$f")
 	node=$(sed -n 's/^NODE=//p' "$f")
-	[ "$(echo "$cvd" | tr , '\n' | grep -c '^[0-9]')" = 2 ] ||
+	[ "$(echo "$gpus" | tr , '\n' | grep -c '^[0-9]')" = 2 ] ||
 		bad_count=$((bad_count + 1))
-	for g in ${cvd//,/ }; do
+	[ "$cvd" = 0,1 ] && ordinals=$((ordinals + 1))
+	for g in ${gpus//,/ }; do
 		[ -z "${used[$node:$g]:-}" ] || shared="$shared $node:$g"
 		used[$node:$g]=$id
 	done
 	want=$(job_field "$id" gpus | jq -r --arg n "$node" \
 		'(.[$n] // []) | map(tostring) | join(",")' 2>/dev/null)
-	[ "$want" = "$cvd" ] && match=$((match + 1))
+	[ "$want" = "$gpus" ] && match=$((match + 1))
 	# Only the node's own GPUs exist there (a real node has no others).
 	ngpu=$(hcinfo -N --json | jq --arg n "$node" \
 		'[(if type == "array" then . else .nodes end)[]
@@ -59,19 +64,21 @@ for id in $ids; do
 	ok_dev=1
 	for i in $(seq 0 $((ngpu - 1))); do
 		r=$(sed -n "s/^open$i=//p" "$f")
-		if [[ ",$cvd," == *",$i,"* ]]; then
+		if [[ ",$gpus," == *",$i,"* ]]; then
 			[ "$r" != EPERM ] || ok_dev=0
 		else
 			[ "$r" = EPERM ] || ok_dev=0
 		fi
 	done
 	[ $ok_dev = 1 ] && isolated=$((isolated + 1))
-	diag "job $id on $node: CUDA_VISIBLE_DEVICES=$cvd; $(grep ^open "$f" |
-		tr '\n' ' ')"
+	diag "job $id on $node: HC_JOB_GPUS=$gpus CUDA_VISIBLE_DEVICES=$cvd;\
+ $(grep ^open "$f" | tr '\n' ' ')"
 done
-is "each job sees 2 devices in CUDA_VISIBLE_DEVICES" "$bad_count" 0
+is "each job gets 2 GPUs in HC_JOB_GPUS" "$bad_count" 0
 is "no device is given to two jobs" "$shared" ""
-is "CUDA_VISIBLE_DEVICES lists the GPUs the controller allocated" "$match" 6
+is "HC_JOB_GPUS lists the GPUs the controller allocated" "$match" 6
+is "CUDA_VISIBLE_DEVICES numbers them as the job sees them (0,1)" \
+	"$ordinals" 6
 is "each job can open its own GPUs and no other (devices cgroup)" \
 	"$isolated" 6
 

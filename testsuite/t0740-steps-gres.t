@@ -3,9 +3,11 @@
 # CUDA_VISIBLE_DEVICES, apart from its other steps'; a step asking for more
 # than the job has is refused with what is missing; --cpu-bind=cores binds
 # each task to CPUs of its own, and without it the tasks keep to the
-# step's CPUs; hcctl show job has the steps' usage.
+# step's CPUs; hcctl show job has the steps' usage. A job given GPUs 2 and 3
+# sees them as devices 0 and 1 (its cgroup hides the others), and so do its
+# steps.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 8
+plan 11
 cluster_start --nodes 1 --topology "n1=$HC_SRCDIR/testsuite/topologies/gpu4-h100.xml"
 
 out=$(out_file gres-%j.out)
@@ -36,3 +38,20 @@ is "without --cpu-bind a step's task keeps to the step's CPUs (one here)" \
 	"$(sec 3 | grep -cxE '[0-9]+')" 1
 like "hcctl show job shows the steps' usage" \
 	"$(hcctl show job "$id")" "MaxRSS=[1-9][0-9]*K CPUTime="
+
+# GPUs 0 and 1 taken by another job: the next gets 2 and 3.
+hold=$(submit_as "$HC_USER1" --gres=gpu:2 -o /dev/null --wrap 'sleep 60')
+wait_job_state "$hold" RUNNING
+id=$(submit_as "$HC_USER1" --gres=gpu:2 -o "$out" --wrap '
+echo JOB=$HC_JOB_GPUS CVD=$CUDA_VISIBLE_DEVICES
+hcrun -n 1 --gres=gpu:1 sh -c "echo STEP=\$CUDA_VISIBLE_DEVICES"
+')
+wait_job_state "$id" COMPLETED 30
+hccancel "$hold"
+f=$(out_file "gres-$id.out")
+is "a job given GPUs 2,3 has them in HC_JOB_GPUS" \
+	"$(sed -n 's/^JOB=\([^ ]*\) .*/\1/p' "$f")" 2,3
+is "... and sees them as CUDA devices 0,1" \
+	"$(sed -n 's/.* CVD=//p' "$f")" 0,1
+like "... and so does its step with --gres=gpu:1" \
+	"$(sed -n 's/^STEP=//p' "$f")" '^[01]$'

@@ -304,6 +304,13 @@ cgroup_mode(const struct cgroup *cg)
 	return cg->mode;
 }
 
+bool
+cgroup_devices_confined(const struct cgroup *cg)
+{
+	return cg && ((cg->mode == CGROUP_V1 && cg->have[4]) ||
+		      (cg->mode == CGROUP_V2 && cg->dev_bpf));
+}
+
 /* cpuset.cpus text for the allocated virtual CPUs: i -> real[i % nreal]. */
 static void
 cg_cpus_text(const struct cgroup *cg, const struct cgroup_limits *lim,

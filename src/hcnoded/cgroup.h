@@ -13,6 +13,7 @@
 #ifndef HC_CGROUP_H
 #define HC_CGROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -53,6 +54,9 @@ int cgroup_job_signal(const struct cgroup *cg, uint32_t job_id, int sig);
 /* SIGKILL every process: freeze, kill, thaw, until empty (bounded).
  * Returns the number of processes left (0 on success). */
 int cgroup_job_kill_all(const struct cgroup *cg, uint32_t job_id);
+/* Whether a job's cgroup lets it open only its own GPUs (v1 devices
+ * controller, v2 device program): then the GPU runtimes see only those. */
+bool cgroup_devices_confined(const struct cgroup *cg);
 /* Number of processes in the job (0 when empty or mode none). */
 int cgroup_job_count(const struct cgroup *cg, uint32_t job_id);
 /* Peak memory (KiB) and whether the OOM killer fired. */

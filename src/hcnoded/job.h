@@ -52,8 +52,16 @@ struct job {
 int job_setup(struct noded *nd, struct job *j, struct hc_err *err);
 
 /* job_child.c. Build the job's environment (NULL-terminated, malloc'ed
- * strings; free with job_env_free). */
-char **job_env_build(const struct job *j, const char *node);
+ * strings; free with job_env_free). confined: the job's cgroup hides the
+ * node's other GPUs (cgroup_devices_confined()), see job_gpu_text(). */
+char **job_env_build(const struct job *j, const char *node, bool confined);
+/* The device list for CUDA_VISIBLE_DEVICES and its siblings, of n GPUs
+ * (node indices, a subset of the job's) into buf: the node indices, or,
+ * where the job's cgroup hides the node's other GPUs, the ordinals the
+ * job's processes see (the GPU runtimes number the devices they can open
+ * from 0: the i-th of the job's GPUs in node order is device i). */
+void job_gpu_text(const struct job *j, const int *ids, size_t n,
+		  bool confined, char *buf, size_t len);
 void job_env_free(char **env);
 /* Set KEY=VAL in a job_env_build() environment, replacing an earlier KEY. */
 void job_env_set(char ***envp, const char *key, const char *val);

@@ -100,8 +100,28 @@ env_set_int(char ***envp, size_t *n, const char *key, json_int_t v)
 	env_set(envp, n, key, buf);
 }
 
+void
+job_gpu_text(const struct job *j, const int *ids, size_t n, bool confined,
+	     char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t g = 0; g < n && off < len; g++) {
+		int v = ids[g];
+
+		if (confined) {		/* its rank among the job's GPUs */
+			v = 0;
+			for (size_t k = 0; k < j->ngpus; k++)
+				v += j->gpu_ids[k] < ids[g];
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s%d",
+					g ? "," : "", v);
+	}
+}
+
 char **
-job_env_build(const struct job *j, const char *node)
+job_env_build(const struct job *j, const char *node, bool confined)
 {
 	char **env = hc_calloc(1, sizeof(*env));
 	size_t n = 0, i;
@@ -135,12 +155,11 @@ job_env_build(const struct job *j, const char *node)
 	env_set(&env, &n, "HC_NODENAME", node);
 	env_set(&env, &n, "TMPDIR", j->tmpdir);
 	if (j->ngpus) {
-		size_t off = 0;
-		buf[0] = '\0';
-		for (size_t g = 0; g < j->ngpus && off < sizeof(buf); g++)
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-						"%s%d", g ? "," : "",
-						j->gpu_ids[g]);
+		job_gpu_text(j, j->gpu_ids, j->ngpus, false, buf,
+			     sizeof(buf));
+		env_set(&env, &n, "HC_JOB_GPUS", buf);
+		job_gpu_text(j, j->gpu_ids, j->ngpus, confined, buf,
+			     sizeof(buf));
 		env_set(&env, &n, "CUDA_VISIBLE_DEVICES", buf);
 		env_set(&env, &n, "ROCR_VISIBLE_DEVICES", buf);
 		env_set(&env, &n, "ZE_AFFINITY_MASK", buf);

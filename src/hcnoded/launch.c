@@ -490,7 +490,7 @@ on_prolog(void *arg, int status, const char *line)
 				"start", (json_int_t)j->start));
 	if (!j->batch)
 		return;
-	env = job_env_build(j, nd->me->name);
+	env = job_env_build(j, nd->me->name, cgroup_devices_confined(nd->cg));
 	rsh_env_add(nd, j, &env);
 	pid = job_child_spawn(nd, j, env);
 	job_env_free(env);

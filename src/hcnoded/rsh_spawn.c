@@ -68,7 +68,8 @@ rsh_spawn_local(struct noded *nd, struct job *j, const char *command,
 {
 	const char *cwd = json_string_value(json_object_get(j->spec, "cwd"));
 	char *argv[] = { "sh", "-c", (char *)command, NULL };
-	char **env = job_env_build(j, nd->me->name);
+	char **env = job_env_build(j, nd->me->name,
+				   cgroup_devices_confined(nd->cg));
 	sigset_t all, old;
 	pid_t pid;
 

@@ -110,28 +110,14 @@ node_var(const char *kv)
 	return false;
 }
 
-static char *
-ids_text(json_t *a)
-{
-	size_t i, off = 0;
-	json_t *v;
-	char buf[4096] = "";
-
-	json_array_foreach(a, i, v)
-		off += (size_t)snprintf(buf + off, off < sizeof(buf) ?
-					sizeof(buf) - off : 0, "%s%lld",
-					i ? "," : "",
-					(long long)json_integer_value(v));
-	return hc_strdup(buf);
-}
-
 /* The step's environment shared by its tasks here. */
 static struct env
 env_step(struct step_node *sn, struct job *j)
 {
 	struct noded *nd = sn->nd;
 	json_t *h = sn->hello, *v, *gpus = json_object_get(h, "gpu_ids");
-	char **jenv = job_env_build(j, nd->me->name);
+	bool confined = cgroup_devices_confined(nd->cg);
+	char **jenv = job_env_build(j, nd->me->name, confined);
 	bool from_hello = json_array_size(json_object_get(h, "env")) > 0;
 	struct env e = { hc_calloc(1, sizeof(char *)), 0 };
 	size_t i;
@@ -154,10 +140,16 @@ env_step(struct step_node *sn, struct job *j)
 		 json_object_get(h, "node_index")));
 	env_set(&e, "HC_STEP_NODELIST", sn->cred.nodes);
 	if (json_array_size(gpus) > 0) {
-		char *t = ids_text(gpus);
+		size_t ng = json_array_size(gpus);
+		int *ids = hc_calloc(ng, sizeof(*ids));
+		char t[4096];
+
+		json_array_foreach(gpus, i, v)
+			ids[i] = (int)json_integer_value(v);
+		job_gpu_text(j, ids, ng, confined, t, sizeof(t));
 		for (i = 1; node_vars[i]; i++)
 			env_set(&e, node_vars[i], t);
-		free(t);
+		free(ids);
 	}
 	return e;
 }
