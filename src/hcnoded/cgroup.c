@@ -327,6 +327,13 @@ cg_cpus_text(const struct cgroup *cg, const struct cgroup_limits *lim,
 	}
 }
 
+/* The device minor of the node's GPU m. */
+static unsigned
+cg_gpu_minor(const struct cgroup_limits *lim, size_t m)
+{
+	return lim->gpu_minors ? lim->gpu_minors[m] : (unsigned)m;
+}
+
 static int
 cg_job_limits(const struct cgroup *cg, uint32_t id,
 	      const struct cgroup_limits *lim)
@@ -365,7 +372,8 @@ cg_job_limits(const struct cgroup *cg, uint32_t id,
 		bool mine = false;
 		for (size_t k = 0; k < lim->ngpus; k++)
 			mine |= (size_t)lim->gpu_ids[k] == m;
-		snprintf(val, sizeof(val), "c %d:%zu rwm", NVIDIA_MAJOR, m);
+		snprintf(val, sizeof(val), "c %d:%u rwm", NVIDIA_MAJOR,
+			 cg_gpu_minor(lim, m));
 		if (!mine && cg_write_at(cg, "devices", id, "devices.deny",
 					 val) < 0)
 			return -1;
@@ -392,7 +400,7 @@ cg_job_devices_v2(const struct cgroup *cg, uint32_t id,
 		for (size_t k = 0; k < lim->ngpus; k++)
 			mine |= (size_t)lim->gpu_ids[k] == m;
 		if (!mine)
-			deny[n++] = (uint32_t)m;
+			deny[n++] = cg_gpu_minor(lim, m);
 	}
 	cg_path(cg, NULL, id, dir, sizeof(dir));
 	if (n && cgbpf_deny_minors(dir, NVIDIA_MAJOR, deny, n, err) < 0)

@@ -26,9 +26,11 @@ struct cgroup_limits {
 	uint64_t mem_mb;	/* 0 = no limit */
 	const int *cpu_ids;	/* the node's logical CPUs allocated */
 	size_t ncpus;
-	const int *gpu_ids;	/* allocated GPU indices = NVIDIA minors */
+	const int *gpu_ids;	/* allocated GPUs: the node's indices */
 	size_t ngpus;
-	size_t node_gpus;	/* GPUs of the node (minors 0..n-1) */
+	size_t node_gpus;	/* GPUs of the node, indices 0..n-1 */
+	const unsigned *gpu_minors;	/* their NVIDIA device minors by
+					   index; NULL: the index */
 };
 
 struct cgroup;

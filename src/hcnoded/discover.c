@@ -173,6 +173,7 @@ gpu_from_pci(struct discover_gpu *g, hwloc_obj_t pci, int index)
 
 	memset(g, 0, sizeof(*g));
 	g->index = index;
+	g->minor = (unsigned)index;
 	g->class_id = a->class_id;
 	snprintf(g->pci_id, sizeof(g->pci_id), "%04x:%04x", a->vendor_id,
 		 a->device_id);

@@ -25,6 +25,8 @@ struct discover_gpu {
 	uint64_t memory_mb;	/* 0 when unknown */
 	char uuid[96];		/* "" when neither NVML nor hwloc has one */
 	char serial[64];	/* board serial (NVML), "" when unknown */
+	unsigned minor;		/* its device node: /dev/nvidia<minor> (NVML),
+				   else its index. Not in the inventory. */
 };
 
 struct discover {

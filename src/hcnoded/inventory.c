@@ -121,4 +121,9 @@ inventory_check(const struct discover *d, const struct conf_node *me)
 	       (unsigned long long)d->memory_mb, d->gpu_count,
 	       d->gpu_count ? " gpu_type=" : "",
 	       d->gpu_count ? d->gpus[0].type : "", d->topology_digest);
+	for (size_t i = 0; i < d->gpu_count; i++)
+		hc_log(HC_LOG_INFO, "node=%s gpu=%zu type=%s busid=%s "
+		       "device=/dev/nvidia%u uuid=%s", me->name, i,
+		       d->gpus[i].type, d->gpus[i].busid, d->gpus[i].minor,
+		       d->gpus[i].uuid[0] ? d->gpus[i].uuid : "-");
 }

@@ -48,6 +48,7 @@ struct nvml_api {
 	nvml_ret (*pci)(nvml_dev, struct nvml_pci_info *);
 	nvml_ret (*name)(nvml_dev, char *, unsigned int);
 	nvml_ret (*memory)(nvml_dev, struct nvml_memory *);
+	nvml_ret (*minor)(nvml_dev, unsigned int *);	/* may be NULL */
 };
 
 static const struct {
@@ -85,6 +86,11 @@ api_open(struct nvml_api *api, const char *lib)
 		}
 		memcpy((char *)api + nvml_syms[i].off, &f, sizeof(f));
 	}
+	/* Optional: without it a GPU's minor is taken to be its index. */
+	{
+		void *f = dlsym(api->dl, "nvmlDeviceGetMinorNumber");
+		memcpy(&api->minor, &f, sizeof(f));
+	}
 	return 0;
 }
 
@@ -109,6 +115,7 @@ device_read(struct nvml_api *api, nvml_dev dev, struct nvml_gpu *g)
 		g->name[0] = '\0';
 	if (api->memory(dev, &mem) == 0)
 		g->memory_mb = mem.total / (1024 * 1024);
+	g->has_minor = api->minor && api->minor(dev, &g->minor) == 0;
 	g->uuid[sizeof(g->uuid) - 1] = g->serial[sizeof(g->serial) - 1] = 0;
 	g->name[sizeof(g->name) - 1] = '\0';
 }
@@ -170,6 +177,8 @@ nvml_match(struct discover *d, const struct nvml_gpu *t, size_t n)
 					 t[k].name);
 			if (t[k].memory_mb)
 				g->memory_mb = t[k].memory_mb;
+			if (t[k].has_minor)
+				g->minor = t[k].minor;
 			matched++;
 			break;
 		}

@@ -6,6 +6,7 @@
 #ifndef HC_NVML_H
 #define HC_NVML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,8 @@ struct nvml_gpu {
 	char serial[64];		/* "" when the board has none */
 	char name[96];			/* "NVIDIA H100 80GB HBM3" */
 	uint64_t memory_mb;
+	bool has_minor;			/* NVML gave its device minor: */
+	unsigned minor;			/* /dev/nvidia<minor> */
 };
 
 /* Read every device from the NVML library lib (NULL: libnvidia-ml.so.1).
@@ -25,9 +28,9 @@ struct nvml_gpu {
  * library is absent or fails: then nothing is known from NVML. */
 struct nvml_gpu *nvml_read(const char *lib, size_t *n);
 
-/* Give d's GPUs the UUID and serial of the NVML device at the same PCI
- * bus id (and NVML's name and memory where hwloc had none). Returns how
- * many matched. */
+/* Give d's GPUs the UUID, serial and device minor of the NVML device at
+ * the same PCI bus id (and NVML's name and memory). Returns how many
+ * matched. */
 size_t nvml_match(struct discover *d, const struct nvml_gpu *t, size_t n);
 
 /* nvml_read() then nvml_match() (nothing when the library is absent). */

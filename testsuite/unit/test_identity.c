@@ -283,16 +283,17 @@ static void
 test_nvml_match(void **state)
 {
 	struct discover_gpu gpus[3] = {
-		{ .busid = "0000:10:00.0", .model = "from hwloc" },
-		{ .busid = "0000:30:00.0" },
-		{ .busid = "0001:a0:00.0" },
+		{ .busid = "0000:10:00.0", .model = "from hwloc", .minor = 0 },
+		{ .busid = "0000:30:00.0", .minor = 1 },
+		{ .busid = "0001:a0:00.0", .minor = 2 },
 	};
 	struct discover d = { .gpus = gpus, .gpu_count = 3 };
 	const struct nvml_gpu table[] = {
-		{ 0x0001, 0xa0, 0, "GPU-cccc", "", "NVIDIA H100 PCIe", 81559 },
+		{ 0x0001, 0xa0, 0, "GPU-cccc", "", "NVIDIA H100 PCIe", 81559,
+		  true, 7 },
 		{ 0, 0x10, 0, "GPU-aaaa", "1650000000001",
-		  "NVIDIA H100 80GB HBM3", 81559 },
-		{ 0, 0x50, 0, "GPU-dddd", "", "NVIDIA H100", 81559 },
+		  "NVIDIA H100 80GB HBM3", 81559, false, 0 },
+		{ 0, 0x50, 0, "GPU-dddd", "", "NVIDIA H100", 81559, false, 0 },
 	};
 
 	assert_int_equal(nvml_match(&d, table, 3), 2);
@@ -303,6 +304,10 @@ test_nvml_match(void **state)
 	assert_string_equal(gpus[2].uuid, "GPU-cccc");
 	assert_string_equal(gpus[2].serial, "");
 	assert_int_equal(gpus[2].memory_mb, 81559);
+	/* the device node NVML names, else the index */
+	assert_int_equal(gpus[2].minor, 7);
+	assert_int_equal(gpus[0].minor, 0);
+	assert_int_equal(gpus[1].minor, 1);
 }
 
 int
