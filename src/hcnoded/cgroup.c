@@ -271,7 +271,10 @@ cgroup_create(const char *root, const char *prefix, const char *node,
 	if (cg->mode == CGROUP_V2 && node_gpus > 0) {
 		struct hc_err err = { 0 };
 
-		cg->dev_bpf = cgbpf_probe(&err) == 0;
+		char dir[PATH_MAX];
+
+		cg_path(cg, NULL, 0, dir, sizeof(dir));
+		cg->dev_bpf = cgbpf_probe(dir, &err) == 0;
 		if (!cg->dev_bpf)
 			snprintf(cg->dev_why, sizeof(cg->dev_why), "%s",
 				 err.text);

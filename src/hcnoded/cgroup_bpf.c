@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,18 +134,43 @@ cgbpf_load(const struct bpf_insn *prog, size_t len, struct hc_err *err)
 			  strerror(e), log[0] ? ": " : "", log);
 }
 
+/* Attach (or detach) program pfd to the cgroup directory dir. */
+static int
+cgbpf_attach(const char *dir, int pfd, bool attach, struct hc_err *err)
+{
+	union bpf_attr a;
+	int cfd, rc;
+
+	if ((cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return hc_err_set(err, HC_EIO, "%s: %s", dir, strerror(errno));
+	memset(&a, 0, sizeof(a));
+	a.target_fd = (uint32_t)cfd;
+	a.attach_bpf_fd = (uint32_t)pfd;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	a.attach_flags = attach ? BPF_F_ALLOW_MULTI : 0;
+	rc = sys_bpf(attach ? BPF_PROG_ATTACH : BPF_PROG_DETACH, &a);
+	if (rc < 0)
+		rc = hc_err_set(err, HC_EIO, "%s the device program %s %s: %s",
+				attach ? "attaching" : "detaching",
+				attach ? "to" : "from", dir, strerror(errno));
+	close(cfd);
+	return rc < 0 ? -1 : 0;
+}
+
 int
-cgbpf_probe(struct hc_err *err)
+cgbpf_probe(const char *dir, struct hc_err *err)
 {
 	static const uint32_t minor0 = 0;
 	struct bpf_insn prog[16];
 	size_t len = cgbpf_assemble(prog, 195, &minor0, 1);
-	int fd = cgbpf_load(prog, len, err);
+	int fd = cgbpf_load(prog, len, err), rc = 0;
 
 	if (fd < 0)
 		return -1;
+	if (dir && (rc = cgbpf_attach(dir, fd, true, err)) == 0)
+		rc = cgbpf_attach(dir, fd, false, err);
 	close(fd);
-	return 0;
+	return rc;
 }
 
 int
@@ -152,8 +178,7 @@ cgbpf_deny_minors(const char *dir, uint32_t major, const uint32_t *minors,
 		  size_t n, struct hc_err *err)
 {
 	struct bpf_insn *prog;
-	union bpf_attr a;
-	int pfd, cfd, rc;
+	int pfd, rc;
 
 	if (n > CGBPF_MAX_MINORS)
 		return hc_err_set(err, HC_EINVAL, "%zu device minors to deny, "
@@ -163,21 +188,7 @@ cgbpf_deny_minors(const char *dir, uint32_t major, const uint32_t *minors,
 	free(prog);
 	if (pfd < 0)
 		return -1;
-	if ((cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rc = hc_err_set(err, HC_EIO, "%s: %s", dir, strerror(errno));
-		close(pfd);
-		return rc;
-	}
-	memset(&a, 0, sizeof(a));
-	a.target_fd = (uint32_t)cfd;
-	a.attach_bpf_fd = (uint32_t)pfd;
-	a.attach_type = BPF_CGROUP_DEVICE;
-	a.attach_flags = BPF_F_ALLOW_MULTI;
-	rc = sys_bpf(BPF_PROG_ATTACH, &a);
-	if (rc < 0)
-		rc = hc_err_set(err, HC_EIO, "attaching the device program to "
-				"%s: %s", dir, strerror(errno));
-	close(cfd);
+	rc = cgbpf_attach(dir, pfd, true, err);
 	close(pfd);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }

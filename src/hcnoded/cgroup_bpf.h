@@ -12,9 +12,12 @@
 
 #include "hc_err.h"
 
-/* Whether this kernel loads device programs: 0, or -1 with err saying why
- * (no CONFIG_CGROUP_BPF, not root, BPF disabled...). */
-int cgbpf_probe(struct hc_err *err);
+/* Whether this kernel loads device programs and, with dir (a cgroup
+ * directory, or NULL), whether one can be attached there (an ancestor's
+ * program attached without BPF_F_ALLOW_MULTI forbids it); the probe is
+ * detached again. 0, or -1 with err saying why (no CONFIG_CGROUP_BPF, not
+ * root, BPF disabled, ...). */
+int cgbpf_probe(const char *dir, struct hc_err *err);
 
 /* Attach to the cgroup directory dir a program that refuses every access
  * to the character devices major:minor for the n minors given and lets all

@@ -72,7 +72,7 @@ setup(void **state)
 	*state = NULL;
 	if (geteuid() != 0 || !mnt)
 		return 0;		/* the tests skip */
-	if (cgbpf_probe(&err) < 0) {
+	if (cgbpf_probe(NULL, &err) < 0) {
 		fprintf(stderr, "# no device programs here: %s\n", err.text);
 		return 0;
 	}
@@ -246,6 +246,10 @@ test_errors(void **state)
 	assert_non_null(strstr(err.text, "at most 1024"));
 	snprintf(missing, sizeof(missing), "%s/missing", f->cg);
 	assert_int_equal(cgbpf_deny_minors(missing, 195, many, 1, &err), -1);
+	assert_non_null(strstr(err.text, "missing"));
+	/* the probe attaches and detaches; a missing cgroup is named */
+	assert_int_equal(cgbpf_probe(f->cg, &err), 0);
+	assert_int_equal(cgbpf_probe(missing, &err), -1);
 	assert_non_null(strstr(err.text, "missing"));
 	/* the most minors there may be still load and attach */
 	for (size_t i = 0; i < 1024; i++)
