@@ -3,10 +3,11 @@
 # jobs never share a device, and the devices cgroup lets a job open only its
 # own GPUs (character devices with the NVIDIA major made here with mknod).
 # As the GPU runtimes then see only those, numbered from 0, that is what
-# CUDA_VISIBLE_DEVICES says: a job given GPUs 2 and 3 gets "0,1".
+# CUDA_VISIBLE_DEVICES says: a job given GPUs 2 and 3 gets "0,1". Without
+# --mem a GPU job gets DefMemPerGPU per GPU, a CPU job DefMemPerCPU per CPU.
 . "$(dirname "$0")/lib/cluster.sh"
-plan 10
-cluster_start
+plan 12
+cluster_start --conf-extra "DefMemPerGPU=512M"
 
 dev=$HC_TEST_DIR/dev
 mkdir -p "$dev"
@@ -91,3 +92,7 @@ id=$(submit_as "$HC_USER1" -o "$(out_file 'cpu-%j.out')" -p batch \
 wait_job_state "$id" COMPLETED
 ok "a job without GPUs gets no GPU" \
 	grep -Eqx 'CVD=(unset|)' "$(out_file "cpu-$id.out")"
+first=$(echo $ids | cut -d' ' -f1)
+is "a 2-GPU job without --mem gets DefMemPerGPU x 2" \
+	"$(job_field "$first" mem_mb)" 1024
+is "a job without GPUs keeps DefMemPerCPU x CPUs" "$(job_field "$id" mem_mb)" 64

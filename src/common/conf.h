@@ -128,6 +128,7 @@ struct hc_conf {
 	char *plugin_dir;	/* PluginDir */
 	char **admin_users;	/* AdminUsers (names or uids) */
 	uint64_t def_mem_per_cpu_mb;	/* DefMemPerCPU */
+	uint64_t def_mem_per_gpu_mb;	/* DefMemPerGPU (0: unset) */
 	long min_job_age;	/* MinJobAge, seconds */
 	long job_retention;	/* JobRetention, seconds (0 = forever) */
 	long inactive_limit;	/* InactiveLimit, seconds (0 = never) */

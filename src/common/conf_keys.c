@@ -62,6 +62,10 @@ const struct conf_key conf_keys[] = {
 	KEY("DefMemPerCPU", CONF_SIZE_MB, CONF_GLOBAL, 0, LONG_MAX, "1024",
 	  G(def_mem_per_cpu_mb), "Memory per allocated CPU for jobs that ask "
 	  "for none; 0 gives them the whole node's."),
+	KEY("DefMemPerGPU", CONF_SIZE_MB, CONF_GLOBAL, 0, LONG_MAX, "0",
+	  G(def_mem_per_gpu_mb), "Memory per allocated GPU for GPU jobs that "
+	  "ask for none, when that is more than DefMemPerCPU gives them; 0 "
+	  "leaves DefMemPerCPU alone."),
 	KEY("MinJobAge", CONF_DURATION, CONF_GLOBAL, 0, LONG_MAX, "300",
 	  G(min_job_age), "How long a finished job stays visible in hcqueue "
 	  "before it moves to the history."),

@@ -222,9 +222,17 @@ spec_resources(struct jobs *js, struct job *j, const json_t *s,
 	      (j->ntasks + j->nodes_min - 1) / j->nodes_min;
 	if (j->gpus_per_task && !j->gpus_per_node)
 		j->gpus_per_node = j->gpus_per_task * tpn;
-	if (!j->mem_per_node_mb && !j->mem_per_cpu_mb)
-		j->mem_per_node_mb = js->c->conf->def_mem_per_cpu_mb *
-				     tpn * j->cpus_per_task;
+	if (!j->mem_per_node_mb && !j->mem_per_cpu_mb) {
+		const struct hc_conf *cf = js->c->conf;
+		uint64_t gpu_mb = cf->def_mem_per_gpu_mb * j->gpus_per_node;
+
+		j->mem_per_node_mb = cf->def_mem_per_cpu_mb * tpn *
+				     j->cpus_per_task;
+		/* A GPU job's runtime needs more than a CPU's share (CUDA's
+		 * start-up alone maps hundreds of MB): DefMemPerGPU. */
+		if (j->mem_per_node_mb && gpu_mb > j->mem_per_node_mb)
+			j->mem_per_node_mb = gpu_mb;
+	}
 	if (spec_str(s, "constraint", &j->constraint, err) < 0)
 		return -1;
 	if (j->constraint && !*j->constraint) {
