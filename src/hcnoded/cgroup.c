@@ -9,8 +9,10 @@
  *
  * v2 device rules: cgroup v2 has no devices controller; an eBPF program
  * attached to the job's cgroup refuses the GPU minors the job was not
- * given (cgroup_bpf.c). Where the kernel loads no such program the agent
- * says so at start-up and jobs run without device isolation.
+ * given (cgroup_bpf.c). Where none can be loaded and attached (a kernel
+ * without cgroup BPF, an ancestor's program attached without
+ * BPF_F_ALLOW_MULTI), the agent says so at start-up and jobs run without
+ * device isolation.
  *
  * v1 cpusets and scheduling domains: a cpuset is born with
  * sched_load_balance=1, and the kernel rebuilds the scheduling domains of
@@ -270,7 +272,6 @@ cgroup_create(const char *root, const char *prefix, const char *node,
 		cg->have[4] = 0;	/* devices */
 	if (cg->mode == CGROUP_V2 && node_gpus > 0) {
 		struct hc_err err = { 0 };
-
 		char dir[PATH_MAX];
 
 		cg_path(cg, NULL, 0, dir, sizeof(dir));
