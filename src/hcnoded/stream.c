@@ -6,6 +6,14 @@
  * only STEP_IO, STEP_SIGNAL and STEP_WINCH from the peer. Anything
  * malformed closes that connection with a log line. The output limit is
  * per stream; task output pauses well below it (step_io.c).
+ *
+ * A stream that ends normally (its step done, a hello refused) is closed
+ * gracefully: once its output is written the agent shuts down its sending
+ * side and reads (and drops) what the peer still sends until the peer
+ * closes, or STREAM_LINGER_SECS pass. Closing a socket with unread input
+ * makes the kernel send a reset, and a reset can overtake the last frames
+ * in flight: hcrun, whose stdin's end crossed the step's end, would lose
+ * STEP_DONE and report its tasks lost.
  */
 #include "config.h"
 
@@ -34,6 +42,7 @@
 #define STREAM_OUT_LOW (1u << 20)
 #define STREAM_HELLO_SECS 10	/* a stream says who it is within this */
 #define STREAM_CONN_MAX 256
+#define STREAM_LINGER_SECS 5	/* a closing stream waits for the peer's end */
 
 struct stream {
 	struct noded *nd;
@@ -47,6 +56,8 @@ struct sconn {
 	char peer[64];
 	struct step_node *step;	/* after a good STEP_HELLO */
 	bool closing;		/* close once the output is written */
+	bool lingering;		/* written and shut down: waiting for the
+				   peer's end (see the top of this file) */
 };
 
 static void
@@ -81,12 +92,36 @@ stream_pending(const struct sconn *sc)
 	return evbuffer_get_length(bufferevent_get_output(sc->bev));
 }
 
+/* Everything is written: stop sending, and wait for the peer to close
+ * (reading and dropping what it sends) rather than reset the connection. */
+static void
+sconn_linger(struct sconn *sc)
+{
+	const struct timeval tv = { STREAM_LINGER_SECS, 0 };
+	struct step_node *sn = sc->step;
+
+	if (sc->lingering)
+		return;
+	sc->lingering = true;
+	sc->step = NULL;
+	if (sn)
+		step_detach(sn);
+	if (shutdown(bufferevent_getfd(sc->bev), SHUT_WR) < 0) {
+		sconn_close(sc, NULL);	/* the peer is gone already */
+		return;
+	}
+	evbuffer_drain(bufferevent_get_input(sc->bev),
+		       evbuffer_get_length(bufferevent_get_input(sc->bev)));
+	bufferevent_set_timeouts(sc->bev, &tv, NULL);
+	bufferevent_enable(sc->bev, EV_READ);
+}
+
 void
 stream_close_after_flush(struct sconn *sc)
 {
 	sc->closing = true;
 	if (stream_pending(sc) == 0)
-		sconn_close(sc, NULL);
+		sconn_linger(sc);
 }
 
 static void
@@ -96,7 +131,7 @@ on_swrite(struct bufferevent *bev, void *arg)
 
 	(void)bev;
 	if (sc->closing && stream_pending(sc) == 0) {
-		sconn_close(sc, NULL);
+		sconn_linger(sc);
 		return;
 	}
 	if (sc->step && stream_pending(sc) <= STREAM_OUT_LOW)
@@ -214,6 +249,10 @@ on_sread(struct bufferevent *bev, void *arg)
 	struct hc_frame_view v;
 	struct hc_err err = { 0 };
 
+	if (sc->lingering) {		/* only waiting for the peer's end */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
 	while (!sc->closing && evbuffer_get_length(in) >= HC_FRAME_HDR_LEN) {
 		evbuffer_copyout(in, hb, sizeof(hb));
 		if (hc_frame_hdr_decode(hb, &hdr, &err) < 0)
@@ -237,9 +276,11 @@ on_sread(struct bufferevent *bev, void *arg)
 static void
 on_sevent(struct bufferevent *bev, short what, void *arg)
 {
+	struct sconn *sc = arg;
+
 	(void)bev;
-	sconn_close(arg, what & BEV_EVENT_TIMEOUT ? "no STEP_HELLO in time" :
-		    NULL);
+	sconn_close(sc, (what & BEV_EVENT_TIMEOUT) && !sc->lingering ?
+		    "no STEP_HELLO in time" : NULL);
 }
 
 static void
