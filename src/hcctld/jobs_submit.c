@@ -361,6 +361,11 @@ job_from_spec(struct jobs *js, const struct rpc_req *req, const json_t *s,
 	j->state = JOB_PENDING;
 	j->submit_time = now;
 	j->eligible_time = j->begin_time > now ? j->begin_time : now;
+	/* What hcqueue says before the next pass: a held or later job waits
+	 * for that whatever the pass finds. */
+	snprintf(j->reason, sizeof(j->reason), "%s",
+		 j->hold != JOB_HOLD_NONE ? "Held" :
+		 j->begin_time > now ? "BeginTime" : "");
 	return j;
 fail:
 	job_free(j);
