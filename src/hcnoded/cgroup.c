@@ -66,6 +66,7 @@ struct cgroup {
 	char mems[64];
 	bool cpuset_nobalance;	/* v1: job cpusets get sched_load_balance=0
 				   (see the top of this file) */
+	unsigned *gpu_minors;	/* the node's GPUs' device minors, or NULL */
 	bool dev_bpf;		/* v2: device programs load here */
 	char dev_why[HC_ERR_TEXT];	/* v2: why not, when the node has GPUs */
 };
@@ -237,7 +238,8 @@ cg_log_mode(const struct cgroup *cg)
 
 struct cgroup *
 cgroup_create(const char *root, const char *prefix, const char *node,
-	      unsigned virt_cpus, size_t node_gpus)
+	      unsigned virt_cpus, size_t node_gpus,
+	      const unsigned *gpu_minors)
 {
 	struct cgroup *cg = hc_calloc(1, sizeof(*cg));
 
@@ -247,6 +249,11 @@ cgroup_create(const char *root, const char *prefix, const char *node,
 		 prefix && *prefix ? prefix : "hc");
 	snprintf(cg->node, sizeof(cg->node), "%s", node);
 	cg->virt = virt_cpus;
+	if (gpu_minors && node_gpus) {
+		cg->gpu_minors = hc_calloc(node_gpus, sizeof(*gpu_minors));
+		memcpy(cg->gpu_minors, gpu_minors,
+		       node_gpus * sizeof(*gpu_minors));
+	}
 	cg->mode = cg_detect(cg);
 	for (size_t i = 0; cg->mode == CGROUP_V1 && i < NCTRL; i++) {
 		if (cg->have[i] && cg_make_subtree(cg, v1_ctrls[i]) < 0) {
@@ -299,6 +306,7 @@ cgroup_destroy(struct cgroup *cg)
 	if (!cg)
 		return;
 	free(cg->real_cpus);
+	free(cg->gpu_minors);
 	free(cg);
 }
 
@@ -333,9 +341,19 @@ cg_cpus_text(const struct cgroup *cg, const struct cgroup_limits *lim,
 
 /* The device minor of the node's GPU m. */
 static unsigned
-cg_gpu_minor(const struct cgroup_limits *lim, size_t m)
+cg_gpu_minor(const struct cgroup *cg, size_t m)
 {
-	return lim->gpu_minors ? lim->gpu_minors[m] : (unsigned)m;
+	return cg->gpu_minors ? cg->gpu_minors[m] : (unsigned)m;
+}
+
+/* Whether the node's GPU m is one of the job's. */
+static bool
+cg_gpu_mine(const struct cgroup_limits *lim, size_t m)
+{
+	for (size_t k = 0; k < lim->ngpus; k++)
+		if ((size_t)lim->gpu_ids[k] == m)
+			return true;
+	return false;
 }
 
 static int
@@ -373,13 +391,11 @@ cg_job_limits(const struct cgroup *cg, uint32_t id,
 		return 0;
 	cg_write_at(cg, "devices", id, "devices.allow", "a *:* rwm");
 	for (size_t m = 0; m < lim->node_gpus; m++) {
-		bool mine = false;
-		for (size_t k = 0; k < lim->ngpus; k++)
-			mine |= (size_t)lim->gpu_ids[k] == m;
+		if (cg_gpu_mine(lim, m))
+			continue;
 		snprintf(val, sizeof(val), "c %d:%u rwm", NVIDIA_MAJOR,
-			 cg_gpu_minor(lim, m));
-		if (!mine && cg_write_at(cg, "devices", id, "devices.deny",
-					 val) < 0)
+			 cg_gpu_minor(cg, m));
+		if (cg_write_at(cg, "devices", id, "devices.deny", val) < 0)
 			return -1;
 	}
 	return 0;
@@ -399,13 +415,9 @@ cg_job_devices_v2(const struct cgroup *cg, uint32_t id,
 	if (lim->node_gpus == 0)
 		return 0;
 	deny = hc_calloc(lim->node_gpus, sizeof(*deny));
-	for (size_t m = 0; m < lim->node_gpus; m++) {
-		bool mine = false;
-		for (size_t k = 0; k < lim->ngpus; k++)
-			mine |= (size_t)lim->gpu_ids[k] == m;
-		if (!mine)
-			deny[n++] = cg_gpu_minor(lim, m);
-	}
+	for (size_t m = 0; m < lim->node_gpus; m++)
+		if (!cg_gpu_mine(lim, m))
+			deny[n++] = cg_gpu_minor(cg, m);
 	cg_path(cg, NULL, id, dir, sizeof(dir));
 	if (n && cgbpf_deny_minors(dir, NVIDIA_MAJOR, deny, n, err) < 0)
 		rc = hc_err_prefix(err, "job_%u: ", id);

@@ -29,19 +29,18 @@ struct cgroup_limits {
 	const int *gpu_ids;	/* allocated GPUs: the node's indices */
 	size_t ngpus;
 	size_t node_gpus;	/* GPUs of the node, indices 0..n-1 */
-	const unsigned *gpu_minors;	/* their NVIDIA device minors by
-					   index; NULL: the index */
 };
 
 struct cgroup;
 
 /* Set up the node subtree, removing empty leftovers of a previous run.
  * virt_cpus is the CPU count of the (maybe emulated) topology, node_gpus
- * its GPU count (none: no devices cgroup for jobs). Logs the mode line.
- * Never fails: a host without cgroups gets CGROUP_NONE. */
+ * its GPU count (none: no devices cgroup for jobs) and gpu_minors their
+ * NVIDIA device minors by index (copied; NULL: the index). Logs the mode
+ * line. Never fails: a host without cgroups gets CGROUP_NONE. */
 struct cgroup *cgroup_create(const char *root, const char *prefix,
 			     const char *node, unsigned virt_cpus,
-			     size_t node_gpus);
+			     size_t node_gpus, const unsigned *gpu_minors);
 void cgroup_destroy(struct cgroup *cg);	/* NULL ok */
 enum cgroup_mode cgroup_mode(const struct cgroup *cg);
 

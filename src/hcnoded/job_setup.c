@@ -235,8 +235,6 @@ job_setup(struct noded *nd, struct job *j, struct hc_err *err)
 {
 	struct cgroup_limits lim = { 0 };
 	json_t *s = j->spec;
-	unsigned *minors;
-	int rc;
 
 	j->first = json_is_true(json_object_get(s, "batch"));
 	j->interactive = json_is_true(json_object_get(s, "interactive"));
@@ -264,11 +262,5 @@ job_setup(struct noded *nd, struct job *j, struct hc_err *err)
 	lim.gpu_ids = j->gpu_ids;
 	lim.ngpus = j->ngpus;
 	lim.node_gpus = nd->disc->gpu_count;
-	minors = hc_calloc(lim.node_gpus + 1, sizeof(*minors));
-	for (size_t m = 0; m < lim.node_gpus; m++)
-		minors[m] = nd->disc->gpus[m].minor;
-	lim.gpu_minors = minors;
-	rc = cgroup_job_create(nd->cg, j->id, &lim, err);
-	free(minors);
-	return rc;
+	return cgroup_job_create(nd->cg, j->id, &lim, err);
 }

@@ -179,9 +179,14 @@ sub_spool_end(struct noded *nd)
 static int
 sub_cgroup(struct noded *nd, struct hc_err *err)
 {
+	size_t n = nd->disc->gpu_count;
+	unsigned *minors = hc_calloc(n + 1, sizeof(*minors));
+
+	for (size_t m = 0; m < n; m++)
+		minors[m] = nd->disc->gpus[m].minor;
 	nd->cg = cgroup_create(nd->conf->cgroup_root, nd->conf->cgroup_prefix,
-			       nd->me->name, nd->disc->cpus,
-			       nd->disc->gpu_count);
+			       nd->me->name, nd->disc->cpus, n, minors);
+	free(minors);
 	return 0;
 }
 
